@@ -1,0 +1,99 @@
+// What analysis makes of one sample. Pure data: the report, the JSON output and the Ink TUI
+// all render this and nothing else.
+import type { CounterName, Era, HelloLine, SampleLine } from "../schema/helper-line.js";
+
+/** The worst-case drift of one counter for a machine like the target. */
+export interface Bound {
+  era: Era;
+  /** percpu_counter_batch used for the bound (percpu era), else null */
+  batch: number | null;
+  /** online CPUs (percpu era) */
+  cpus: number;
+  /** threads (split-rss era) */
+  threads: number | null;
+  /** worst-case |exact − cached| of one counter, pages; 0 where no cache exists */
+  pagesPerCounter: number;
+  /** the same for VmRSS (three counters) */
+  pagesForRss: number;
+  /** how the number was derived, in words, e.g. "4 CPUs × (batch 32 − 1)" */
+  formula: string;
+}
+
+export interface CounterDrift {
+  name: CounterName;
+  /** the kernel's enum name, e.g. MM_ANONPAGES */
+  kernelName: string;
+  count: number;
+  cached: number;
+  exact: number;
+  /** exact − cached, pages */
+  driftPages: number;
+  driftBytes: number;
+  /** |drift| / bound.pagesPerCounter, or null when the bound is 0 */
+  fractionOfBound: number | null;
+  /** slots holding residue (pages ≠ 0), largest |pages| first */
+  residue: RankedSlot[];
+}
+
+export interface RankedSlot {
+  slot: number;
+  kind: "cpu" | "thread";
+  pages: number;
+  bytes: number;
+  /** |pages| / (batch − 1) for CPUs: how close the slot is to flushing; null for threads */
+  fractionOfBatch: number | null;
+}
+
+export type ReaderName = "statm" | "status" | "stat" | "smaps_rollup";
+
+/** Who sees what: whether a /proc reader matched the cached or the exact value in this sample. */
+export interface ReaderVerdict {
+  reader: ReaderName;
+  /** what the user knows it as, e.g. "/proc/PID/statm resident" */
+  label: string;
+  /** who reads it, e.g. "psutil memory_info().rss, top RES, ps RSS" */
+  usedBy: string;
+  /** the reader's RSS figure in pages */
+  pages: number;
+  /**
+   * cached/exact: matched that value; both: cached == exact in this sample, so it cannot tell;
+   * page-walk: smaps_rollup (counts page tables, not counters); neither: matched neither value
+   */
+  verdict: "cached" | "exact" | "both" | "page-walk" | "neither";
+}
+
+export interface RssDrift {
+  cached: number;
+  exact: number;
+  driftPages: number;
+  driftBytes: number;
+  fractionOfBound: number | null;
+}
+
+export interface Analysis {
+  backend: HelloLine["backend"];
+  /** true for the procfs backend: numbers are estimates from /proc, not counter reads */
+  estimate: boolean;
+  era: Era;
+  eraSource: HelloLine["era_source"];
+  pageSize: number;
+  onlineCpus: number;
+  batch: number | null;
+  bound: Bound;
+  /** per counter; null for the procfs backend */
+  counters: CounterDrift[] | null;
+  /** VmRSS level: FILE + ANON + SHMEM */
+  rss: RssDrift;
+  /** residue summed over the RSS counters per slot, largest |pages| first */
+  residue: RankedSlot[];
+  readers: ReaderVerdict[];
+  /** two to four plain-English sentences about this sample */
+  explanation: string[];
+}
+
+/** One analysed sample, with the lines it came from. */
+export interface AnalysedSample {
+  hello: HelloLine;
+  sample: SampleLine;
+  analysis: Analysis;
+}

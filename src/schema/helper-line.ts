@@ -1,0 +1,264 @@
+// The wire format of helpers/rss_stat.py: one JSON object per line.
+// The TypeScript types and the JSON schema below describe the same thing; the schema is the
+// one that is enforced (validate-line.ts), the types let the rest of the code rely on it.
+
+export const PROTOCOL_VERSION = 1;
+
+/** The kernel's four mm counters, by our short names (MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS). */
+export const COUNTER_NAMES = ["file", "anon", "shmem", "swap"] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+/** RSS = FILE + ANON + SHMEM; SWAP is not resident. */
+export const RSS_COUNTERS = ["file", "anon", "shmem"] as const satisfies readonly CounterName[];
+
+/**
+ * How mm->rss_stat is laid out, detected from types by the helper:
+ * - percpu: v6.2+, struct percpu_counter rss_stat[4]; residue sits in per-CPU slots.
+ * - split-rss: v2.6.34..v6.1, atomic mm counters plus per-thread caches (task->rss_stat).
+ * - none: no cache at all (old kernel without task->rss_stat, or !SMP percpu_counter): cached == exact.
+ * - unknown: the procfs backend could not look at types.
+ */
+export type Era = "percpu" | "split-rss" | "none" | "unknown";
+
+export interface HelloLine {
+  type: "hello";
+  protocol: 1;
+  backend: "drgn" | "procfs";
+  /** init_uts_ns release, e.g. "6.12.107+deb13-cloud-amd64" */
+  kernel: string;
+  /** drgn.__version__, or null for the procfs backend */
+  drgn: string | null;
+  page_size: number;
+  cpus: { online: number[]; possible: number[] };
+  /** percpu_counter_batch, or null when unknown (procfs backend) */
+  batch: number | null;
+  era: Era;
+  /** "type" when the helper looked at mm_struct's types, "version" when guessed from the release string */
+  era_source: "type" | "version";
+  /** the type of mm->rss_stat as drgn names it, e.g. "struct percpu_counter [4]"; "" for procfs */
+  layout: string;
+  /** what a residue slot number is: a CPU id, a thread id (tid), or nothing (no residue possible) */
+  slot_kind: "cpu" | "thread" | "none";
+  /** fault_around_bytes / page_size (pages one file fault can map), when the kernel has it; bounds split-rss */
+  fault_around_pages: number | null;
+  target: { pid: number; comm: string; start_time: number; threads: number };
+  interval_ms: number;
+  smaps: boolean;
+}
+
+export interface ResidueSlot {
+  /** CPU id (slot_kind "cpu") or tid (slot_kind "thread") */
+  slot: number;
+  /** pages parked there, signed: a free on another CPU than the fault makes a slot negative */
+  pages: number;
+}
+
+export interface CounterReading {
+  /** raw fbc->count (percpu) or mm->rss_stat.count[i] (split-rss), may be negative */
+  count: number;
+  /** what get_mm_counter() returns: max(0, count) */
+  cached: number;
+  /** percpu_counter_sum() (percpu) or count + Σ thread caches (split-rss) */
+  exact: number;
+  /** one entry per online CPU (percpu) or per thread (split-rss); empty for era "none" */
+  residue: ResidueSlot[];
+}
+
+export interface ProcReadings {
+  /** /proc/PID/statm, pages */
+  statm: { size: number; resident: number; shared: number };
+  /** /proc/PID/status, kB */
+  status: { VmRSS: number; RssAnon: number; RssFile: number; RssShmem: number; VmSwap: number; VmHWM: number };
+  /** /proc/PID/stat field 24 (rss), pages; always the cached value */
+  stat_rss: number;
+  /** /proc/PID/smaps_rollup, kB; null unless asked for (--smaps), because the page-table walk is slow */
+  smaps_rollup: { Rss: number; Anonymous: number } | null;
+}
+
+export interface SampleLine {
+  type: "sample";
+  seq: number;
+  /** CLOCK_MONOTONIC on the target, milliseconds */
+  mono_ms: number;
+  threads: number;
+  /** null for the procfs backend, which cannot see the counters */
+  counters: Record<CounterName, CounterReading> | null;
+  proc: ProcReadings;
+  /** how long reading the counters took, microseconds: the window in which they can jitter */
+  read_us: number;
+}
+
+export interface ProgressLine {
+  type: "progress";
+  step: "starting" | "loading-debug-info" | "finding-task" | "sampling";
+  message: string;
+}
+
+export const ERROR_CODES = [
+  "bad-args",
+  "no-such-pid",
+  "kernel-thread",
+  "zombie",
+  "pid-reused",
+  "target-exited",
+  "not-root",
+  "no-kcore",
+  "lockdown",
+  "no-drgn",
+  "no-debug-info",
+  "unsupported-layout",
+  "internal",
+] as const;
+export type HelperErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorLine {
+  type: "error";
+  code: HelperErrorCode;
+  message: string;
+  /** what to do about it, e.g. the package to install */
+  hint?: string;
+}
+
+export type HelperLine = HelloLine | SampleLine | ProgressLine | ErrorLine;
+
+const nonNegInt = { type: "integer", minimum: 0 } as const;
+const int = { type: "integer" } as const;
+const cpuList = { type: "array", items: nonNegInt } as const;
+
+const counterReading = {
+  type: "object",
+  additionalProperties: false,
+  required: ["count", "cached", "exact", "residue"],
+  properties: {
+    count: int,
+    cached: nonNegInt,
+    exact: int,
+    residue: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["slot", "pages"],
+        properties: { slot: nonNegInt, pages: int },
+      },
+    },
+  },
+} as const;
+
+const kB = nonNegInt;
+
+export const helperLineSchema = {
+  $id: "https://rssdrift.invalid/helper-line.json",
+  type: "object",
+  required: ["type"],
+  properties: { type: { enum: ["hello", "sample", "progress", "error"] } },
+  // the discriminator makes ajv report errors of the branch named by "type", not of all four
+  discriminator: { propertyName: "type" },
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "type", "protocol", "backend", "kernel", "drgn", "page_size", "cpus", "batch", "era",
+        "era_source", "layout", "slot_kind", "fault_around_pages", "target", "interval_ms", "smaps",
+      ],
+      properties: {
+        type: { const: "hello" },
+        protocol: { const: PROTOCOL_VERSION },
+        backend: { enum: ["drgn", "procfs"] },
+        kernel: { type: "string", minLength: 1 },
+        drgn: { type: ["string", "null"] },
+        page_size: { type: "integer", minimum: 4096 },
+        cpus: {
+          type: "object",
+          additionalProperties: false,
+          required: ["online", "possible"],
+          properties: { online: { ...cpuList, minItems: 1 }, possible: { ...cpuList, minItems: 1 } },
+        },
+        batch: { type: ["integer", "null"], minimum: 1 },
+        era: { enum: ["percpu", "split-rss", "none", "unknown"] },
+        era_source: { enum: ["type", "version"] },
+        layout: { type: "string" },
+        slot_kind: { enum: ["cpu", "thread", "none"] },
+        fault_around_pages: { type: ["integer", "null"], minimum: 1 },
+        target: {
+          type: "object",
+          additionalProperties: false,
+          required: ["pid", "comm", "start_time", "threads"],
+          properties: {
+            pid: { type: "integer", minimum: 1 },
+            comm: { type: "string" },
+            start_time: nonNegInt,
+            threads: { type: "integer", minimum: 1 },
+          },
+        },
+        interval_ms: { type: "integer", minimum: 1 },
+        smaps: { type: "boolean" },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "seq", "mono_ms", "threads", "counters", "proc", "read_us"],
+      properties: {
+        type: { const: "sample" },
+        seq: nonNegInt,
+        mono_ms: { type: "number", minimum: 0 },
+        threads: { type: "integer", minimum: 1 },
+        counters: {
+          type: ["object", "null"],
+          additionalProperties: false,
+          required: ["file", "anon", "shmem", "swap"],
+          properties: { file: counterReading, anon: counterReading, shmem: counterReading, swap: counterReading },
+        },
+        proc: {
+          type: "object",
+          additionalProperties: false,
+          required: ["statm", "status", "stat_rss", "smaps_rollup"],
+          properties: {
+            statm: {
+              type: "object",
+              additionalProperties: false,
+              required: ["size", "resident", "shared"],
+              properties: { size: nonNegInt, resident: nonNegInt, shared: nonNegInt },
+            },
+            status: {
+              type: "object",
+              additionalProperties: false,
+              required: ["VmRSS", "RssAnon", "RssFile", "RssShmem", "VmSwap", "VmHWM"],
+              properties: { VmRSS: kB, RssAnon: kB, RssFile: kB, RssShmem: kB, VmSwap: kB, VmHWM: kB },
+            },
+            stat_rss: nonNegInt,
+            smaps_rollup: {
+              type: ["object", "null"],
+              additionalProperties: false,
+              required: ["Rss", "Anonymous"],
+              properties: { Rss: kB, Anonymous: kB },
+            },
+          },
+        },
+        read_us: nonNegInt,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "step", "message"],
+      properties: {
+        type: { const: "progress" },
+        step: { enum: ["starting", "loading-debug-info", "finding-task", "sampling"] },
+        message: { type: "string" },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "code", "message"],
+      properties: {
+        type: { const: "error" },
+        code: { enum: ERROR_CODES },
+        message: { type: "string", minLength: 1 },
+        hint: { type: "string" },
+      },
+    },
+  ],
+} as const;

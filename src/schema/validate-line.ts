@@ -1,0 +1,45 @@
+// The edge where helper output enters the program: every line is parsed and validated here,
+// once, against helperLineSchema. Nothing downstream sees an unvalidated object.
+import { Ajv, type ErrorObject } from "ajv";
+import { EXIT, RssdriftError } from "../errors.js";
+import { helperLineSchema, type HelperLine } from "./helper-line.js";
+
+const ajv = new Ajv({ discriminator: true, allErrors: false, strict: true, allowUnionTypes: true });
+const validate = ajv.compile<HelperLine>(helperLineSchema);
+
+const EXCERPT_CHARS = 80;
+
+function excerpt(text: string): string {
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+function describeError(e: ErrorObject): string {
+  const field = e.instancePath === "" ? "the line" : e.instancePath;
+  if (e.keyword === "required") return `${field} lacks "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === "additionalProperties")
+    return `${field} has unexpected field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  return `${field} ${e.message ?? "is invalid"}`;
+}
+
+/**
+ * Parses one line of helper output. Throws an RssdriftError (exit code helperFailure) that names
+ * the offending field, and quotes the start of the line, when it is not a valid helper line.
+ */
+export function parseHelperLine(text: string, origin = "helper"): HelperLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RssdriftError(`${origin} printed a line that is not JSON: ${JSON.stringify(excerpt(text))}`, EXIT.helperFailure, undefined, "malformed-line");
+  }
+  if (!validate(value)) {
+    const reason = validate.errors?.[0] ? describeError(validate.errors[0]) : "does not match the schema";
+    throw new RssdriftError(
+      `${origin} printed a malformed line: ${reason} (${JSON.stringify(excerpt(text))})`,
+      EXIT.helperFailure,
+      undefined,
+      "malformed-line",
+    );
+  }
+  return value;
+}

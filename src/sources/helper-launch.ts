@@ -1,0 +1,69 @@
+// How the drgn helper is started, the same way on this machine and over SSH: python3 runs a
+// fixed bootstrap that reads helpers/rss_stat.py from stdin, so nothing is written on the target.
+// stdin then stays open as the control channel (sample / interval / pause / resume), and its
+// end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** helpers/rss_stat.py, found from this file whether running from src/ (tests) or dist/src/ */
+function helperScriptPath(): string {
+  for (const rel of ["../../helpers/rss_stat.py", "../../../helpers/rss_stat.py"]) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error("helpers/rss_stat.py is missing from this installation");
+}
+
+export const HELPER_SCRIPT_PATH = helperScriptPath();
+
+/** The header before the script is exactly this many decimal digits, then a newline. */
+const LENGTH_DIGITS = 10;
+
+/**
+ * Reads an exactly-sized script from fd 0 and runs it as __main__. Fixed text, never built from
+ * user input. Raw os.read (not sys.stdin) so that no control line is swallowed by a buffer.
+ */
+export const BOOTSTRAP =
+  "import os\n" +
+  "def r(n):\n" +
+  " b=b''\n" +
+  " while len(b)<n:\n" +
+  "  c=os.read(0,n-len(b))\n" +
+  "  if not c: os._exit(3)\n" +
+  "  b+=c\n" +
+  " return b\n" +
+  `exec(compile(r(int(r(${LENGTH_DIGITS + 1}))),'rss_stat.py','exec'),{'__name__':'__main__'})\n`;
+
+export interface HelperOptions {
+  pid: number;
+  intervalMs: number;
+  /** stop after this many samples; omitted: run until stdin closes */
+  count?: number;
+  /** also read /proc/PID/smaps_rollup each tick */
+  smaps: boolean;
+  /** prefix with `sudo -n` because the user on the target is not root */
+  sudo: boolean;
+}
+
+/** The argv to start on the target; every element is one word (transports quote, never join). */
+export function helperArgv(options: HelperOptions): string[] {
+  const argv = [...(options.sudo ? ["sudo", "-n"] : []), "python3", "-c", BOOTSTRAP];
+  argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
+  if (options.count !== undefined) argv.push("--count", String(options.count));
+  if (options.smaps) argv.push("--smaps");
+  return argv;
+}
+
+/** What to write to the helper's stdin first: the length header and the script itself. */
+export function helperPreamble(script: Buffer = readFileSync(HELPER_SCRIPT_PATH)): Buffer {
+  const header = String(script.length).padStart(LENGTH_DIGITS, "0") + "\n";
+  return Buffer.concat([Buffer.from(header, "ascii"), script]);
+}
+
+/** The control commands the helper reads from stdin, one per line. */
+export const control = {
+  sampleNow: "sample\n",
+  interval: (ms: number) => `interval ${Math.round(ms)}\n`,
+  pause: "pause\n",
+  resume: "resume\n",
+} as const;
