@@ -60,6 +60,11 @@ export interface ReaderVerdict {
    * page-walk: smaps_rollup (counts page tables, not counters); neither: matched neither value
    */
   verdict: "cached" | "exact" | "both" | "page-walk" | "neither";
+  /**
+   * smaps_rollup only (absent for the other readers): whether its page-table walk equals this
+   * sample's exact RSS; false means the memory changed between the two reads
+   */
+  agreesWithExact?: boolean;
 }
 
 export interface RssDrift {

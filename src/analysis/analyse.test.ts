@@ -1,0 +1,285 @@
+// analyse() on the lab's real runs and on scenarios built from their own numbers. Expected
+// values are the runs' printed numbers, kernel-notes.md's figures, or sums done by hand here.
+import { describe, expect, it } from "vitest";
+import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scenario-samples.js";
+import type { HelperLine } from "../schema/helper-line.js";
+import { parseHelperLine } from "../schema/validate-line.js";
+import { analyse } from "./analyse.js";
+import { verdictOf } from "./readers.js";
+import type { Analysis } from "./types.js";
+
+function valid<T extends HelperLine>(line: T): T {
+  expect(parseHelperLine(JSON.stringify(line))).toEqual(line);
+  return line;
+}
+
+const counter = (a: Analysis, name: string) => a.counters!.find((c) => c.name === name)!;
+const verdict = (a: Analysis, reader: string) => a.readers.find((r) => r.reader === reader)?.verdict;
+const explanation = (a: Analysis) => a.explanation.join(" ");
+
+describe("the lab's 6.12 run at 4 vCPUs (percpu era, statm fixed by the stable backport)", () => {
+  const a = analyse(valid(lab612Hello), valid(lab612Sample));
+
+  it("reports the drift the run printed", () => {
+    expect(counter(a, "file").driftPages).toBe(74);
+    expect(counter(a, "anon").driftPages).toBe(42);
+    expect(counter(a, "shmem").driftPages).toBe(100);
+    expect(counter(a, "swap").driftPages).toBe(0);
+    expect(counter(a, "anon").driftBytes).toBe(42 * 4096);
+    // "drgn cached: resident=12228 | exact: resident=12444"
+    expect(a.rss).toMatchObject({ cached: 12228, exact: 12444, driftPages: 216, driftBytes: 216 * 4096 });
+  });
+
+  it("bounds each counter by 4 CPUs × (batch 32 − 1) = 124 pages", () => {
+    expect(a.bound).toMatchObject({ era: "percpu", batch: 32, cpus: 4, pagesPerCounter: 124, pagesForRss: 372 });
+    expect(counter(a, "shmem").fractionOfBound).toBeCloseTo(100 / 124);
+    expect(a.rss.fractionOfBound).toBeCloseTo(216 / 372);
+    expect(counter(a, "swap").fractionOfBound).toBe(0);
+  });
+
+  it("ranks each counter's slots by size, negative ones included", () => {
+    // per_cpu={0: 8, 1: 21, 2: 24, 3: -11}
+    expect(counter(a, "anon").residue.map((s) => [s.slot, s.pages])).toEqual([[2, 24], [1, 21], [3, -11], [0, 8]]);
+    expect(counter(a, "anon").residue[0]!.fractionOfBatch).toBeCloseTo(24 / 31);
+    expect(counter(a, "swap").residue).toEqual([]);
+  });
+
+  it("sums the RSS counters per CPU", () => {
+    // by hand: CPU 0 = 8 + 8 + 20, CPU 1 = 15 + 21 + 23, CPU 2 = 22 + 24 + 27, CPU 3 = 29 - 11 + 30
+    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([[2, 73], [1, 59], [3, 48], [0, 36]]);
+    expect(a.residue[0]).toMatchObject({ kind: "cpu", bytes: 73 * 4096 });
+    // CPU 3's fullest counter is shmem with 30 of at most 31
+    expect(a.residue.find((s) => s.slot === 3)!.fractionOfBatch).toBeCloseTo(30 / 31);
+  });
+
+  it("sees statm and status exact, stat cached", () => {
+    expect(verdict(a, "statm")).toBe("exact");
+    expect(verdict(a, "status")).toBe("exact");
+    expect(verdict(a, "stat")).toBe("cached");
+    expect(a.readers.some((r) => r.reader === "smaps_rollup")).toBe(false);
+  });
+
+  it("explains it with this sample's CPU, bytes and readers", () => {
+    const text = explanation(a);
+    expect(a.explanation.length).toBeGreaterThanOrEqual(2);
+    expect(a.explanation.length).toBeLessThanOrEqual(4);
+    expect(text).toContain("On this 4-CPU machine each counter can hide up to 124 pages (496 KiB)");
+    expect(text).toContain("the most on CPU 2 (73 pages, 292 KiB)");
+    expect(text).toContain("/proc/PID/stat under-reports by 864 KiB"); // 216 pages × 4 KiB
+    expect(text).toContain("CPU 3: -11 anonymous");
+    expect(text).toContain("/proc/PID/statm and /proc/PID/status are exact on this kernel");
+    expect(text).toContain("memory_full_info()");
+    expect(text).toContain("kernels without the v6.16 fix");
+  });
+});
+
+describe("the lab's 6.1 run at 4 vCPUs (split-rss era)", () => {
+  const a = analyse(valid(lab61Hello), valid(lab61Sample));
+
+  it("reports the drift the run printed", () => {
+    expect(counter(a, "file").driftPages).toBe(2089);
+    expect(counter(a, "anon").driftPages).toBe(1);
+    expect(a.rss).toMatchObject({ cached: 10878, exact: 12968, driftPages: 2090 });
+  });
+
+  it("ranks the threads' caches", () => {
+    // thread 372 holds 855 file + 1 anon pages
+    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([[373, 943], [372, 856], [375, 221], [374, 70]]);
+    expect(a.residue.every((s) => s.kind === "thread" && s.fractionOfBatch === null)).toBe(true);
+  });
+
+  it("bounds by ≈ 64 faults × 5 threads × 16 pages", () => {
+    expect(a.bound).toMatchObject({ era: "split-rss", threads: 5, pagesPerCounter: 5120 });
+  });
+
+  it("sees every counter reader lag and smaps_rollup agree with the exact sum", () => {
+    expect(verdict(a, "statm")).toBe("cached");
+    expect(verdict(a, "status")).toBe("cached");
+    expect(verdict(a, "stat")).toBe("cached");
+    // smaps_rollup Rss 51872 kB = 12968 pages
+    expect(a.readers.find((r) => r.reader === "smaps_rollup")).toMatchObject({ pages: 12968, verdict: "page-walk", agreesWithExact: true });
+  });
+
+  it("explains the per-thread caches", () => {
+    const text = explanation(a);
+    expect(text).toContain("with 5 threads each caching its RSS changes until every 64th page fault");
+    expect(text).toContain("≈ 5120 pages (20 MiB)");
+    expect(text).toContain("the most in thread 373 (943 pages, ≈3.7 MiB)");
+    // 2090 pages × 4 KiB = 8.16 MiB
+    expect(text).toContain("/proc/PID/statm, /proc/PID/status and /proc/PID/stat under-report by ≈8.2 MiB");
+    expect(text).toContain("smaps_rollup's page-table walk agrees with the exact sum");
+  });
+});
+
+describe("the seed scenario", () => {
+  // kernel-notes.md: a test maps 1 MiB anonymous (256 pages) and touches it; statm shows 0.875 MiB
+  // because 32 pages are parked in one CPU's slot. A slot holds at most batch − 1 pages, so 32
+  // pages fit in one slot from batch 64 on: a 32-CPU CI runner (kernel-notes: 32 CPUs → batch 64).
+  const touched = 256;
+  const parked = 32;
+  const hello = valid(percpuHello(32, 64));
+  const sample = valid(
+    percpuSample({ cpus: 32, batch: 64, counters: { anon: { count: touched - parked, slots: { 3: parked } } }, statm: "cached" }),
+  );
+  const a = analyse(hello, sample);
+
+  it("finds the cached count short by exactly the parked pages", () => {
+    expect(a.rss.cached * 4096).toBe(0.875 * 1024 * 1024);
+    expect(a.rss.exact).toBe(touched);
+    expect(a.rss.driftPages).toBe(parked);
+    expect(a.rss.driftBytes).toBe(128 * 1024);
+    expect(a.residue).toEqual([{ slot: 3, kind: "cpu", pages: parked, bytes: 128 * 1024, fractionOfBatch: parked / 63 }]);
+  });
+
+  it("sees statm lag on a kernel without the fix", () => {
+    expect(verdict(a, "statm")).toBe("cached");
+    expect(verdict(a, "stat")).toBe("cached");
+  });
+
+  it("names the CPU, the bytes and the advice", () => {
+    const text = explanation(a);
+    expect(text).toContain("On this 32-CPU machine each counter can hide up to 2016 pages (≈7.9 MiB) in per-CPU slots");
+    expect(text).toContain("32 anonymous pages (128 KiB) sit on CPU 3");
+    expect(text).toContain("/proc/PID/statm, /proc/PID/status and /proc/PID/stat under-report by 128 KiB");
+    expect(text).toContain("lacks the v6.16 fix");
+    expect(text).toContain("read smaps_rollup (psutil's memory_full_info() takes uss and pss from it, but its rss field is still statm)");
+    expect(text).toContain("N_online × (batch − 1) = 2016 pages (≈7.9 MiB) per counter");
+  });
+});
+
+describe("clamping and negative slots", () => {
+  it("clamps a negative raw count to a cached 0, per counter", () => {
+    // anon: count -5, CPU 0 holds 12 → exact 7; file: count -20, CPU 1 holds 5 → exact -15
+    const sample = percpuSample({
+      cpus: 2,
+      batch: 32,
+      counters: { anon: { count: -5, slots: { 0: 12 } }, file: { count: -20, slots: { 1: 5 } }, shmem: { count: 10 } },
+      statm: "cached",
+    });
+    const a = analyse(valid(percpuHello(2, 32)), valid(sample));
+    expect(counter(a, "anon")).toMatchObject({ count: -5, cached: 0, exact: 7, driftPages: 7 });
+    expect(counter(a, "file")).toMatchObject({ count: -20, cached: 0, exact: -15, driftPages: -15 });
+    // an exact reader clamps each counter too: max(0, 7) + max(0, -15) + 10
+    expect(a.rss).toMatchObject({ cached: 10, exact: 17, driftPages: 7 });
+  });
+
+  it("explains an over-report from a negative slot", () => {
+    // 1000 anon pages counted, then 10 freed on CPU 5 after being faulted in elsewhere
+    const sample = percpuSample({ cpus: 8, batch: 32, counters: { anon: { count: 1000, slots: { 5: -10 } } }, statm: "cached" });
+    const a = analyse(valid(percpuHello(8, 32)), valid(sample));
+    expect(a.rss.driftPages).toBe(-10);
+    expect(a.residue).toEqual([{ slot: 5, kind: "cpu", pages: -10, bytes: -40960, fractionOfBatch: 10 / 31 }]);
+    const text = explanation(a);
+    expect(text).toContain("over-report by 40 KiB");
+    expect(text).toContain("CPU 5: -10 anonymous");
+  });
+});
+
+describe("who sees what", () => {
+  it("decides from the numbers", () => {
+    expect(verdictOf(100, 90, 100)).toBe("exact");
+    expect(verdictOf(90, 90, 100)).toBe("cached");
+    expect(verdictOf(95, 90, 100)).toBe("neither");
+    expect(verdictOf(90, 90, 90)).toBe("both");
+    expect(verdictOf(91, 90, 90)).toBe("neither");
+  });
+
+  it("cannot tell without drift, and says the bound instead", () => {
+    const sample = percpuSample({ cpus: 8, batch: 32, counters: { anon: { count: 500 }, file: { count: 300 } }, statm: "exact" });
+    const a = analyse(valid(percpuHello(8, 32)), valid(sample));
+    expect(a.readers.map((r) => r.verdict)).toEqual(["both", "both", "both"]);
+    expect(a.residue).toEqual([]);
+    const text = explanation(a);
+    expect(text).toContain("On this 8-CPU machine there is no drift right now, but each counter can hide up to 248 pages (≈1 MiB)");
+    expect(text).toContain("cannot tell whether /proc/PID/statm, /proc/PID/status and /proc/PID/stat read the cached or the exact count");
+  });
+
+  it("flags smaps_rollup when its walk disagrees with the exact sum", () => {
+    // exact 100 pages, but smaps_rollup saw 408 kB = 102 pages: the memory changed in between
+    const sample = percpuSample({ cpus: 2, batch: 32, counters: { anon: { count: 90, slots: { 1: 10 } } }, statm: "exact", smapsRssKb: 408 });
+    const a = analyse(valid(percpuHello(2, 32, { smaps: true })), valid(sample));
+    expect(a.readers.find((r) => r.reader === "smaps_rollup")).toMatchObject({ pages: 102, agreesWithExact: false });
+    expect(explanation(a)).toContain("smaps_rollup's page-table walk is 2 pages off the exact sum");
+  });
+
+  it("marks a reader that matched neither value", () => {
+    const sample = percpuSample({ cpus: 2, batch: 32, counters: { anon: { count: 90, slots: { 1: 10 } } }, statm: "exact" });
+    sample.proc.statm.resident = 95;
+    const a = analyse(percpuHello(2, 32), sample);
+    expect(verdict(a, "statm")).toBe("neither");
+    expect(explanation(a)).toContain("/proc/PID/statm matched neither");
+  });
+});
+
+describe("the procfs estimate", () => {
+  const estimateIn = (a: Analysis) => a.explanation.every((sentence) => /estimat/i.test(sentence));
+
+  it("takes stat as cached and smaps_rollup as exact", () => {
+    // stat 1000 pages; smaps_rollup 4128 kB = 1032 pages; statm lags like stat
+    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const a = analyse(valid(hello), valid(sample));
+    expect(a).toMatchObject({ estimate: true, backend: "procfs", counters: null, residue: [] });
+    expect(a.rss).toMatchObject({ cached: 1000, exact: 1032, driftPages: 32 });
+    // 2 CPUs, batch max(32, 4) = 32: 2 × 31 = 62 per counter
+    expect(a.bound.pagesPerCounter).toBe(62);
+    expect(verdict(a, "statm")).toBe("cached");
+    expect(estimateIn(a)).toBe(true);
+    expect(explanation(a)).toContain("the estimated drift is 32 pages (128 KiB)");
+    expect(explanation(a)).toContain("era guessed from kernel 6.8.0-45-generic: percpu");
+  });
+
+  it("falls back to statm without smaps_rollup", () => {
+    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.16.3", era: "percpu", statResident: 1000, statmResident: 1040, smapsRssKb: null });
+    const a = analyse(valid(hello), valid(sample));
+    expect(a.rss).toMatchObject({ cached: 1000, exact: 1040, driftPages: 40 });
+    expect(estimateIn(a)).toBe(true);
+    expect(explanation(a)).toContain("so statm reads the exact sum here");
+  });
+
+  it("says when it cannot tell", () => {
+    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.6.30", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: null });
+    const a = analyse(valid(hello), valid(sample));
+    expect(a.rss.driftPages).toBe(0);
+    expect(estimateIn(a)).toBe(true);
+    expect(explanation(a)).toContain("this estimate cannot tell whether pages are parked");
+  });
+
+  it("bounds a guessed split-rss era by threads", () => {
+    const { hello, sample } = procfsLines({ cpus: 4, kernel: "5.15.0-100-generic", era: "split-rss", statResident: 1000, statmResident: 1000, smapsRssKb: 4000 });
+    const a = analyse(valid(hello), valid(sample));
+    // 3 threads, no fault_around from /proc: the 64 KiB default, 16 pages
+    expect(a.bound.pagesPerCounter).toBe(64 * 3 * 16);
+    expect(estimateIn(a)).toBe(true);
+  });
+});
+
+describe("other eras", () => {
+  it("era none: no cache, no bound", () => {
+    const hello = percpuHello(1, 32, { era: "none", slot_kind: "none", layout: "struct percpu_counter [4]", batch: null });
+    const sample = percpuSample({ cpus: 1, batch: 32, counters: { anon: { count: 300 } }, statm: "exact" });
+    for (const c of Object.values(sample.counters!)) c.residue = [];
+    const a = analyse(valid(hello), valid(sample));
+    expect(a.bound.pagesPerCounter).toBe(0);
+    expect(a.rss.fractionOfBound).toBeNull();
+    expect(counter(a, "anon").fractionOfBound).toBeNull();
+    expect(explanation(a)).toContain("This kernel keeps no RSS cache for this process");
+    expect(explanation(a)).not.toContain("cannot tell");
+  });
+
+  it("split-rss without drift", () => {
+    const sample = { ...lab61Sample, counters: structuredClone(lab61Sample.counters)!, proc: structuredClone(lab61Sample.proc) };
+    for (const c of Object.values(sample.counters)) {
+      c.count = c.exact;
+      c.cached = c.exact;
+      c.residue = c.residue.map((s) => ({ ...s, pages: 0 }));
+    }
+    sample.proc.statm.resident = 12968;
+    sample.proc.status.VmRSS = 12968 * 4;
+    sample.proc.stat_rss = 12968;
+    const a = analyse(lab61Hello, valid(sample));
+    expect(a.explanation[0]).toBe(
+      "There is no drift right now, but with 5 threads each caching its RSS changes until every 64th page fault, a counter can lag by ≈ 5120 pages (20 MiB).",
+    );
+  });
+});

@@ -1,0 +1,243 @@
+// Two to four plain-English sentences about one analysed sample: how much can hide, where it
+// hides right now, who shows which value on this kernel (decided from the sample), and what a
+// test should do. Era-aware; an estimate says so in every sentence.
+import { RSS_COUNTERS, type CounterName, type HelloLine } from "../schema/helper-line.js";
+import { TASK_RSS_EVENTS_THRESH } from "./bound.js";
+import { COUNTER_ADJECTIVES } from "./counter-names.js";
+import { formatBytes, formatPages } from "./format-bytes.js";
+import { exactSourceOf } from "./readers.js";
+import type { Analysis, RankedSlot, ReaderName, ReaderVerdict } from "./types.js";
+
+type Unexplained = Omit<Analysis, "explanation">;
+
+const FULL_NAMES: Record<ReaderName, string> = {
+  statm: "/proc/PID/statm",
+  status: "/proc/PID/status",
+  stat: "/proc/PID/stat",
+  smaps_rollup: "smaps_rollup",
+};
+
+const SMAPS_ADVICE =
+  "read smaps_rollup (psutil's memory_full_info() takes uss and pss from it, but its rss field is still statm)";
+
+function joinList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+function sizeOf(pages: number, a: Unexplained): string {
+  return `${formatPages(pages)} (${formatBytes(pages * a.pageSize)})`;
+}
+
+function slotName(slot: RankedSlot): string {
+  return slot.kind === "cpu" ? `CPU ${slot.slot}` : `thread ${slot.slot}`;
+}
+
+function readersWith(a: Unexplained, verdict: ReaderVerdict["verdict"]): ReaderName[] {
+  return a.readers.filter((r) => r.verdict === verdict).map((r) => r.reader);
+}
+
+/** the RSS counters that hold residue in the given slot (or anywhere, without one) */
+function countersWithResidue(a: Unexplained, slot?: number): CounterName[] {
+  return (a.counters ?? [])
+    .filter((c) => (RSS_COUNTERS as readonly CounterName[]).includes(c.name))
+    .filter((c) => c.residue.some((r) => slot === undefined || r.slot === slot))
+    .map((c) => c.name);
+}
+
+/**
+ * "32 anonymous pages (128 KiB) sit on CPU 3" or "216 pages (864 KiB) sit on 4 CPUs, the most on
+ * CPU 2 (73 pages, 292 KiB)"; null when no slot holds pages
+ */
+function whereItSits(a: Unexplained): string | null {
+  const slots = a.residue;
+  if (slots.length === 0) return null;
+  const total = slots.reduce((sum, s) => sum + s.pages, 0);
+  const only = countersWithResidue(a);
+  const adjective = only.length === 1 ? `${COUNTER_ADJECTIVES[only[0]!]} ` : "";
+  const top = slots[0]!;
+  const amount = `${total} ${adjective}${Math.abs(total) === 1 ? "page" : "pages"} (${formatBytes(total * a.pageSize)})`;
+  const on = top.kind === "cpu" ? "on" : "in";
+  if (slots.length === 1) return top.kind === "cpu" ? `${amount} sit on ${slotName(top)}` : `${amount} sit in ${slotName(top)}'s cache`;
+  const holders = top.kind === "cpu" ? `${slots.length} CPUs` : `${slots.length} threads' caches`;
+  return `${amount} sit ${on} ${holders}, the most ${on} ${slotName(top)} (${formatPages(top.pages)}, ${formatBytes(top.bytes)})`;
+}
+
+/** "so /proc/PID/stat under-reports by 864 KiB": names every reader that shows the cached count */
+function consequence(a: Unexplained): string {
+  const { driftPages, driftBytes } = a.rss;
+  if (driftPages === 0) return "they cancel out, so the RSS total is right for now";
+  const direction = driftPages > 0 ? "under-report" : "over-report";
+  const cached = readersWith(a, "cached").map((r) => FULL_NAMES[r]);
+  const by = formatBytes(Math.abs(driftBytes));
+  if (cached.length === 0) return `so the cached count is off by ${by}, though no /proc reader sampled here shows it`;
+  return `so ${joinList(cached)} ${direction}${cached.length === 1 ? "s" : ""} by ${by}`;
+}
+
+/** what is parked now and who shows it; for a sample with drift or residue */
+function rightNow(a: Unexplained): string {
+  const where = whereItSits(a);
+  if (where) return `right now ${where}, ${consequence(a)}`;
+  // drift without residue: a negative count clamped to 0, or a live read that raced the process
+  return `right now no slot holds pages, yet the exact sum is ${formatPages(a.rss.driftPages)} off the cached count (a clamped negative count or a racing read), ${consequence(a)}`;
+}
+
+function boundAndResidue(a: Unexplained, hello: HelloLine): string {
+  const { bound } = a;
+  const drifting = a.residue.length > 0 || a.rss.driftPages !== 0;
+  switch (bound.era) {
+    case "percpu": {
+      const machine = `On this ${a.onlineCpus}-CPU machine`;
+      const hide = `up to ${sizeOf(bound.pagesPerCounter, a)} in per-CPU slots`;
+      if (!drifting) return `${machine} there is no drift right now, but each counter can hide ${hide}.`;
+      return `${machine} each counter can hide ${hide}; ${rightNow(a)}.`;
+    }
+    case "split-rss": {
+      const threads = bound.threads ?? 1;
+      const caching =
+        `with ${threads} ${threads === 1 ? "thread" : "threads"} each caching its RSS changes until every ` +
+        `${TASK_RSS_EVENTS_THRESH}th page fault, a counter can lag by ≈ ${sizeOf(bound.pagesPerCounter, a)}`;
+      if (!drifting) return `There is no drift right now, but ${caching}.`;
+      return `On this kernel, ${caching}; ${rightNow(a)}.`;
+    }
+    case "none":
+      return `This kernel keeps no RSS cache for this process (${hello.layout || "no cache in mm->rss_stat"}), so the cached and the exact count are the same and every reader shows the exact count.`;
+    case "unknown":
+      return "The counter layout of this kernel is unknown, so rssdrift cannot bound the drift.";
+  }
+}
+
+/** Negative slots are real and confusing: say what they are. */
+function negativeSlots(a: Unexplained): string | null {
+  const negatives: string[] = [];
+  let kind: RankedSlot["kind"] = "cpu";
+  for (const counter of a.counters ?? []) {
+    for (const slot of counter.residue) {
+      if (slot.pages < 0) {
+        kind = slot.kind;
+        negatives.push(`${slotName(slot)}: ${slot.pages} ${COUNTER_ADJECTIVES[counter.name]}`);
+      }
+    }
+  }
+  if (negatives.length === 0) return null;
+  const listed = joinList(negatives.slice(0, 3)) + (negatives.length > 3 ? ` and ${negatives.length - 3} more` : "");
+  return kind === "cpu"
+    ? `Negative slots (${listed}) are frees on a CPU other than the one that faulted the pages in; they cancel part of the rest.`
+    : `Negative caches (${listed}) come from a thread's faults replacing pages counted elsewhere (copy-on-write, swap-in); they cancel part of the rest.`;
+}
+
+/**
+ * Who shows which value, beyond the readers the first sentence already named as under-reporting
+ * (a reader can only track the cached count when there is drift, and then that sentence names it).
+ */
+function readersSentence(a: Unexplained): string | null {
+  const parts: string[] = [];
+  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map((r) => FULL_NAMES[r]);
+  const exact = names("exact");
+  const cached = readersWith(a, "cached");
+  const both = names("both");
+  const neither = names("neither");
+  if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "is" : "are"} exact on this kernel`);
+  // statm showing the cached count while there is drift: the kernel lacks the v6.16 fix (or its backport)
+  if (a.era === "percpu" && cached.includes("statm")) parts.push("this kernel lacks the v6.16 fix that makes statm and status exact");
+  if (cached.includes("stat")) parts.push("the OOM killer and getrusage() read the cached count too");
+  if (both.length > 0) {
+    parts.push(`with no drift right now this sample cannot tell whether ${joinList(both)} read the cached or the exact count`);
+  }
+  if (neither.length > 0) parts.push(`${joinList(neither)} matched neither (the memory changed between the reads)`);
+  const smaps = a.readers.find((r) => r.reader === "smaps_rollup");
+  if (smaps) {
+    parts.push(
+      smaps.agreesWithExact
+        ? "smaps_rollup's page-table walk agrees with the exact sum"
+        : `smaps_rollup's page-table walk is ${formatPages(smaps.pages - a.rss.exact)} off the exact sum (the memory changed between the reads)`,
+    );
+  }
+  if (parts.length === 0) return null;
+  const sentence = parts.join("; ");
+  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
+}
+
+/** The estimate's view of the readers: nothing was named before, so name both groups. */
+function estimatedReaders(a: Unexplained): string | null {
+  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map((r) => FULL_NAMES[r]);
+  const exact = names("exact");
+  const cached = names("cached");
+  const parts: string[] = [];
+  if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "tracks" : "track"} the exact sum`);
+  if (cached.length > 0) parts.push(`${joinList(cached)} ${cached.length === 1 ? "tracks" : "track"} the cached count`);
+  return parts.length > 0 ? `By this estimate, ${parts.join(" and ")}.` : null;
+}
+
+function advice(a: Unexplained): string {
+  const { bound } = a;
+  const statmExact = a.readers.some((r) => r.reader === "statm" && r.verdict === "exact");
+  const forATest = statmExact ? "For a test that must also pass on kernels without the v6.16 fix" : "For a test";
+  switch (bound.era) {
+    case "percpu":
+      return (
+        `${forATest}, ${SMAPS_ADVICE}, or assert with a tolerance of N_online × (batch − 1) = ` +
+        `${sizeOf(bound.pagesPerCounter, a)} per counter, ${sizeOf(bound.pagesForRss, a)} for VmRSS.`
+      );
+    case "split-rss":
+      return `${forATest}, ${SMAPS_ADVICE}, or allow ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)}.`;
+    case "none":
+      return "A test may trust statm on this kernel, but kernels that cache RSS per thread (2.6.34 to 6.1) or per CPU (6.2 and later) need smaps_rollup or a tolerance.";
+    case "unknown":
+      return `For a test, ${SMAPS_ADVICE}.`;
+  }
+}
+
+function eraWords(a: Unexplained, hello: HelloLine): string {
+  const how = a.eraSource === "version" ? "guessed" : "detected";
+  return `era ${how} from kernel ${hello.kernel}: ${a.era}`;
+}
+
+/** The procfs backend sees no counters: every sentence is an estimate, and says so. */
+function explainEstimate(a: Unexplained, hello: HelloLine): string[] {
+  const { cached, exact, driftPages } = a.rss;
+  const sentences: string[] = [];
+  const exactSource = exactSourceOf(a);
+  const drift = driftPages === 0 ? "the estimate sees no drift right now" : `the estimated drift is ${sizeOf(driftPages, a)}`;
+  if (exactSource === "smaps_rollup") {
+    sentences.push(
+      `Estimate from /proc alone (no drgn): /proc/PID/stat, always the cached count, shows ${formatPages(cached)} and ` +
+        `smaps_rollup's page-table walk ${formatPages(exact)}, so ${drift}.`,
+    );
+  } else if (cached !== exact) {
+    sentences.push(
+      `Estimate from /proc alone (no drgn, no smaps_rollup): /proc/PID/stat, always the cached count, shows ` +
+        `${formatPages(cached)} and statm ${formatPages(exact)}, so statm reads the exact sum here and ${drift}.`,
+    );
+  } else {
+    sentences.push(
+      `Estimate from /proc alone (no drgn, no smaps_rollup): /proc/PID/stat and statm both show ${formatPages(cached)}, ` +
+        "so this estimate cannot tell whether pages are parked; read smaps_rollup too (--smaps) for a page-table walk.",
+    );
+  }
+  const { bound } = a;
+  if (bound.era === "percpu") {
+    sentences.push(
+      `The estimated bound for this ${a.onlineCpus}-CPU machine is ${sizeOf(bound.pagesPerCounter, a)} per counter, ` +
+        `${sizeOf(bound.pagesForRss, a)} for VmRSS (${eraWords(a, hello)}).`,
+    );
+  } else if (bound.era === "split-rss") {
+    sentences.push(
+      `The estimated bound is ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)} per counter (${eraWords(a, hello)}).`,
+    );
+  } else {
+    sentences.push(`The estimate has no bound: ${eraWords(a, hello)}.`);
+  }
+  const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
+  if (readers) sentences.push(readers);
+  const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
+  sentences.push(`This is an estimate: for exact numbers run rssdrift with drgn as root; for a test, read smaps_rollup${tolerance}.`);
+  return sentences;
+}
+
+export function explain(a: Unexplained, hello: HelloLine): string[] {
+  if (a.estimate) return explainEstimate(a, hello);
+  // with no cache, "cannot tell cached from exact" would be noise: they are one number
+  const readers = a.era === "none" ? null : readersSentence(a);
+  const sentences = [boundAndResidue(a, hello), negativeSlots(a), readers, advice(a)];
+  return sentences.filter((s): s is string => s !== null);
+}

@@ -1,0 +1,43 @@
+// The one byte formatter every renderer uses, so a figure reads the same in the report, the
+// Markdown, the TUI and `rssdrift bound`. Binary units (KiB = 1024 B), like the kernel's kB.
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
+
+/**
+ * Bytes in the largest unit that shows at least "1", with one decimal at most, e.g. "128 KiB",
+ * "127.5 MiB". A value that rounding changed gets "≈": 248 pages of 4 KiB (0.97 MiB) → "≈1 MiB".
+ */
+export function formatBytes(bytes: number): string {
+  return withSign(bytes, bytes < 0 ? "-" : "");
+}
+
+/** A drift: "+128 KiB", "-44 KiB", "≈+8.2 MiB", "0 B". */
+export function formatSignedBytes(bytes: number): string {
+  return withSign(bytes, bytes > 0 ? "+" : bytes < 0 ? "-" : "");
+}
+
+function withSign(bytes: number, sign: string): string {
+  const magnitude = Math.abs(bytes);
+  let unit = 0;
+  // 0.95 of the next unit already rounds to "1" in it: prefer "≈1 MiB" to "992 KiB"
+  while (unit < UNITS.length - 1 && magnitude / 1024 ** (unit + 1) >= 0.95) unit += 1;
+  const value = magnitude / 1024 ** unit;
+  const rounded = Math.round(value * 10) / 10;
+  const text = Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
+  return `${rounded === value ? "" : "≈"}${sign}${text} ${UNITS[unit]}`;
+}
+
+/** A page count with its unit: "1 page", "248 pages". */
+export function formatPages(pages: number): string {
+  return `${pages} ${Math.abs(pages) === 1 ? "page" : "pages"}`;
+}
+
+/** A signed page count: "+42", "-11", "0". */
+export function formatSignedPages(pages: number): string {
+  return pages > 0 ? `+${pages}` : String(pages);
+}
+
+/** A fraction as a whole percentage: 0.581 → "58%"; null (no bound) → "–". */
+export function formatPercent(fraction: number | null): string {
+  return fraction === null ? "–" : `${Math.round(fraction * 100)}%`;
+}

@@ -1,0 +1,234 @@
+// `rssdrift bound`: how far can a cached RSS counter be off on a machine like X? Pure arithmetic
+// on the kernel's formulas: no root, no kernel access, no target.
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { availableParallelism, release } from "node:os";
+import { parseArgs } from "node:util";
+import { allocationReading } from "../analysis/allocation.js";
+import { boundFor, defaultFaultAroundPages } from "../analysis/bound.js";
+import { eraFromRelease } from "../analysis/era-guess.js";
+import { EXIT } from "../errors.js";
+import { renderBoundPlot } from "../report/bound-plot.js";
+import { renderBoundText, type BoundReport } from "../report/bound-text.js";
+import { makeStyle } from "../report/style.js";
+import { parseCpuList } from "../sources/proc-files.js";
+import type { CommandContext } from "./context.js";
+import { badInput } from "./target-options.js";
+
+export const boundHelp = `Usage: rssdrift bound [--cpus N[,N…]] [--threads T[,T…]] [--era ERA]
+                      [--page-size SIZE] [--alloc SIZE] [--plot] [--json]
+
+How many pages can /proc/PID/statm (psutil's rss, top's RES) miss on a machine
+like X? No root and no kernel access needed: this is the kernel's arithmetic.
+
+Linux does not update a process's RSS counters on every page fault; it caches.
+  Since v6.2 (percpu era) each CPU keeps a slot per counter and adds it to the
+  shared count only when it reaches the batch, max(32, 2 × online CPUs). Each
+  online CPU can hold up to batch − 1 pages, so one counter can be short by
+      N × (batch − 1) pages    8 CPUs → 248 pages (≈1 MiB)
+                               128 CPUs → 32640 pages (127.5 MiB)
+  and VmRSS, which sums file + anon + shmem, by 3× that.
+  Before v6.2 (split-rss era) each thread caches its changes and hands them
+  over every 64 page faults; one file fault maps up to 16 pages, so
+      ≈ 64 × threads × 16 pages   8 threads → ≈ 8192 pages (32 MiB)
+
+Options:
+  --cpus N[,N…]      online CPU counts (default: this machine's); era percpu
+  --threads T[,T…]   thread counts (default 1); era split-rss
+  --era ERA          percpu or split-rss (default: guessed from this kernel)
+  --page-size SIZE   4096, 16K or 64K (default: this machine's)
+  --alloc SIZE       what a test allocating SIZE (1MiB, 512K) can read at worst
+  --plot             draw the bound against the CPU (or thread) count
+  --json             machine-readable rows
+
+Examples:
+  rssdrift bound                               this machine
+  rssdrift bound --cpus 8,32,128 --alloc 1MiB  can 1 MiB read as 0 on CI?
+  rssdrift bound --cpus 256 --page-size 64K    a large arm64 machine
+  rssdrift bound --threads 5                   a 5-thread service before v6.2`;
+
+const flags = {
+  cpus: { type: "string" },
+  era: { type: "string" },
+  threads: { type: "string" },
+  "page-size": { type: "string" },
+  alloc: { type: "string" },
+  plot: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** NR_CPUS tops out at 8192 on the architectures Linux supports (x86 MAXSMP, powerpc). */
+const MAX_CPUS = 8192;
+/** PID_MAX_LIMIT: no process has more threads than there are pids. */
+const MAX_THREADS = 4_194_304;
+
+/** "8" or "8,32,128" → [8, 32, 128], sorted, each from 1 to max */
+export function parseCounts(text: string, flag: string, max: number): number[] {
+  const parts = text.split(",");
+  if (!parts.every((p) => /^\d+$/.test(p.trim()) && Number(p) >= 1 && Number(p) <= max)) {
+    throw badInput(`${flag} takes whole numbers from 1 to ${max}, separated by commas, not ${JSON.stringify(text)}`);
+  }
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1, b: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
+  g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
+};
+
+/** "1MiB", "512K", "1.5 MiB", "4096" → bytes; K/KiB are 1024, KB is 1000 */
+export function parseSize(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.round(Number(match[1]) * unit) : NaN;
+  if (!(bytes >= 1 && bytes <= 2 ** 50)) {
+    throw badInput(`${flag} takes a size such as 1MiB, 512K or 4096 (bytes), not ${JSON.stringify(text)}`);
+  }
+  return bytes;
+}
+
+/** 4 KiB to 256 KiB, a power of two: the page sizes Linux architectures use */
+export function parsePageSize(text: string): number {
+  const bytes = parseSize(text, "--page-size");
+  if (bytes < 4096 || bytes > 262144 || (bytes & (bytes - 1)) !== 0) {
+    throw badInput(`--page-size takes a power of two from 4096 to 256K (4K, 16K, 64K), not ${JSON.stringify(text)}`);
+  }
+  return bytes;
+}
+
+/** online CPUs: /sys counts them all, os.availableParallelism() only those this process may use */
+function onlineCpusHere(): { cpus: number; source: string } {
+  try {
+    return { cpus: parseCpuList(readFileSync("/sys/devices/system/cpu/online", "utf8")).length, source: "/sys/devices/system/cpu/online" };
+  } catch {
+    return { cpus: availableParallelism(), source: "the CPUs this process may run on" };
+  }
+}
+
+/** the base page size, from the first mapping's KernelPageSize in /proc/self/smaps; null if unreadable */
+function pageSizeHere(): number | null {
+  let fd: number | undefined;
+  try {
+    fd = openSync("/proc/self/smaps", "r");
+    const chunk = Buffer.alloc(4096);
+    let text = "";
+    for (let n = readSync(fd, chunk); n > 0 && text.length < 65536; n = readSync(fd, chunk)) {
+      text += chunk.toString("latin1", 0, n);
+      const match = /^KernelPageSize:\s+(\d+) kB$/m.exec(text);
+      if (match) return Number(match[1]) * 1024;
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+type BoundEra = "percpu" | "split-rss";
+
+function resolveEra(values: { era?: string; cpus?: string; threads?: string }, kernel: string): { era: BoundEra; note: string } {
+  if (values.era !== undefined) {
+    if (values.era !== "percpu" && values.era !== "split-rss") {
+      throw badInput(`--era is percpu (v6.2+) or split-rss (before v6.2), not ${JSON.stringify(values.era)}`);
+    }
+    if (values.era === "percpu" && values.threads !== undefined) {
+      throw badInput("--threads applies to --era split-rss: the percpu bound depends on CPUs, not threads");
+    }
+    if (values.era === "split-rss" && values.cpus !== undefined) {
+      throw badInput("--cpus applies to --era percpu: the split-rss bound depends on threads (--threads), not CPUs");
+    }
+    return { era: values.era, note: values.era === "percpu" ? "per-CPU counters (v6.2+), from --era" : "per-thread caches (before v6.2), from --era" };
+  }
+  if (values.cpus !== undefined && values.threads !== undefined) {
+    throw badInput("--cpus is for the percpu era and --threads for split-rss: give one, or --era");
+  }
+  if (values.cpus !== undefined) return { era: "percpu", note: "per-CPU counters (v6.2+): the era where the CPU count matters" };
+  if (values.threads !== undefined) return { era: "split-rss", note: "per-thread caches (before v6.2): the era where threads matter" };
+  const guessed = eraFromRelease(kernel);
+  if (guessed === "percpu") return { era: guessed, note: `guessed from kernel ${kernel} (v6.2+ keeps per-CPU counters; --era to choose)` };
+  if (guessed === "split-rss") return { era: guessed, note: `guessed from kernel ${kernel} (before v6.2: per-thread caches; --era to choose)` };
+  throw badInput(`cannot guess the era from kernel ${JSON.stringify(kernel)}`, "pass --era percpu or --era split-rss");
+}
+
+export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "stdout" | "stderr" | "env">): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: flags, allowPositionals: false, strict: true }));
+  } catch (err) {
+    throw badInput(err instanceof Error ? err.message : String(err), "see `rssdrift bound --help`");
+  }
+  if (values.help) {
+    ctx.stdout.write(`${boundHelp}\n`);
+    return EXIT.ok;
+  }
+  if (values.plot && values.json) throw badInput("--plot draws in the terminal and --json prints data: pick one");
+
+  const { era, note } = resolveEra(values, release());
+  const here = onlineCpusHere();
+  const detectedPageSize = values["page-size"] === undefined ? pageSizeHere() : null;
+  const pageSize = values["page-size"] !== undefined ? parsePageSize(values["page-size"]) : (detectedPageSize ?? 4096);
+  const pageSizeNote =
+    values["page-size"] !== undefined ? "--page-size" : detectedPageSize !== null ? "this machine's" : "assumed; --page-size to choose";
+  const allocBytes = values.alloc !== undefined ? parseSize(values.alloc, "--alloc") : null;
+
+  const xs =
+    era === "percpu"
+      ? values.cpus !== undefined ? parseCounts(values.cpus, "--cpus", MAX_CPUS) : [here.cpus]
+      : values.threads !== undefined ? parseCounts(values.threads, "--threads", MAX_THREADS) : [1];
+  const rows = xs.map((x) => {
+    const bound =
+      era === "percpu" ? boundFor({ era, cpus: x, pageSize }) : boundFor({ era, cpus: here.cpus, threads: x, pageSize });
+    return {
+      bound,
+      allocation: allocBytes === null ? null : allocationReading(allocBytes, bound, pageSize),
+      isThisMachine: era === "percpu" && x === here.cpus,
+    };
+  });
+  const eraNote = era === "percpu" && values.cpus === undefined ? `${note}; ${here.cpus} CPUs online (${here.source})` : note;
+  const report: BoundReport = { era, eraNote, pageSize, pageSizeNote, rows, allocBytes };
+
+  if (values.json) {
+    ctx.stdout.write(`${JSON.stringify(boundJson(report, here.cpus), null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const style = makeStyle(!ctx.env.NO_COLOR && (ctx.stdout as { isTTY?: boolean }).isTTY === true);
+  ctx.stdout.write(renderBoundText(report, style));
+  if (values.plot) {
+    const xMax = era === "percpu" ? Math.max(256, here.cpus, ...xs) : Math.max(64, ...xs);
+    const mark =
+      era === "percpu"
+        ? { x: here.cpus, label: `this machine: ${here.cpus} ${here.cpus === 1 ? "CPU" : "CPUs"}` }
+        : { x: xs[xs.length - 1]!, label: `${xs[xs.length - 1]} threads` };
+    ctx.stdout.write(`\n${renderBoundPlot({ era, pageSize, xMax, mark })}`);
+  }
+  return EXIT.ok;
+}
+
+export const BOUND_JSON_SCHEMA = "rssdrift-bound/1";
+
+/**
+ * --json: { schema, era, eraNote, pageSize, onlineCpusHere, faultAroundPages (split-rss), rows[] }
+ * with each row { cpus, threads, batch, formula, approximate, perCounter: {pages, bytes},
+ * vmRss: {pages, bytes}, allocation: AllocationReading | null }.
+ */
+function boundJson(report: BoundReport, onlineCpusHere: number) {
+  return {
+    schema: BOUND_JSON_SCHEMA,
+    era: report.era,
+    eraNote: report.eraNote,
+    pageSize: report.pageSize,
+    onlineCpusHere,
+    faultAroundPages: report.era === "split-rss" ? defaultFaultAroundPages(report.pageSize) : null,
+    rows: report.rows.map(({ bound, allocation }) => ({
+      cpus: bound.era === "percpu" ? bound.cpus : null,
+      threads: bound.threads,
+      batch: bound.batch,
+      formula: bound.formula,
+      approximate: bound.era === "split-rss",
+      perCounter: { pages: bound.pagesPerCounter, bytes: bound.pagesPerCounter * report.pageSize },
+      vmRss: { pages: bound.pagesForRss, bytes: bound.pagesForRss * report.pageSize },
+      allocation,
+    })),
+  };
+}

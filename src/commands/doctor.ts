@@ -1,0 +1,117 @@
+// `rssdrift doctor [--host H]`: checks everything the kernel path needs on the target, each with
+// ✔ / ✘ and the command that fixes it. Exit 0 when all is green, 4 when drgn cannot work there
+// (and then says that the procfs estimate still does).
+import { parseArgs } from "node:util";
+import type { CommandContext } from "./context.js";
+import { badInput, targetFlags } from "./target-options.js";
+import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
+import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
+import { EXIT } from "../errors.js";
+import { localTransport } from "../transports/local-transport.js";
+import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
+import type { Transport } from "../transports/transport.js";
+
+export const doctorHelp = `Usage: rssdrift doctor [--host [user@]host[:port]] [--json] [--no-color]
+
+Checks, on this machine or over SSH, what reading the kernel's RSS counters needs, and prints
+for each check ✔ or ✘ and the exact command that fixes it:
+
+  root           drgn opens /proc/kcore, which only root may read (CAP_SYS_RAWIO). rssdrift runs
+                 the helper as root, or through \`sudo -n\` (never a prompt); \`sudo -n true\` must work.
+  /proc/kcore    the running kernel's memory, as drgn reads it. Missing when the kernel is built
+                 without CONFIG_PROC_KCORE or a container hides it; read once as root to be sure.
+  lockdown       /sys/kernel/security/lockdown. [confidentiality] blocks /proc/kcore even for root;
+                 [integrity] (Secure Boot's usual mode) and [none] do not.
+  python3        the helper is a Python script, sent over stdin: nothing is installed on the target.
+  drgn           the kernel debugger that reads the counters (import drgn, and its version).
+  debug info     drgn needs the kernel's DWARF (a vmlinux with .debug_info) for \`uname -r\`, in
+                 /usr/lib/debug/boot, /usr/lib/debug/lib/modules, /boot or /lib/modules/…/build;
+                 debuginfod counts only where drgn (0.0.31+, Fedora) would use it for the kernel.
+  rss_stat era   how this kernel caches RSS: percpu (v6.2+, drift parked per CPU) or split-rss
+                 (older, drift parked per thread). Found by running the real helper once (on pid 1)
+                 when everything above is green; otherwise guessed from the version, and said so.
+
+Output:
+  (default)      one line per check: ✔ ok, ✘ failed (with "fix:"), – not checked
+  --json         an array of {check, ok, detail, fix}; ok is null for a check that was not run
+  --no-color     no colours (NO_COLOR is honoured too; colours only on a terminal)
+
+SSH:
+  --host [user@]host[:port]  check another machine (honours ~/.ssh/config)
+  -i, --identity FILE        private key to try first          -F, --ssh-config FILE  instead of ~/.ssh/config
+  --known-hosts FILE         instead of ~/.ssh/known_hosts     --accept-new  record an unknown host key
+  --sudo-prompt              ask once for the remote sudo password (as rssdrift itself would)
+
+Exit codes: 0 all green; 4 the kernel path cannot work there (the procfs estimate,
+\`rssdrift <pid> --backend procfs\`, still does: it is what --backend auto falls back to);
+6/7 the SSH connection or its host key failed.`;
+
+const {
+  host,
+  identity,
+  "ssh-config": sshConfig,
+  "known-hosts": knownHosts,
+  "accept-new": acceptNew,
+  "sudo-prompt": sudoPrompt,
+} = targetFlags;
+const doctorFlags = {
+  host: { ...host, multiple: false },
+  identity,
+  "ssh-config": sshConfig,
+  "known-hosts": knownHosts,
+  "accept-new": acceptNew,
+  "sudo-prompt": sudoPrompt,
+  json: { type: "boolean", default: false },
+  "no-color": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function parseDoctorArgs(argv: string[]) {
+  try {
+    const { values } = parseArgs({ args: argv, options: doctorFlags, allowPositionals: false, strict: true });
+    return values;
+  } catch (err) {
+    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see `rssdrift doctor --help`");
+  }
+}
+
+async function openTransport(hostName: string | undefined, ssh: SshOptions, ctx: CommandContext): Promise<Transport> {
+  if (hostName === undefined) return localTransport();
+  const notice = (line: string) => ctx.stderr.write(`rssdrift: ${line}\n`);
+  // loaded only when needed: local runs do not pay for ssh2
+  const { openSshTransport } = await import("../transports/ssh-transport.js");
+  return openSshTransport(hostName, ssh, notice);
+}
+
+export async function doctorCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const values = parseDoctorArgs(argv);
+  if (values.help) {
+    ctx.stdout.write(`${doctorHelp}\n`);
+    return EXIT.ok;
+  }
+  if (values["sudo-prompt"] && values.host === undefined) {
+    throw badInput("--sudo-prompt is for --host: on this machine, run `sudo rssdrift doctor`");
+  }
+  const ssh: SshOptions = {
+    ...defaultSshOptions(),
+    configFile: values["ssh-config"],
+    identityFiles: values.identity ?? [],
+    knownHostsFile: values["known-hosts"],
+    acceptNew: values["accept-new"],
+    sudoPrompt: values["sudo-prompt"],
+  };
+  const transport = await openTransport(values.host, ssh, ctx);
+  try {
+    const report = await runDoctor(transport, { signal: ctx.signal });
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    if (values.json) {
+      ctx.stdout.write(`${JSON.stringify(toDoctorJson(report.results), null, 2)}\n`);
+    } else {
+      const color = !values["no-color"] && !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
+      ctx.stdout.write(renderDoctorText(report, { color, host: values.host }));
+    }
+    return kernelPathWorks(report.results) ? EXIT.ok : EXIT.missingPrerequisite;
+  } finally {
+    await transport.close();
+  }
+}

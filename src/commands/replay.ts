@@ -1,0 +1,80 @@
+// `rssdrift replay FILE.jsonl`: plays back a session recorded with `watch --record` (or the
+// helper's raw stdout) in the same view, with no root and no kernel.
+import { parseArgs } from "node:util";
+import { EXIT } from "../errors.js";
+import { openReplaySource, SPEED_RANGE } from "../sources/replay-source.js";
+import type { CommandContext } from "./context.js";
+import { badInput } from "./target-options.js";
+import { commandLineOf, viewSamples } from "./watch.js";
+
+export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json] [--snapshot-dir DIR]
+
+Plays back a recorded session in the same live view as \`rssdrift watch\`, on any machine:
+no root, no drgn, no kernel. A recording is the helper's JSON lines, one per line, as
+\`rssdrift watch <pid> --record FILE.jsonl\` writes them (the helper's raw stdout is one too).
+Every line is checked against the helper's schema first, exactly as live output is, so a
+damaged file stops with the line that is wrong.
+
+Samples play at the pace they were taken (their mono_ms gaps) divided by --speed.
+
+Keys (as in watch, adapted to a recording):
+  space  pause / resume                 r  play the next sample now (one step while paused)
+  + / -  play faster / slower           m  mark this sample    s  save a snapshot
+  ?      help                           q, Ctrl-C  quit
+
+Options:
+  --speed X             play X times as fast as recorded (${SPEED_RANGE.min} to ${SPEED_RANGE.max}; default 1)
+  --json                one JSON object per sample, {"hello","sample","analysis"}, never the TUI
+  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots)
+When stdin or stdout is not a terminal the view is one line per sample, as fast as --speed allows.
+
+Exit codes: 0 quit or the recording ended, 2 no such file, 3 the recorded process exited,
+5 a malformed recording, 130 Ctrl-C.
+
+Examples:
+  rssdrift replay flake.jsonl                  watch a recorded session
+  rssdrift replay flake.jsonl --speed 10 | less   skim it as lines`;
+
+const replayFlags = {
+  speed: { type: "string" },
+  json: { type: "boolean", default: false },
+  "snapshot-dir": { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function parseSpeed(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const speed = Number(text);
+  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
+    throw badInput(`--speed takes a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}, not ${JSON.stringify(text)}`);
+  }
+  return speed;
+}
+
+export async function replayCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: replayFlags, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see rssdrift replay --help");
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    ctx.stdout.write(`${replayHelp}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw badInput(positionals.length === 0 ? "which recording? give a FILE.jsonl" : `replay takes one file, not ${positionals.length}`, "see rssdrift replay --help");
+  }
+  const speed = parseSpeed(values.speed);
+  // read and validated in full before anything is shown: a bad file is one line, not a broken TUI
+  const source = await openReplaySource(positionals[0]!, speed);
+  return viewSamples(ctx, {
+    open: async () => source,
+    mode: "replay",
+    json: values.json,
+    snapshotDir: values["snapshot-dir"] ?? "snapshots",
+    commandLine: commandLineOf("replay", argv),
+    intervalMs: source.hello.interval_ms / speed,
+  });
+}

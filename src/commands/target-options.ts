@@ -1,0 +1,110 @@
+// The flags every command that reads a target shares (report, watch, fleet), parsed in one place.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { EXIT, RssdriftError } from "../errors.js";
+import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
+
+export type Backend = "auto" | "drgn" | "procfs";
+
+export interface TargetOptions {
+  pid: number;
+  backend: Backend;
+  intervalMs: number;
+  /** stop after this many samples; omitted: until closed */
+  count?: number;
+  smaps: boolean;
+  /** [user@]host[:port]; omitted: this machine */
+  host?: string;
+  ssh: SshOptions;
+}
+
+export const targetFlags = {
+  host: { type: "string", multiple: true },
+  backend: { type: "string", default: "auto" },
+  interval: { type: "string" },
+  smaps: { type: "boolean", default: false },
+  "sudo-prompt": { type: "boolean", default: false },
+  "accept-new": { type: "boolean", default: false },
+  identity: { type: "string", short: "i", multiple: true },
+  "ssh-config": { type: "string", short: "F" },
+  "known-hosts": { type: "string" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+/** The help text for targetFlags, shared by the commands that take them. */
+export const targetFlagsHelp = `Target:
+  --host [user@]host[:port]  run the helper on another machine over SSH (honours ~/.ssh/config)
+  --backend auto|drgn|procfs drgn reads the kernel's counters (root, /proc/kcore, debug info);
+                             procfs estimates from /proc alone; auto (default) tries drgn first
+  --interval MS              time between samples
+  --smaps                    also read /proc/PID/smaps_rollup (a page-table walk: exact but slow)
+SSH:
+  -i, --identity FILE        private key to try first          -F, --ssh-config FILE  instead of ~/.ssh/config
+  --known-hosts FILE         instead of ~/.ssh/known_hosts     --accept-new  record an unknown host key
+  --sudo-prompt              ask once for the sudo password when the remote user is not root`;
+
+export function badInput(message: string, hint?: string): RssdriftError {
+  return new RssdriftError(message, EXIT.badInput, hint, "bad-input");
+}
+
+export function parsePid(text: string | undefined): number {
+  if (text === undefined) throw badInput("which process? give a pid, e.g. `rssdrift 1234`", "see `rssdrift --help`");
+  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > 4194304) {
+    throw badInput(`not a pid: ${JSON.stringify(text)} (a pid is a whole number from 1 to 4194304)`);
+  }
+  return Number(text);
+}
+
+export function parseMilliseconds(text: string, flag: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 50 || ms > 3_600_000) {
+    throw badInput(`${flag} takes milliseconds from 50 to 3600000, not ${JSON.stringify(text)}`);
+  }
+  return ms;
+}
+
+function parseBackend(text: string): Backend {
+  if (text === "auto" || text === "drgn" || text === "procfs") return text;
+  throw badInput(`--backend is auto, drgn or procfs, not ${JSON.stringify(text)}`);
+}
+
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * Parses argv with targetFlags plus a command's own flags. Unknown flags are bad input.
+ * The pid is the first positional (when the command takes one).
+ */
+export function parseTargetArgs(
+  argv: string[],
+  settings: {
+    defaultIntervalMs: number;
+    extraFlags?: NonNullable<ParseArgsConfig["options"]>;
+    pidRequired?: boolean;
+    /** ignore flags that belong to another parser (fleet mode reads its own) */
+    lenient?: boolean;
+  },
+): { target: TargetOptions; hosts: string[]; values: FlagValues; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...targetFlags, ...settings.extraFlags }, allowPositionals: true, strict: !settings.lenient });
+  } catch (err) {
+    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see --help");
+  }
+  const values = parsed.values as FlagValues;
+  const hosts = (values.host as string[] | undefined) ?? [];
+  const pidText = settings.lenient ? undefined : parsed.positionals[0];
+  const target: TargetOptions = {
+    pid: settings.pidRequired === false && pidText === undefined ? 0 : parsePid(pidText),
+    backend: parseBackend(values.backend as string),
+    intervalMs: values.interval === undefined ? settings.defaultIntervalMs : parseMilliseconds(values.interval as string, "--interval"),
+    smaps: values.smaps as boolean,
+    host: hosts[0],
+    ssh: {
+      ...defaultSshOptions(),
+      configFile: values["ssh-config"] as string | undefined,
+      identityFiles: (values.identity as string[] | undefined) ?? [],
+      knownHostsFile: values["known-hosts"] as string | undefined,
+      acceptNew: values["accept-new"] as boolean,
+      sudoPrompt: values["sudo-prompt"] as boolean,
+    },
+  };
+  return { target, hosts, values, positionals: parsed.positionals };
+}

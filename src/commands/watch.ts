@@ -1,0 +1,215 @@
+// `rssdrift watch <pid>`: the live view to keep next to a paused test. One helper process samples
+// for the whole session. Interactive (Ink) when stdin and stdout are terminals, else one line per
+// sample; decided here, once.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { analyse } from "../analysis/analyse.js";
+import { EXIT } from "../errors.js";
+import { toJsonReport } from "../report/json.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { openSampleSource } from "../sources/open-source.js";
+import { openRecorder } from "../sources/recorder.js";
+import { openReplaySource } from "../sources/replay-source.js";
+import type { SampleSource } from "../sources/sample-source.js";
+import { clockTime, formatSignedPages } from "../ui/format.js";
+import { sparkline } from "../ui/glyphs.js";
+import { runInteractive } from "../ui/run-interactive.js";
+import { runNonInteractive } from "../ui/run-non-interactive.js";
+import type { AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "../ui/stream-types.js";
+import type { CommandContext } from "./context.js";
+import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
+
+export const watchHelp = `Usage: rssdrift watch <pid> [options] [target options]
+       rssdrift watch --demo
+
+A live view to keep next to a paused test. Stop the test at input() or a breakpoint, run
+\`sudo rssdrift watch <pid>\` in a second terminal, then let the test go on and watch:
+  - the kernel's cached RSS count (what /proc/PID/stat, and statm before 6.16, show) against the
+    exact sum, and the drift between them in pages and bytes, per counter;
+  - where the drift is parked: one bar per CPU (per thread before 6.2), and how full each slot is;
+  - the drift against the worst case for this CPU count, N_online × (batch − 1) per counter;
+  - the drift over the last samples (a step is an allocation) with your marks on it;
+  - which /proc files saw the cached and which the exact value.
+One helper process samples for the whole session; it stops when you quit.
+
+Keys:
+  space  pause / resume        r  one sample now         + / -  sample faster / slower
+  m      mark this sample      s  save a snapshot        ?      help        q, Ctrl-C  quit
+
+Options:
+  --record FILE.jsonl   also write every line the helper prints to FILE: \`rssdrift replay FILE\`
+                        plays the session back anywhere, with no root and no kernel
+  --count N             stop after N samples
+  --json                one JSON object per sample, {"hello","sample","analysis"}, never the TUI
+  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots)
+  --demo                play the recording shipped with rssdrift (a 4-CPU 6.12 kernel in a VM):
+                        see the view on any machine, no root needed
+When stdin or stdout is not a terminal (CI, a pipe) the view is one line per sample instead.
+--interval defaults to 500 ms here.
+
+${targetFlagsHelp}
+
+Exit codes: 0 quit (q) or the samples ran out, 3 the process exited, 130 Ctrl-C;
+others as in \`rssdrift --help\`.
+
+Examples:
+  sudo rssdrift watch 1234                          watch a local test process
+  rssdrift watch 1234 --host ci-7 --record flake.jsonl   watch over SSH and keep the session
+  rssdrift watch 1234 --count 20 | tee drift.log    20 compact lines`;
+
+const watchFlags = {
+  record: { type: "string" },
+  count: { type: "string" },
+  json: { type: "boolean", default: false },
+  "snapshot-dir": { type: "string" },
+  demo: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const DEMO_RECORDING = "test/fixtures/lab-6.12-4cpu.jsonl";
+
+/** the shipped demo recording, found from this file whether running from src/ or dist/src/ */
+export function demoRecordingPath(): string {
+  for (const up of ["../../", "../../../"]) {
+    const path = fileURLToPath(new URL(up + DEMO_RECORDING, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw badInput(`the demo recording (${DEMO_RECORDING}) is missing from this installation`);
+}
+
+function parseCount(text: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw badInput(`--count takes a whole number of samples from 1, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** "20250601-120309" */
+function stamp(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+function marksMarkdown(marks: Mark[], history: DriftPoint[]): string {
+  const lines = ["", "### Drift history", "", `Last ${history.length} samples, VmRSS drift in pages (a step up is an allocation parked in a slot):`, "", "```", sparkline(history.map((p) => p.driftPages)), "```"];
+  if (marks.length > 0) {
+    lines.push("", "| mark | time | sample | drift (pages) |", "| ---: | --- | ---: | ---: |");
+    for (const m of marks) lines.push(`| ${m.number} | ${clockTime(m.at)} | ${m.seq} | ${formatSignedPages(m.driftPages)} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Writes DIR/rssdrift-PID-sampleSEQ-STAMP.{json,md}; returns both paths. */
+export async function saveSnapshot(
+  dir: string,
+  commandLine: string,
+  s: AnalysedSample,
+  marks: Mark[],
+  history: DriftPoint[],
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, `rssdrift-${s.hello.target.pid}-sample${s.sample.seq}-${stamp(new Date())}`);
+  const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
+  await writeFile(`${base}.json`, JSON.stringify(json, null, 2) + "\n");
+  await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + marksMarkdown(marks, history));
+  return [`${base}.json`, `${base}.md`];
+}
+
+export interface ViewSettings {
+  open: OpenSource;
+  mode: "live" | "replay";
+  json: boolean;
+  snapshotDir: string;
+  /** how the session was started, for snapshots */
+  commandLine: string;
+  /** the effective interval at start when it is not the hello line's */
+  intervalMs?: number;
+}
+
+function exitCodeOf(outcome: ViewOutcome): number {
+  switch (outcome.kind) {
+    case "quit":
+      return EXIT.ok;
+    case "interrupted":
+      return EXIT.interrupted;
+    case "ended":
+      if (outcome.end.kind === "finished") return EXIT.ok;
+      // already on screen in the TUI; thrown so the entry point prints one line and the exit code
+      throw outcome.end.error;
+  }
+}
+
+/** Shows a source's samples, the TUI on a terminal, lines otherwise; shared with replay. */
+export async function viewSamples(ctx: CommandContext, settings: ViewSettings): Promise<number> {
+  let opened: SampleSource | undefined;
+  const open: OpenSource = async (notice) => (opened = await settings.open(notice));
+  const interactive = !settings.json && (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
+  try {
+    const outcome = interactive
+      ? await runInteractive({
+          ctx,
+          open,
+          analyse,
+          mode: settings.mode,
+          intervalMs: settings.intervalMs,
+          saveSnapshot: (s, marks, history) => saveSnapshot(settings.snapshotDir, settings.commandLine, s, marks, history),
+        })
+      : await runNonInteractive({ ctx, open, analyse, json: settings.json });
+    return exitCodeOf(outcome);
+  } finally {
+    // the app closes it on every way out; this covers a crash, so no helper outlives us
+    await opened?.close();
+  }
+}
+
+/** the command line for snapshots: `rssdrift watch 1234 --host lab` */
+export function commandLineOf(command: string, argv: string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  return ["rssdrift", command, ...argv].map(quote).join(" ");
+}
+
+async function watchDemo(argv: string[], ctx: CommandContext): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { demo: watchFlags.demo, json: watchFlags.json, "snapshot-dir": watchFlags["snapshot-dir"] }, strict: true }));
+  } catch (err) {
+    throw badInput(`${(err as Error).message.split("\n")[0]} (--demo plays a recording: it takes no pid or target options)`, "see rssdrift watch --help");
+  }
+  const path = demoRecordingPath();
+  const source = await openReplaySource(path);
+  return viewSamples(ctx, {
+    open: async () => source,
+    mode: "replay",
+    json: values.json ?? false,
+    snapshotDir: values["snapshot-dir"] ?? "snapshots",
+    commandLine: commandLineOf("watch", argv),
+  });
+}
+
+export async function watchCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    ctx.stdout.write(`${watchHelp}\n`);
+    return EXIT.ok;
+  }
+  if (argv.includes("--demo")) return watchDemo(argv, ctx);
+  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags });
+  if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
+  if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
+  if (values.count !== undefined) target.count = parseCount(values.count as string);
+  const recorder = values.record === undefined ? null : openRecorder(values.record as string);
+  try {
+    return await viewSamples(ctx, {
+      open: async (notice) => {
+        const source = await openSampleSource(target, notice);
+        return recorder ? recorder.record(source) : source;
+      },
+      mode: "live",
+      json: values.json as boolean,
+      snapshotDir: (values["snapshot-dir"] as string | undefined) ?? "snapshots",
+      commandLine: commandLineOf("watch", argv),
+    });
+  } finally {
+    recorder?.close();
+  }
+}

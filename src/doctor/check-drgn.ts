@@ -1,0 +1,38 @@
+// Check: drgn importable by the python3 the helper uses (root's, when it runs through sudo).
+import { type CheckResult, fail, ok, skipped } from "./check.js";
+import { type Privilege, withPrivilege } from "./check-root.js";
+import { type DrgnVersion, atLeast, parseDrgnVersion } from "./drgn-version.js";
+import { type InstallContext, installDrgn } from "./install-commands.js";
+import { lastLine, probe } from "./probe.js";
+import type { Transport } from "../transports/transport.js";
+
+const NAME = "drgn";
+const REPORT_VERSION = "import drgn; print(drgn.__version__)";
+/** the oldest drgn the helper is written and tested for (Debian bookworm's) */
+const OLDEST_TESTED = [0, 0, 22];
+
+export function isMissingModule(stderr: string): boolean {
+  return /No module named '?drgn'?/.test(stderr);
+}
+
+export async function checkDrgn(
+  transport: Transport,
+  privilege: Privilege,
+  pythonPresent: boolean,
+  install: InstallContext,
+): Promise<{ result: CheckResult; version: DrgnVersion | null }> {
+  if (!pythonPresent) return { result: skipped(NAME, "not checked (needs python3)"), version: null };
+  const run = await probe(transport, withPrivilege(privilege, ["python3", "-c", REPORT_VERSION]));
+  if (run.code !== 0) {
+    const detail = isMissingModule(run.stderr)
+      ? `not installed (python3 -c 'import drgn': ${lastLine(run.stderr)})`
+      : `installed but does not import: ${lastLine(run.stderr) || `exit ${run.code}`}`;
+    return { result: fail(NAME, detail, installDrgn(install)), version: null };
+  }
+  const version = parseDrgnVersion(run.stdout);
+  if (version === null) {
+    return { result: fail(NAME, `imports, but its version is unreadable: ${JSON.stringify(run.stdout.trim())}`, installDrgn(install)), version: null };
+  }
+  const note = atLeast(version, OLDEST_TESTED) ? "" : " (older than 0.0.22, the oldest rssdrift is tested with)";
+  return { result: ok(NAME, `drgn ${version.text}${note}`), version };
+}

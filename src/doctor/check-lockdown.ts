@@ -1,0 +1,30 @@
+// Check: kernel lockdown. Only lockdown=confidentiality blocks /proc/kcore (LOCKDOWN_KCORE is in
+// the confidentiality set); integrity, the mode Secure Boot usually turns on, does not.
+import { type CheckResult, fail, ok } from "./check.js";
+import { lockdownBlocksKcore, parseLockdown } from "./lockdown.js";
+import { probe } from "./probe.js";
+import type { Transport } from "../transports/transport.js";
+
+const NAME = "lockdown";
+export const LOCKDOWN_FILE = "/sys/kernel/security/lockdown";
+
+export async function checkLockdown(transport: Transport): Promise<CheckResult> {
+  const read = await probe(transport, ["cat", LOCKDOWN_FILE]);
+  const mode = read.code === 0 ? parseLockdown(read.stdout) : null;
+  if (mode === null) {
+    return ok(
+      NAME,
+      `mode unknown: ${LOCKDOWN_FILE} is not readable (securityfs not mounted, or no lockdown LSM); only [confidentiality] would block /proc/kcore`,
+    );
+  }
+  if (!lockdownBlocksKcore(mode)) {
+    return ok(NAME, mode === "none" ? "[none]: nothing is locked down" : "[integrity]: blocks writes to the kernel, not /proc/kcore reads");
+  }
+  return fail(
+    NAME,
+    "[confidentiality]: the kernel refuses /proc/kcore reads, even to root (LOCKDOWN_KCORE is in the confidentiality set)",
+    "lockdown can only be raised while running: remove lockdown=confidentiality from the kernel command line " +
+      "(e.g. GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot, or boot a kernel not built with " +
+      "CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY; integrity is fine for rssdrift",
+  );
+}

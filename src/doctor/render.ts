@@ -1,0 +1,61 @@
+// `rssdrift doctor` output: one line per check with ✔ / ✘ (– for not checked), the fix under
+// each failure, and what still works when the kernel path does not. JSON: an array of
+// {check, ok, detail, fix}, ok being null for a check that was not run.
+import type { CheckResult, CheckStatus } from "./check.js";
+import type { DoctorReport } from "./run-doctor.js";
+import { kernelPathWorks } from "./run-doctor.js";
+
+const GLYPH: Record<CheckStatus, string> = { ok: "✔", fail: "✘", skipped: "–" };
+const COLOR: Record<CheckStatus, string> = { ok: "\u001b[32m", fail: "\u001b[31m", skipped: "\u001b[2m" };
+const RESET = "\u001b[0m";
+
+export interface RenderOptions {
+  color: boolean;
+  /** the --host the user gave, repeated in the commands we suggest */
+  host?: string;
+}
+
+export function renderDoctorText(report: DoctorReport, options: RenderOptions): string {
+  const { facts, results } = report;
+  const paint = (status: CheckStatus, text: string) => (options.color ? `${COLOR[status]}${text}${RESET}` : text);
+  const width = Math.max(...results.map((result) => result.check.length));
+  const lines = [
+    `rssdrift doctor: ${facts.where} · kernel ${facts.release || "unknown"} · ${facts.os.prettyName} · user ${facts.user}`,
+    "",
+  ];
+  for (const result of results) {
+    lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${result.detail}`);
+    if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${result.fix}`);
+  }
+  lines.push("");
+  const hostFlag = options.host === undefined ? "" : ` --host ${options.host}`;
+  if (kernelPathWorks(results)) {
+    lines.push(`All green: rssdrift can read the kernel's own counters with drgn on ${facts.where}.`);
+    lines.push(`  rssdrift <pid>${hostFlag}          one report       rssdrift watch <pid>${hostFlag}    live view`);
+  } else {
+    const failed = results.filter((result) => result.status === "fail").length;
+    lines.push(
+      `The kernel path (drgn) cannot work on ${facts.where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
+      "The procfs estimate still works (no root, no drgn; it is what --backend auto falls back to):",
+      `  rssdrift <pid>${hostFlag} --backend procfs`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export interface DoctorJsonEntry {
+  check: string;
+  /** null: not checked, because a check it needs failed */
+  ok: boolean | null;
+  detail: string;
+  fix: string | null;
+}
+
+export function toDoctorJson(results: readonly CheckResult[]): DoctorJsonEntry[] {
+  return results.map((result) => ({
+    check: result.check,
+    ok: result.status === "skipped" ? null : result.status === "ok",
+    detail: result.detail,
+    fix: result.fix ?? null,
+  }));
+}

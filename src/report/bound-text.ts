@@ -1,0 +1,117 @@
+// The text output of `rssdrift bound`: one row per CPU count (or thread count), with what each
+// number means, and what it means for a test that allocates S bytes.
+import type { AllocationReading } from "../analysis/allocation.js";
+import { defaultFaultAroundPages } from "../analysis/bound.js";
+import { formatBytes, formatPages } from "../analysis/format-bytes.js";
+import type { Bound } from "../analysis/types.js";
+import { padColumns, wrap } from "./layout.js";
+import type { Style } from "./style.js";
+
+export interface BoundRow {
+  bound: Bound;
+  allocation: AllocationReading | null;
+  /** this row is this machine's CPU count */
+  isThisMachine: boolean;
+}
+
+export interface BoundReport {
+  era: "percpu" | "split-rss";
+  /** where the era came from, e.g. "guessed from kernel 6.12.48-1: v6.2+ keeps per-CPU counters" */
+  eraNote: string;
+  pageSize: number;
+  /** e.g. "this machine's" or "--page-size" */
+  pageSizeNote: string;
+  rows: BoundRow[];
+  allocBytes: number | null;
+}
+
+const WIDTH = 80;
+const INDENT = "  ";
+
+function amount(pages: number, pageSize: number, approximate: boolean): string {
+  return `${approximate ? "≈" : "≤"} ${formatPages(pages)} (${formatBytes(pages * pageSize)})`;
+}
+
+function table(report: BoundReport, style: Style): string[] {
+  const percpu = report.era === "percpu";
+  const approximate = !percpu;
+  const head = percpu
+    ? ["CPUs", "batch", "per counter", "VmRSS (3 counters)", ""]
+    : ["threads", "per counter", "VmRSS", ""];
+  const rows = report.rows.map(({ bound, isThisMachine }) => {
+    const mine = isThisMachine ? "← here" : "";
+    const perCounter = amount(bound.pagesPerCounter, report.pageSize, approximate);
+    const vmRss = amount(bound.pagesForRss, report.pageSize, approximate);
+    return percpu
+      ? [String(bound.cpus), String(bound.batch), perCounter, vmRss, mine]
+      : [String(bound.threads), perCounter, vmRss, mine];
+  });
+  const aligns = percpu ? (["right", "right", "left", "left", "left"] as const) : (["right", "left", "left", "left"] as const);
+  return padColumns([head, ...rows], aligns).map((cells, i) => {
+    const line = (INDENT + cells.join("  ")).trimEnd();
+    return i === 0 ? style.dim(line) : line;
+  });
+}
+
+function formulaWords(report: BoundReport): string {
+  if (report.era === "percpu") {
+    return (
+      "per counter = CPUs × (batch − 1), with batch = max(32, 2 × CPUs): each online CPU can park up to " +
+      "batch − 1 pages in its slot before it adds them to the shared count, so above 16 CPUs the bound " +
+      "grows as ≈ 2·N². VmRSS sums file + anon + shmem, so up to 3×."
+    );
+  }
+  const pagesPerFault = defaultFaultAroundPages(report.pageSize);
+  return (
+    `per counter ≈ 64 faults × threads × ${pagesPerFault} pages: each thread caches its RSS changes and hands them ` +
+    `over every 64 page faults, and one file fault maps up to ${pagesPerFault} pages (fault-around; an anonymous ` +
+    "fault maps 1). The 64 faults are shared by a thread's counters, so VmRSS has the same bound."
+  );
+}
+
+function allocationLines(report: BoundReport, style: Style): string[] {
+  if (report.allocBytes === null) return [];
+  const first = report.rows[0]?.allocation;
+  if (!first) return [];
+  const lines = wrap(
+    `A test that allocates ${formatBytes(report.allocBytes)} (${formatPages(first.allocPages)}, anonymous memory) and ` +
+      "reads the cached counter can see, at worst:",
+    WIDTH,
+  );
+  const rows = report.rows.map(({ bound, allocation }) => {
+    const a = allocation!;
+    const who = report.era === "percpu" ? `${bound.cpus} ${bound.cpus === 1 ? "CPU" : "CPUs"}` : `${bound.threads} ${bound.threads === 1 ? "thread" : "threads"}`;
+    const range = `${formatBytes(a.lowBytes)} … ${formatBytes(a.highBytes)}`;
+    const verdict = a.canReadZero
+      ? `can read 0: bound ${a.boundPages} > ${a.allocPages} pages`
+      : `short by up to ${formatPages(a.boundPages)} (${formatBytes(a.boundPages * report.pageSize)})`;
+    return [who, range, verdict];
+  });
+  const padded = padColumns(rows, ["right", "left", "left"]);
+  report.rows.forEach((row, i) => {
+    const line = INDENT + padded[i]!.join("  ").trimEnd();
+    lines.push(row.allocation!.canReadZero ? style.red(line) : line);
+  });
+  lines.push(
+    ...wrap(
+      "It can also read high by as much: slots hold frees too, and an allocation can flush pages parked earlier. " +
+        "To assert on it, read smaps_rollup or allow the bound as a tolerance.",
+      WIDTH,
+    ),
+  );
+  return lines;
+}
+
+export function renderBoundText(report: BoundReport, style: Style): string {
+  const sections = [
+    [
+      style.bold("rssdrift bound: how many pages a cached RSS counter can hide"),
+      ...wrap(`era ${report.era}: ${report.eraNote}`, WIDTH),
+      `page size ${formatBytes(report.pageSize)} (${report.pageSizeNote})`,
+    ],
+    table(report, style),
+    wrap(formulaWords(report), WIDTH),
+    allocationLines(report, style),
+  ].filter((lines) => lines.length > 0);
+  return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { analyse } from "../analysis/analyse.js";
+import { parseHelperLine } from "../schema/validate-line.js";
+import { JSON_REPORT_SCHEMA, toJsonReport } from "./json.js";
+
+describe("toJsonReport", () => {
+  const analysis = analyse(lab61Hello, lab61Sample);
+  const parsed = JSON.parse(JSON.stringify(toJsonReport({ hello: lab61Hello, sample: lab61Sample, analysis })));
+
+  it("has a schema version, then hello, sample and analysis", () => {
+    expect(Object.keys(parsed)).toEqual(["schema", "hello", "sample", "analysis"]);
+    expect(parsed.schema).toBe(JSON_REPORT_SCHEMA);
+    expect(parsed.schema).toBe("rssdrift-report/1");
+  });
+
+  it("survives a round trip: the lines still validate and the analysis is intact", () => {
+    expect(parseHelperLine(JSON.stringify(parsed.hello))).toEqual(lab61Hello);
+    expect(parseHelperLine(JSON.stringify(parsed.sample))).toEqual(lab61Sample);
+    expect(parsed.analysis).toEqual(analysis);
+    expect(parsed.analysis.rss).toEqual({ cached: 10878, exact: 12968, driftPages: 2090, driftBytes: 2090 * 4096, fractionOfBound: 2090 / 5120 });
+  });
+});

@@ -1,0 +1,25 @@
+// The machine-readable report: the validated helper lines and their analysis, under a schema
+// version that changes only when a key is renamed or removed (new keys may appear).
+import type { AnalysedSample, Analysis } from "../analysis/types.js";
+import type { HelloLine, SampleLine } from "../schema/helper-line.js";
+
+export const JSON_REPORT_SCHEMA = "rssdrift-report/1";
+
+/**
+ * - schema: "rssdrift-report/1"
+ * - hello: the helper's hello line (kernel, era, CPUs, batch, page size, target), as validated
+ *   against src/schema/helper-line.ts
+ * - sample: the sample line (raw counters with per-slot residue, /proc readings), as validated
+ * - analysis: src/analysis/types.ts Analysis: bound, per-counter drift, rss, ranked residue,
+ *   readers (who sees what) and the explanation sentences. Pages are pages; *Bytes are bytes.
+ */
+export interface JsonReport {
+  schema: typeof JSON_REPORT_SCHEMA;
+  hello: HelloLine;
+  sample: SampleLine;
+  analysis: Analysis;
+}
+
+export function toJsonReport(s: AnalysedSample): JsonReport {
+  return { schema: JSON_REPORT_SCHEMA, hello: s.hello, sample: s.sample, analysis: s.analysis };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { procfsLines } from "../../test/fixtures/scenario-samples.js";
+import { analyse } from "../analysis/analyse.js";
+import { renderMarkdown } from "./markdown.js";
+
+describe("renderMarkdown", () => {
+  const md = renderMarkdown({ hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) }, { command: "rssdrift 436 --markdown" });
+
+  it("has a heading and the counters table", () => {
+    expect(md.startsWith("## rssdrift: pid 436 (python3)\n")).toBe(true);
+    expect(md).toContain("| counter | kernel name | cached | exact | drift | in bytes | of bound |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    expect(md).toContain("| anon | `MM_ANONPAGES` | 4832 | 4874 | +42 | +168 KiB | 34% |");
+    expect(md).toContain("| **RSS** | **file + anon + shmem** | **12228** | **12444** | **+216** | **+864 KiB** | **58%** |");
+  });
+
+  it("has the residue and who-sees-what tables", () => {
+    expect(md).toContain("| CPU | pages | bytes | file | anon | shmem | of batch |");
+    expect(md).toContain("| 3 | +48 | +192 KiB | +29 | -11 | +30 | 97% |");
+    expect(md).toContain("| reader | pages | tracks | read by |");
+    expect(md).toContain("| /proc/PID/stat field 24 (rss) | 12228 | tracks cached |");
+  });
+
+  it("ends with the explanation and the command in a code block", () => {
+    expect(md).toContain("### What it means");
+    expect(md).toMatch(/### Command\n\n```sh\nrssdrift 436 --markdown\n```\n$/);
+  });
+
+  it("every table row has as many cells as its header", () => {
+    const tables = md.split("\n\n").filter((block) => block.startsWith("|"));
+    expect(tables.length).toBe(3);
+    for (const table of tables) {
+      const counts = table.split("\n").map((row) => row.split(/(?<!\\)\|/).length);
+      expect(new Set(counts).size).toBe(1);
+    }
+  });
+
+  it("escapes a comm that would break the Markdown", () => {
+    const hello = { ...lab61Hello, target: { ...lab61Hello.target, comm: "a|b_*c" } };
+    const out = renderMarkdown({ hello, sample: lab61Sample, analysis: analyse(hello, lab61Sample) }, { command: "rssdrift 368 --markdown" });
+    expect(out).toContain("(a\\|b\\_\\*c)");
+    expect(out).toContain("| thread | pages | bytes | file | anon | shmem |");
+  });
+
+  it("keeps a command with backticks inside its fence", () => {
+    const out = renderMarkdown({ hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) }, { command: "rssdrift `pgrep java`" });
+    expect(out).toContain("```sh\nrssdrift `pgrep java`\n```");
+  });
+
+  it("labels an estimate", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample) }, { command: "rssdrift 777 --backend procfs --smaps --markdown" });
+    expect(out).toContain("## rssdrift estimate: pid 777 (java)");
+    expect(out).toContain("> **Estimate:**");
+    for (const heading of ["RSS, in pages", "Where the drift sits", "Who sees what", "What it means"]) expect(out).toContain(`### ${heading} (estimate)`);
+  });
+});

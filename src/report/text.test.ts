@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scenario-samples.js";
+import { analyse } from "../analysis/analyse.js";
+import type { AnalysedSample } from "../analysis/types.js";
+import type { HelloLine, SampleLine } from "../schema/helper-line.js";
+import { renderText } from "./text.js";
+
+const analysed = (hello: HelloLine, sample: SampleLine): AnalysedSample => ({ hello, sample, analysis: analyse(hello, sample) });
+const ESC = "\u001b";
+const columns = (line: string) => [...line].length;
+/** paragraphs wrap at 80 columns: compare their words, not their line breaks */
+const flat = (text: string) => text.replace(/\s+/g, " ");
+
+describe("renderText", () => {
+  const lab612 = renderText(analysed(lab612Hello, lab612Sample), { color: false });
+  const lab61 = renderText(analysed(lab61Hello, lab61Sample), { color: false });
+
+  it("shows the header: kernel, era, drgn, CPUs, batch, page size, pid and comm", () => {
+    expect(lab612).toContain("rssdrift · pid 436 (python3) · drgn 0.0.31");
+    expect(lab612).toContain("kernel 6.12.107+deb13-cloud-amd64");
+    expect(lab612).toContain("era percpu: per-CPU counters (v6.2+); detected from types");
+    expect(lab612).toContain("4 of 4 CPUs online · batch 32 · page size 4 KiB");
+  });
+
+  it("has a row per counter with cached, exact, drift, bytes and share of the bound", () => {
+    expect(lab612).toMatch(/file +MM_FILEPAGES +5476 +5550 +\+74 +\+296 KiB +60%/);
+    expect(lab612).toMatch(/anon +MM_ANONPAGES +4832 +4874 +\+42 +\+168 KiB +34%/);
+    expect(lab612).toMatch(/shmem +MM_SHMEMPAGES +1920 +2020 +\+100 +\+400 KiB +81%/);
+    expect(lab612).toMatch(/swap +MM_SWAPENTS +0 +0 +0 +0 B +0%/);
+    expect(lab612).toMatch(/RSS +file\+anon\+shmem +12228 +12444 +\+216 +\+864 KiB +58%/);
+  });
+
+  it("lists the residue by CPU, largest first, with the breakdown and closeness to the batch", () => {
+    const rows = lab612.split("\n").filter((line) => /^ {2}CPU \d/.test(line));
+    expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 2).join(" "))).toEqual(["CPU 2", "CPU 1", "CPU 3", "CPU 0"]);
+    expect(rows[2]).toMatch(/CPU 3 +\+48 pages +\+192 KiB +file \+29 +anon -11 +shmem \+30 +97% of batch/);
+  });
+
+  it("relates the drift to the bound for this CPU count", () => {
+    expect(flat(lab612)).toContain("4 CPUs × (batch 32 − 1) = 124 pages (496 KiB)");
+    expect(flat(lab612)).toContain("Now: RSS drift 216 of 372 pages (58% of the bound)");
+    expect(flat(lab612)).toContain("128 CPUs → 32640 pages (127.5 MiB)");
+  });
+
+  it("says who sees what and who reads it", () => {
+    expect(lab612).toMatch(/\/proc\/PID\/statm resident +12444 +tracks exact/);
+    expect(lab612).toMatch(/\/proc\/PID\/stat field 24 \(rss\) +12228 +tracks cached/);
+    expect(lab612).toContain("read by psutil memory_info().rss, top RES, ps RSS");
+    expect(lab61).toMatch(/\/proc\/PID\/smaps_rollup Rss +12968 +page-table walk, = exact/);
+    expect(lab61).toContain("OpenJDK since JDK-8359104");
+  });
+
+  it("ends with the explanation", () => {
+    expect(lab612).toContain("WHAT IT MEANS");
+    expect(flat(lab612)).toContain(analyse(lab612Hello, lab612Sample).explanation[0]);
+  });
+
+  it("shows per-thread caches in the split-rss era", () => {
+    expect(lab61).toContain("WHERE THE DRIFT SITS: per-thread caches, largest first");
+    expect(lab61).toMatch(/thread 373 +\+943 pages +≈\+3\.7 MiB +file \+943/);
+    expect(flat(lab61)).toContain("≈ 64 faults × 5 threads × 16 pages per file fault = 5120 pages (20 MiB)");
+  });
+
+  it("writes plain text without colour and fits 80 columns", () => {
+    for (const text of [lab612, lab61]) {
+      expect(text).not.toContain(ESC);
+      for (const line of text.split("\n")) expect(columns(line), line).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it("colours only when asked", () => {
+    expect(renderText(analysed(lab612Hello, lab612Sample), { color: true })).toContain(`${ESC}[`);
+  });
+
+  it("keeps a narrow terminal's width for its paragraphs", () => {
+    const narrow = renderText(analysed(lab612Hello, lab612Sample), { color: false, width: 60 });
+    const explanationLines = narrow.slice(narrow.indexOf("WHAT IT MEANS")).split("\n");
+    for (const line of explanationLines) expect(columns(line)).toBeLessThanOrEqual(60);
+  });
+
+  it("labels every section of a procfs estimate", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const text = renderText(analysed(hello, sample), { color: false });
+    expect(text).toContain("procfs estimate (no drgn)");
+    for (const section of ["RSS COUNTERS, in pages", "WHERE THE DRIFT SITS", "THE BOUND FOR THIS CPU COUNT", "WHO SEES WHAT, in pages", "WHAT IT MEANS"]) {
+      expect(text).toContain(`${section} (estimate)`);
+    }
+    expect(text).toMatch(/RSS +1000 +1032 +\+32 +\+128 KiB/);
+    expect(text).not.toContain("MM_ANONPAGES");
+    for (const line of text.split("\n")) expect(columns(line)).toBeLessThanOrEqual(80);
+  });
+
+  it("cuts a long residue list", () => {
+    // 128 CPUs, each holding one anon page
+    const slots = Object.fromEntries(Array.from({ length: 128 }, (_, cpu) => [cpu, 1]));
+    const hello = percpuHello(128, 256);
+    const sample = percpuSample({ cpus: 128, batch: 256, counters: { anon: { count: 5000, slots } }, statm: "cached" });
+    const text = renderText(analysed(hello, sample), { color: false });
+    expect(text).toContain("… and 120 more holding 120 pages (+480 KiB)");
+  });
+});

@@ -1,0 +1,174 @@
+// The one-shot terminal report: every number with what it means, readable without knowing the
+// kernel. Fits 80 columns; with color false it is plain text without a single escape code.
+import { formatPages, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import type { AnalysedSample, Analysis } from "../analysis/types.js";
+import { padColumns, wrap, type Align } from "./layout.js";
+import { makeStyle, type Style } from "./style.js";
+import {
+  boundSentences,
+  cachedMeaning,
+  closeness,
+  eraLine,
+  exactMeaning,
+  machineLine,
+  residueMeaning,
+  slotBreakdown,
+  slotName,
+  sourceWords,
+  verdictWords,
+} from "./wording.js";
+
+export interface TextOptions {
+  color: boolean;
+  /** terminal columns; the report never uses more than 80 */
+  width?: number;
+}
+
+const MAX_WIDTH = 80;
+/** residue rows shown before "… and N more" (a 256-CPU machine has 256 slots) */
+const MAX_SLOTS = 8;
+const INDENT = "  ";
+
+interface Context {
+  s: AnalysedSample;
+  a: Analysis;
+  style: Style;
+  width: number;
+}
+
+/** "≈" before an approximate bound (split-rss) */
+function approx(a: Analysis): string {
+  return a.bound.era === "split-rss" ? "≈" : "";
+}
+
+function title(ctx: Context, text: string): string {
+  return ctx.style.bold(ctx.a.estimate ? `${text} (estimate)` : text);
+}
+
+function paragraph(ctx: Context, text: string): string[] {
+  return wrap(text, ctx.width, INDENT);
+}
+
+function header(ctx: Context): string[] {
+  const { s, a, style } = ctx;
+  const lines = [
+    ...wrap(`rssdrift · pid ${s.hello.target.pid} (${s.hello.target.comm}) · ${sourceWords(s)}`, ctx.width).map(style.bold),
+    ...[`kernel ${s.hello.kernel}`, eraLine(a), machineLine(s)].flatMap((line) => wrap(line, ctx.width)),
+  ];
+  if (a.estimate) {
+    lines.push(
+      ...wrap(
+        "ESTIMATE: read from /proc alone, without drgn, so there are no per-counter or per-CPU numbers; run as root with drgn for the real counters.",
+        ctx.width,
+      ).map(style.yellow),
+    );
+  }
+  return lines;
+}
+
+function driftCells(drift: { driftPages: number; driftBytes: number; fractionOfBound: number | null }): string[] {
+  return [formatSignedPages(drift.driftPages), formatSignedBytes(drift.driftBytes), formatPercent(drift.fractionOfBound)];
+}
+
+function counters(ctx: Context): string[] {
+  const { a, style } = ctx;
+  const rows: string[][] = [];
+  if (a.counters) {
+    rows.push(["counter", "kernel name", "cached", "exact", "drift", "in bytes", "of bound"]);
+    for (const c of a.counters) rows.push([c.name, c.kernelName, String(c.cached), String(c.exact), ...driftCells(c)]);
+    rows.push(["RSS", "file+anon+shmem", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]);
+  } else {
+    rows.push(["", "cached", "exact ≈", "drift", "in bytes", "of bound"]);
+    rows.push(["RSS", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]);
+  }
+  const aligns = rows[0]!.map((_, i): Align => (i < (a.counters ? 2 : 1) ? "left" : "right"));
+  const lines = padColumns(rows, aligns).map((cells, i) => {
+    const line = INDENT + cells.join("  ");
+    return i === 0 ? style.dim(line) : i === rows.length - 1 ? style.bold(line) : line;
+  });
+  const boundWords =
+    a.bound.pagesPerCounter > 0
+      ? `the worst case on this machine (${approx(a)}${formatPages(a.bound.pagesPerCounter)} per counter, ${approx(a)}${formatPages(a.bound.pagesForRss)} for RSS)`
+      : "the worst case, which this kernel does not have";
+  return [
+    title(ctx, "RSS COUNTERS, in pages"),
+    ...paragraph(ctx, `${cachedMeaning(a)}; ${exactMeaning(a)}.`).map(style.dim),
+    ...lines,
+    ...paragraph(ctx, `drift = exact − cached; of bound = |drift| ÷ ${boundWords}. RSS = file + anon + shmem: swap is not resident.`).map(style.dim),
+  ];
+}
+
+function residue(ctx: Context): string[] {
+  const { a, style } = ctx;
+  if (a.counters === null) {
+    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, "Not visible from /proc: only drgn can read the per-CPU slots or per-thread caches.")];
+  }
+  const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+  if (a.residue.length === 0) {
+    const none = a.era === "none" ? "This kernel has no slots: nothing can be parked." : `No pages are parked in ${where} right now.`;
+    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, none)];
+  }
+  const shown = a.residue.slice(0, MAX_SLOTS);
+  const rows = shown.map((slot) => [
+    slotName(slot),
+    `${formatSignedPages(slot.pages)} pages`,
+    formatSignedBytes(slot.bytes),
+    slotBreakdown(a, slot.slot),
+    closeness(slot),
+  ]);
+  const lines = padColumns(rows, ["left", "right", "right", "left", "right"]).map((cells) => INDENT + cells.join("  ").trimEnd());
+  const rest = a.residue.slice(MAX_SLOTS);
+  if (rest.length > 0) {
+    const pages = rest.reduce((sum, slot) => sum + slot.pages, 0);
+    lines.push(`${INDENT}… and ${rest.length} more holding ${formatPages(pages)} (${formatSignedBytes(pages * a.pageSize)})`);
+  }
+  return [
+    title(ctx, `WHERE THE DRIFT SITS: ${where}, largest first`),
+    ...paragraph(ctx, `Pages counted in a ${a.era === "split-rss" ? "thread's cache" : "CPU's slot"} but not yet in the shared count, summed over file + anon + shmem.`).map(style.dim),
+    ...lines,
+    ...paragraph(ctx, residueMeaning(a)).map(style.dim),
+  ];
+}
+
+function bound(ctx: Context): string[] {
+  const { a } = ctx;
+  const heading = a.era === "split-rss" ? "THE BOUND FOR THIS PROCESS" : "THE BOUND FOR THIS CPU COUNT";
+  return [title(ctx, heading), ...paragraph(ctx, boundSentences(a).join(" "))];
+}
+
+function readers(ctx: Context): string[] {
+  const { a, style } = ctx;
+  const paint = (verdict: string, text: string) =>
+    verdict === "cached" ? style.yellow(text) : verdict === "exact" ? style.green(text) : text;
+  const rows = a.readers.map((r) => [r.label, String(r.pages), verdictWords(r, a)]);
+  const padded = padColumns(rows, ["left", "right", "left"]);
+  const lines: string[] = [];
+  a.readers.forEach((r, i) => {
+    const [label, pages, verdict] = padded[i]!;
+    lines.push(`${INDENT}${label}  ${pages}  ${paint(r.verdict, verdict!.trimEnd())}`);
+    lines.push(...wrap(`read by ${r.usedBy}`, ctx.width, INDENT + "    ").map(style.dim));
+  });
+  if (!a.readers.some((r) => r.reader === "smaps_rollup")) {
+    lines.push(...wrap("/proc/PID/smaps_rollup Rss: not read (--smaps: a page-table walk, exact but slow)", ctx.width, INDENT).map(style.dim));
+  }
+  return [
+    title(ctx, "WHO SEES WHAT, in pages"),
+    ...paragraph(ctx, `Each reader's RSS, matched against cached ${a.rss.cached} and exact ${a.rss.exact} in this very sample (not guessed from the kernel version).`).map(style.dim),
+    ...lines,
+  ];
+}
+
+function explanation(ctx: Context): string[] {
+  return [title(ctx, "WHAT IT MEANS"), ...paragraph(ctx, ctx.a.explanation.join(" "))];
+}
+
+export function renderText(s: AnalysedSample, opts: TextOptions): string {
+  const ctx: Context = {
+    s,
+    a: s.analysis,
+    style: makeStyle(opts.color),
+    width: Math.min(opts.width ?? MAX_WIDTH, MAX_WIDTH),
+  };
+  const sections = [header, counters, residue, bound, readers, explanation].map((section) => section(ctx).join("\n"));
+  return `${sections.join("\n\n")}\n`;
+}

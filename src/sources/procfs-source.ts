@@ -1,0 +1,147 @@
+// The no-drgn backend: an estimate of the drift from /proc alone, for machines without root,
+// drgn or /proc/kcore. /proc/PID/stat rss is always the cached sum; smaps_rollup walks the page
+// tables, so it is the truth. Their difference estimates the drift; nothing here sees the slots.
+import { percpuBatch } from "../analysis/bound.js";
+import { eraFromRelease } from "../analysis/era-guess.js";
+import { EXIT, RssdriftError, helperError } from "../errors.js";
+import type { HelloLine, HelperLine, SampleLine } from "../schema/helper-line.js";
+import { parseHelperLine } from "../schema/validate-line.js";
+import { runCommand } from "../transports/run-command.js";
+import type { Transport } from "../transports/transport.js";
+import {
+  PF_KTHREAD,
+  parseCpuList,
+  parseSmapsRollup,
+  parseStat,
+  parseStatm,
+  parseStatus,
+  type ProcStat,
+} from "./proc-files.js";
+import type { SampleSource } from "./sample-source.js";
+import { createTicker } from "./ticker.js";
+
+/** cat each file through the transport; a file that cannot be read comes back as null. */
+const READ_FILES_SCRIPT =
+  'for f do if c=$(cat -- "$f" 2>/dev/null); then printf "@@rssdrift ok\\n%s\\n" "$c"; ' +
+  'else printf "@@rssdrift missing\\n"; fi; done';
+
+export async function readFiles(transport: Transport, paths: readonly string[]): Promise<(string | null)[]> {
+  const { stdout } = await runCommand(transport, ["sh", "-c", READ_FILES_SCRIPT, "sh", ...paths]);
+  const contents = stdout.split(/^@@rssdrift /m).slice(1);
+  if (contents.length !== paths.length) {
+    throw new RssdriftError(`could not read /proc on ${transport.where}`, EXIT.helperFailure, undefined, "procfs-read");
+  }
+  return contents.map((part) => (part.startsWith("ok\n") ? part.slice(3) : null));
+}
+
+async function pageSizeOf(transport: Transport): Promise<number> {
+  const out = (await runCommand(transport, ["getconf", "PAGESIZE"])).stdout;
+  const size = Number(out.trim());
+  if (!Number.isInteger(size) || size < 4096) {
+    throw new RssdriftError(`getconf PAGESIZE on ${transport.where} said ${JSON.stringify(out.trim())}`, EXIT.helperFailure);
+  }
+  return size;
+}
+
+function checkTarget(pid: number, stat: ProcStat | null): ProcStat {
+  if (stat === null) throw helperError("no-such-pid", `no process with pid ${pid}`);
+  if (stat.flags & PF_KTHREAD) {
+    throw helperError("kernel-thread", `pid ${pid} (${stat.comm}) is a kernel thread: it has no user memory to count`);
+  }
+  if (stat.state === "Z") throw helperError("zombie", `pid ${pid} (${stat.comm}) is a zombie: its memory is already gone`);
+  return stat;
+}
+
+export interface ProcfsOptions {
+  pid: number;
+  intervalMs: number;
+  count?: number;
+}
+
+export async function openProcfsSource(transport: Transport, options: ProcfsOptions): Promise<SampleSource> {
+  const { pid } = options;
+  const dir = `/proc/${pid}`;
+  const ticker = createTicker(options.intervalMs);
+  let closed = false;
+
+  async function hello(): Promise<{ line: HelloLine; startTime: number }> {
+    const [release, online, possible, statText] = await readFiles(transport, [
+      "/proc/sys/kernel/osrelease",
+      "/sys/devices/system/cpu/online",
+      "/sys/devices/system/cpu/possible",
+      `${dir}/stat`,
+    ]);
+    const stat = checkTarget(pid, statText === null ? null : parseStat(statText));
+    const kernel = (release ?? "unknown").trim();
+    const era = eraFromRelease(kernel);
+    const onlineCpus = parseCpuList(online ?? "0");
+    const line: HelloLine = {
+      type: "hello",
+      protocol: 1,
+      backend: "procfs",
+      kernel,
+      drgn: null,
+      page_size: await pageSizeOf(transport),
+      cpus: { online: onlineCpus, possible: parseCpuList(possible ?? online ?? "0") },
+      batch: era === "percpu" ? percpuBatch(onlineCpus.length) : null,
+      era,
+      era_source: "version",
+      layout: "",
+      slot_kind: "none",
+      fault_around_pages: null,
+      target: { pid, comm: stat.comm, start_time: stat.startTime, threads: stat.threads },
+      interval_ms: options.intervalMs,
+      smaps: true,
+    };
+    return { line, startTime: stat.startTime };
+  }
+
+  async function sample(seq: number, startTime: number): Promise<SampleLine> {
+    const [statText, statm, status, smaps] = await readFiles(
+      transport,
+      ["stat", "statm", "status", "smaps_rollup"].map((name) => `${dir}/${name}`),
+    );
+    if (statText === null || statm === null || status === null || smaps === null) {
+      throw helperError("target-exited", `pid ${pid} exited`);
+    }
+    const stat = checkTarget(pid, parseStat(statText));
+    if (stat.startTime !== startTime) {
+      throw helperError("pid-reused", `pid ${pid} now belongs to another process (${stat.comm}); the target exited`);
+    }
+    return {
+      type: "sample",
+      seq,
+      mono_ms: Number(process.hrtime.bigint()) / 1e6,
+      threads: stat.threads,
+      counters: null,
+      proc: { statm: parseStatm(statm), status: parseStatus(status), stat_rss: stat.rss, smaps_rollup: parseSmapsRollup(smaps) },
+      read_us: 0,
+    };
+  }
+
+  // validated like helper output: the procfs backend meets the same schema at the same edge
+  const checked = (line: HelperLine) => parseHelperLine(JSON.stringify(line), "procfs backend");
+
+  async function* lines(): AsyncGenerator<HelperLine> {
+    const first = await hello();
+    yield checked(first.line);
+    for (let seq = 0; !closed && (options.count === undefined || seq < options.count); seq++) {
+      if (seq > 0) await ticker.next();
+      if (closed) return;
+      yield checked(await sample(seq, first.startTime));
+    }
+  }
+
+  const iterator = lines();
+  return {
+    origin: `procfs estimate on ${transport.where}`,
+    [Symbol.asyncIterator]: () => iterator,
+    sampleNow: () => ticker.sampleNow(),
+    setInterval: (ms) => ticker.setInterval(ms),
+    setPaused: (paused) => ticker.setPaused(paused),
+    async close() {
+      closed = true;
+      ticker.stop();
+    },
+  };
+}

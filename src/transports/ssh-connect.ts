@@ -1,0 +1,308 @@
+// One SSH connection as OpenSSH would make it: the host key checked against known_hosts before
+// anything is sent, public-key authentication, and ProxyJump hops connected first with the next
+// hop reached through a forwarded channel (forwardOut, like ssh -J).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { Client, type ParsedKey } from "ssh2";
+import { EXIT, RssdriftError } from "../errors.js";
+import {
+  checkHostKey,
+  fingerprintSha256,
+  keyTypeLabel,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  readKnownHosts,
+  recordHostKey,
+} from "./known-hosts.js";
+import { authHandlerFor, type AuthRecord } from "./ssh-auth.js";
+import { resolveSshConfig, type SshConfigEnvironment, type SshHostConfig } from "./ssh-config.js";
+import { connectError, type ConnectFailure } from "./ssh-errors.js";
+import type { SshOptions } from "./ssh-options.js";
+import type { SecretPrompt } from "./ssh-prompt.js";
+import { parseSshTarget } from "./ssh-target.js";
+
+/** Everything a connection needs besides the host: the user's options and this machine's state. */
+export interface ConnectContext {
+  options: SshOptions;
+  configEnvironment: SshConfigEnvironment & { home: string };
+  env: NodeJS.ProcessEnv;
+  prompt: SecretPrompt;
+  notice: (line: string) => void;
+  /** decrypted identity files, kept across reconnects so a passphrase is asked once */
+  decryptedKeys: Map<string, ParsedKey>;
+}
+
+/** An open connection to the target, with the jump hosts it goes through. */
+export interface SshConnection {
+  client: Client;
+  config: SshHostConfig;
+  /** "user@host:port" */
+  where: string;
+  /** resolves when the connection to the target (or any hop before it) has closed */
+  closed: Promise<void>;
+  isClosed(): boolean;
+  /** closes the target connection, then each jump host */
+  close(): Promise<void>;
+}
+
+/** Host key algorithms ssh2 offers, in its default order. */
+const HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+] as const;
+
+/** Puts the algorithms of key types on record first, as OpenSSH does, so a known host is not "unknown". */
+export function preferredHostKeyAlgorithms(recordedTypes: readonly string[]): string[] {
+  const recorded = (algorithm: string) =>
+    recordedTypes.includes(algorithm) || (algorithm.startsWith("rsa-sha2-") && recordedTypes.includes("ssh-rsa"));
+  return [...HOST_KEY_ALGORITHMS.filter(recorded), ...HOST_KEY_ALGORITHMS.filter((algorithm) => !recorded(algorithm))];
+}
+
+export function describeWhere(config: SshHostConfig): string {
+  return config.alias === config.hostname
+    ? `${config.user}@${config.hostname}:${config.port}`
+    : `${config.user}@${config.alias} (${config.hostname}:${config.port})`;
+}
+
+const DEFAULT_IDENTITY_NAMES = ["id_ed25519", "id_ecdsa", "id_rsa"];
+
+/** -i files, then the config's IdentityFile; OpenSSH's defaults only when neither names one. */
+export function identityFilesFor(config: SshHostConfig, options: SshOptions, home: string): string[] {
+  const named = [...options.identityFiles, ...config.identityFiles];
+  const files = named.length > 0 ? named : DEFAULT_IDENTITY_NAMES.map((name) => join(home, ".ssh", name)).filter((path) => existsSync(path));
+  return [...new Set(files)];
+}
+
+function agentSocketFor(config: SshHostConfig, env: NodeJS.ProcessEnv): string | undefined {
+  if (config.identitiesOnly) return undefined; // only the named files: the agent may hold many keys
+  const socket = config.identityAgent ?? env.SSH_AUTH_SOCK;
+  return socket && socket.toLowerCase() !== "none" && existsSync(socket) ? socket : undefined;
+}
+
+/** Checks the offered host key; returns the error to refuse with, or undefined to go on. */
+function verifyHostKey(key: Buffer, config: SshHostConfig, context: ConnectContext): RssdriftError | undefined {
+  const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
+  const userFiles = context.options.knownHostsFile !== undefined ? [context.options.knownHostsFile] : config.userKnownHostsFiles;
+  const entries = readKnownHosts([...userFiles, ...config.globalKnownHostsFiles]);
+  const verdict = checkHostKey(entries, name, key);
+  const label = keyTypeLabel(keyTypeOf(key));
+  const fingerprint = fingerprintSha256(key);
+  switch (verdict.status) {
+    case "known":
+      return undefined;
+    case "revoked":
+      return new RssdriftError(
+        `the ${label} host key of ${name} (${fingerprint}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
+        EXIT.hostKey,
+        undefined,
+        "host-key-revoked",
+      );
+    case "changed":
+      return new RssdriftError(
+        `WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}: it offers ${label} key ${fingerprint}, ` +
+          `but ${verdict.entry.file}:${verdict.entry.line} has ${fingerprintSha256(verdict.entry.key)}. ` +
+          "Someone could be eavesdropping on you (man-in-the-middle), or the host key was just replaced",
+        EXIT.hostKey,
+        `if the change is expected, remove the old key with \`ssh-keygen -R '${name}' -f ${verdict.entry.file}\` and connect again`,
+        "host-key-changed",
+      );
+    case "unknown": {
+      const recordFile = userFiles[0];
+      const acceptNew = context.options.acceptNew || ["accept-new", "no"].includes(config.strictHostKeyChecking);
+      if (acceptNew && recordFile !== undefined) {
+        try {
+          recordHostKey(recordFile, name, key, config.hashKnownHosts);
+          context.notice(`permanently added '${name}' (${label} ${fingerprint}) to ${recordFile} (${config.hashKnownHosts ? "hashed" : "plain"} line)`);
+        } catch (error) {
+          context.notice(`could not record the host key of ${name} in ${recordFile}: ${(error as Error).message}`);
+        }
+        return undefined;
+      }
+      const others = verdict.otherKeyTypes.length > 0 ? ` (keys of another type are on record: ${verdict.otherKeyTypes.map(keyTypeLabel).join(", ")})` : "";
+      return new RssdriftError(
+        `the authenticity of ${name} cannot be established: its ${label} key ${fingerprint} is not in known_hosts${others}`,
+        EXIT.hostKey,
+        `if that fingerprint is right, rerun with --accept-new to record it in ${recordFile ?? "~/.ssh/known_hosts"}`,
+        "host-key-unknown",
+      );
+    }
+  }
+}
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 20;
+/** Without ServerAliveInterval, still probe so a silently dead link is noticed (watch reconnects). */
+const DEFAULT_KEEPALIVE_SECONDS = 10;
+
+/** Connects to one host (over sock when it comes through a jump host) and authenticates. */
+function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex | undefined): Promise<Client> {
+  const where = describeWhere(config);
+  const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
+  const userFiles = context.options.knownHostsFile !== undefined ? [context.options.knownHostsFile] : config.userKnownHostsFiles;
+  const recordedTypes = knownKeyTypes(readKnownHosts([...userFiles, ...config.globalKnownHostsFiles]), name);
+  const identityFiles = identityFilesFor(config, context.options, context.configEnvironment.home);
+  const agentSocket = agentSocketFor(config, context.env);
+  const record: AuthRecord = { tried: [], problems: [] };
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKeyError: RssdriftError | undefined;
+    let settled = false;
+    const fail = (error: RssdriftError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.removeAllListeners("ready");
+      client.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(connectError({ name: "Error", message: "timeout", level: "client-timeout" }, where)),
+      (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+    );
+    client.once("handshake", () => clearTimeout(timer)); // the rest (a passphrase prompt) may take the user's time
+    client.on("error", (error: ConnectFailure) => {
+      if (error.level === "agent") {
+        record.problems.push(`ssh-agent: ${error.message}`);
+        return;
+      }
+      if (hostKeyError) return fail(hostKeyError);
+      if (record.fatal) return fail(record.fatal);
+      const failure = connectError(error, where, record.tried);
+      if (error.level === "client-authentication" && record.problems.length > 0) {
+        return fail(new RssdriftError(`${failure.message}; ${record.problems.join("; ")}`, failure.exitCode, failure.hint, failure.code));
+      }
+      fail(failure);
+    });
+    client.on("close", () => {
+      if (hostKeyError) fail(hostKeyError);
+      else if (record.fatal) fail(record.fatal);
+      else fail(connectError({ name: "Error", message: "the connection closed during the SSH handshake", code: "ECONNRESET" }, where));
+    });
+    client.once("ready", () => {
+      settled = true;
+      clearTimeout(timer);
+      resolve(client);
+    });
+    const keepaliveSeconds = config.serverAliveIntervalSeconds > 0 ? config.serverAliveIntervalSeconds : DEFAULT_KEEPALIVE_SECONDS;
+    client.connect({
+      ...(sock ? { sock } : { host: config.hostname, port: config.port }),
+      username: config.user,
+      readyTimeout: 0, // our own timer, which stops at the handshake
+      keepaliveInterval: keepaliveSeconds * 1000,
+      keepaliveCountMax: config.serverAliveCountMax,
+      algorithms: { serverHostKey: preferredHostKeyAlgorithms(recordedTypes) as never },
+      hostVerifier: (key: Buffer) => {
+        hostKeyError = verifyHostKey(key, config, context);
+        return hostKeyError === undefined;
+      },
+      authHandler: authHandlerFor(
+        { username: config.user, ...(agentSocket ? { agentSocket } : {}), identityFiles, prompt: context.prompt, decryptedKeys: context.decryptedKeys },
+        record,
+      ),
+    });
+  });
+}
+
+/** Opens a forwarded channel from a jump host to the next host. */
+function forwardThrough(jump: Client, jumpWhere: string, config: SshHostConfig): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.forwardOut("127.0.0.1", 0, config.hostname, config.port, (error, stream) => {
+      if (error) {
+        reject(
+          new RssdriftError(
+            `jump host ${jumpWhere} could not reach ${config.hostname}:${config.port}: ${error.message.replace(/^\(SSH\) /, "")}`,
+            EXIT.sshFailure,
+            undefined,
+            "ssh-jump",
+          ),
+        );
+      } else {
+        resolve(stream);
+      }
+    });
+  });
+}
+
+const MAX_JUMP_DEPTH = 8;
+
+/** How long close() waits for the server to acknowledge the goodbye before dropping the socket. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Client.end() says goodbye and half-closes the socket, after which Client.destroy() is a no-op;
+ * a peer that never answers (a dead link) would keep the socket, and this process, alive.
+ */
+function dropSocket(client: Client): void {
+  (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+}
+
+/** Resolves a host (as typed, or a ProxyJump hop) through the SSH config. */
+export function resolveHost(text: string, context: ConnectContext): SshHostConfig {
+  const target = parseSshTarget(text);
+  const config = resolveSshConfig(target, context.options.configFile, context.configEnvironment);
+  if (config.proxyCommand !== undefined) {
+    throw new RssdriftError(
+      `the SSH config for ${target.host} uses ProxyCommand, which rssdrift does not run`,
+      EXIT.badInput,
+      "use ProxyJump instead (ssh -J), which rssdrift follows",
+      "ssh-config",
+    );
+  }
+  return config;
+}
+
+/** Connects to config's host, first through its ProxyJump hops; returns every client, target last. */
+async function connectChain(config: SshHostConfig, context: ConnectContext, depth: number): Promise<Client[]> {
+  if (depth > MAX_JUMP_DEPTH) {
+    throw new RssdriftError(`ProxyJump goes more than ${MAX_JUMP_DEPTH} hops deep (a loop in ~/.ssh/config?)`, EXIT.badInput, undefined, "ssh-config");
+  }
+  if (config.proxyJump.length === 0) return [await connectOne(config, context, undefined)];
+  const hops = config.proxyJump;
+  const last = resolveHost(hops[hops.length - 1]!, context);
+  // `ProxyJump a,b`: b is reached through a, whatever b's own config says (like ssh -J a,b)
+  const lastHop = hops.length > 1 ? { ...last, proxyJump: hops.slice(0, -1) } : last;
+  const jumps = await connectChain(lastHop, context, depth + 1);
+  try {
+    const sock = await forwardThrough(jumps[jumps.length - 1]!, describeWhere(lastHop), config);
+    return [...jumps, await connectOne(config, context, sock)];
+  } catch (error) {
+    for (const jump of jumps.reverse()) jump.end();
+    throw error;
+  }
+}
+
+export async function connectSsh(targetText: string, context: ConnectContext): Promise<SshConnection> {
+  const config = resolveHost(targetText, context);
+  const clients = await connectChain(config, context, 0);
+  const client = clients[clients.length - 1]!;
+  let closedNow = false;
+  const closed = new Promise<void>((resolve) => {
+    const onClose = () => {
+      closedNow = true;
+      resolve();
+    };
+    for (const hop of clients) hop.once("close", onClose);
+  });
+  // errors after the handshake (a reset link) end in "close", which is what callers watch
+  for (const hop of clients) hop.on("error", () => undefined);
+  return {
+    client,
+    config,
+    where: describeWhere(config),
+    closed,
+    isClosed: () => closedNow,
+    async close() {
+      for (const hop of [...clients].reverse()) hop.end();
+      const timer = setTimeout(() => clients.forEach(dropSocket), CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(timer);
+      clients.forEach(dropSocket); // the jump hosts' sockets, once the target's has closed
+    },
+  };
+}

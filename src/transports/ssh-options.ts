@@ -1,0 +1,15 @@
+// What the user can say about an SSH connection, on the command line or in ~/.ssh/config.
+export interface SshOptions {
+  /** an OpenSSH config file to use instead of ~/.ssh/config (-F) */
+  configFile?: string;
+  /** identity files given with -i, tried before those from the config */
+  identityFiles: string[];
+  /** a known_hosts file to use instead of ~/.ssh/known_hosts */
+  knownHostsFile?: string;
+  /** record an unknown host key instead of refusing it (never a changed one) */
+  acceptNew: boolean;
+  /** when sudo needs a password, ask for it once on a pty instead of failing */
+  sudoPrompt: boolean;
+}
+
+export const defaultSshOptions = (): SshOptions => ({ identityFiles: [], acceptNew: false, sudoPrompt: false });

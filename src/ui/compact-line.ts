@@ -1,0 +1,38 @@
+// The non-interactive view (CI logs, pipes): one line per sample, each number with its label,
+// and one header line. Pure text.
+import type { AnalysedSample } from "../analysis/types.js";
+import type { HelloLine } from "../schema/helper-line.js";
+import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
+
+/** residue slots named on a line at most; the rest are counted */
+const SLOTS_ON_A_LINE = 4;
+
+/** "# rssdrift: drgn helper on this machine · kernel … · era percpu · 4/8 CPUs · batch 32 · page 4 KiB · pid 42 (x) · every 500 ms" */
+export function compactHeader(hello: HelloLine, origin: string): string {
+  const backend = hello.backend === "procfs" ? "procfs estimate" : `drgn ${hello.drgn ?? "?"}`;
+  return (
+    `# rssdrift: ${origin} · kernel ${hello.kernel} · ${backend} · era ${hello.era} · ` +
+    `CPUs ${hello.cpus.online.length} online / ${hello.cpus.possible.length} possible · batch ${hello.batch ?? "unknown"} · ` +
+    `page ${formatBytes(hello.page_size)} · pid ${hello.target.pid} (${hello.target.comm}) · every ${hello.interval_ms} ms`
+  );
+}
+
+/** "#17 t+8.5s RSS cached 1224 exact 1257 drift +33 pages (+132 KiB, 9% of bound 372) residue cpu1 +31 … | statm=exact …" */
+export function compactLine({ sample, analysis }: AnalysedSample, firstMonoMs: number): string {
+  const { rss, bound } = analysis;
+  const seconds = ((sample.mono_ms - firstMonoMs) / 1000).toFixed(1);
+  const parts = [
+    `#${sample.seq} t+${seconds}s`,
+    `RSS${analysis.estimate ? " (estimate)" : ""} cached ${rss.cached} exact ${rss.exact}`,
+    `drift ${formatSignedPages(rss.driftPages)} pages (${formatSignedBytes(rss.driftBytes)}, ${formatPercent(rss.fractionOfBound)} of bound ${bound.pagesForRss})`,
+  ];
+  if (!analysis.estimate && analysis.era !== "none") {
+    const slots = analysis.residue;
+    const label = slots[0]?.kind === "thread" ? "tid" : "cpu";
+    const named = slots.slice(0, SLOTS_ON_A_LINE).map((s) => `${label}${s.slot} ${formatSignedPages(s.pages)}`);
+    if (slots.length > SLOTS_ON_A_LINE) named.push(`+${slots.length - SLOTS_ON_A_LINE} more`);
+    parts.push(`residue ${named.length > 0 ? named.join(" ") : "none"}`);
+  }
+  parts.push("|", analysis.readers.map((r) => `${r.reader}=${r.verdict}`).join(" "));
+  return parts.join(" ");
+}

@@ -1,0 +1,73 @@
+// How the drift compares with the worst case for this machine: observed / bound, per counter
+// (N_online × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
+// which sums three counters.
+import { Box, Text } from "ink";
+import type { Analysis } from "../../analysis/types.js";
+import { formatBytes, formatPercent } from "../format.js";
+import { gauge } from "../glyphs.js";
+import { useTheme } from "../theme.js";
+import { CellRow, SectionTitle } from "./Cells.js";
+
+interface GaugeRow {
+  name: string;
+  driftPages: number;
+  boundPages: number;
+  fraction: number;
+  meaning: string;
+}
+
+export function BoundGauge({ analysis, width }: { analysis: Analysis; width: number }) {
+  const theme = useTheme();
+  const { bound, rss } = analysis;
+  if (rss.fractionOfBound === null) {
+    return (
+      <Box flexDirection="column">
+        <SectionTitle title="Drift vs bound" color={theme.accent} />
+        <Text dimColor>{`no bound: ${bound.formula}`}</Text>
+      </Box>
+    );
+  }
+  const rows: GaugeRow[] = [];
+  const nearest = (analysis.counters ?? [])
+    .filter((c) => c.fractionOfBound !== null)
+    .sort((a, b) => (b.fractionOfBound ?? 0) - (a.fractionOfBound ?? 0))[0];
+  if (nearest && nearest.fractionOfBound !== null) {
+    rows.push({
+      name: nearest.name,
+      driftPages: nearest.driftPages,
+      boundPages: bound.pagesPerCounter,
+      fraction: nearest.fractionOfBound,
+      meaning: "the counter nearest its bound",
+    });
+  }
+  rows.push({
+    name: "RSS",
+    driftPages: rss.driftPages,
+    boundPages: bound.pagesForRss,
+    fraction: rss.fractionOfBound,
+    meaning: bound.pagesForRss === bound.pagesPerCounter ? "file+anon+shmem" : "file+anon+shmem: three counters' worth",
+  });
+  const wide = width >= 90;
+  const cells = Math.max(10, Math.min(30, width - (wide ? 75 : 37)));
+  return (
+    <Box flexDirection="column">
+      <SectionTitle
+        title="Drift vs bound"
+        meaning={`worst case per counter = ${bound.formula} = ${bound.pagesPerCounter} pages (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})`}
+        color={theme.accent}
+      />
+      {rows.map((row) => (
+        <CellRow
+          key={row.name}
+          cells={[
+            { text: row.name, width: 6, bold: true },
+            { text: gauge(row.fraction, cells), width: cells, color: row.fraction >= 0.75 ? theme.warn : theme.drift },
+            { text: formatPercent(row.fraction), width: 5, align: "right", bold: true },
+            { text: `${Math.abs(row.driftPages)} of ${row.boundPages} pages`, width: 22 },
+            ...(wide ? [{ text: row.meaning, width: 36, dim: true }] : []),
+          ]}
+        />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,68 @@
+// The four mm counters side by side: what get_mm_counter() returns (cached) against the
+// exact sum, and the drift between them in pages, bytes and as a share of the bound.
+import { Box, Text } from "ink";
+import type { Analysis } from "../../analysis/types.js";
+import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
+import { useTheme } from "../theme.js";
+import { CellRow, SectionTitle, type Cell } from "./Cells.js";
+
+interface Row {
+  name: string;
+  kernelName: string;
+  cached: number;
+  exact: number;
+  driftPages: number;
+  driftBytes: number;
+  fractionOfBound: number | null;
+}
+
+function meaningOfColumns(analysis: Analysis, wide: boolean): string {
+  if (analysis.estimate) return "no drgn: the per-counter split and the slots are not visible, only the RSS total";
+  const cached = wide ? "cached = get_mm_counter(), the shared count" : "cached = get_mm_counter()";
+  switch (analysis.era) {
+    case "percpu":
+      return `${cached} · exact = count + every CPU's slot${wide ? " (percpu_counter_sum)" : ""}`;
+    case "split-rss":
+      return `${cached} · exact = count + every thread's cache${wide ? " (task->rss_stat)" : ""}`;
+    default:
+      return "this kernel keeps no cache: cached = exact";
+  }
+}
+
+export function CounterTable({ analysis, width }: { analysis: Analysis; width: number }) {
+  const theme = useTheme();
+  const wide = width >= 90;
+  const withBound = width >= 72;
+  const rows: Row[] = (analysis.counters ?? []).map((c) => ({ ...c, name: c.name }));
+  rows.push({ name: "RSS", kernelName: "file+anon+shmem", ...analysis.rss });
+  const cells = (row: Row, head = false): Cell[] => {
+    const drifting = !head && row.driftPages !== 0;
+    const cellsOfRow: Cell[] = [
+      { text: row.name, width: 6, bold: head || row.name === "RSS" },
+      ...(wide ? [{ text: row.kernelName, width: 15, dim: !head }] : []),
+      { text: head ? "cached" : String(row.cached), width: 10, align: "right", color: theme.cached, bold: head },
+      { text: head ? "exact" : String(row.exact), width: 10, align: "right", color: theme.exact, bold: head },
+      { text: head ? "drift" : formatSignedPages(row.driftPages), width: 8, align: "right", color: drifting ? theme.drift : undefined, bold: head || drifting },
+      { text: head ? "bytes" : formatSignedBytes(row.driftBytes), width: 10, align: "right", color: drifting ? theme.drift : undefined, bold: head },
+    ];
+    if (withBound) cellsOfRow.push({ text: head ? "of bound" : formatPercent(row.fractionOfBound), width: 8, align: "right", bold: head });
+    return cellsOfRow;
+  };
+  const head: Row = { name: "", kernelName: "kernel name", cached: 0, exact: 0, driftPages: 0, driftBytes: 0, fractionOfBound: null };
+  return (
+    <Box flexDirection="column">
+      <SectionTitle
+        title={analysis.estimate ? "Counters (pages, estimated from /proc)" : "Counters (pages)"}
+        meaning={analysis.estimate ? "cached = /proc/PID/stat rss · exact = smaps_rollup page walk" : "drift = exact − cached"}
+        color={theme.accent}
+      />
+      <CellRow cells={cells(head, true)} />
+      {rows.map((row) => (
+        <CellRow key={row.name} cells={cells(row)} />
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {meaningOfColumns(analysis, wide)}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,45 @@
+// The analysis's plain-English sentences about this sample, for explaining it to a teammate.
+// Whole sentences only, as many as fit in the lines left on the terminal.
+import { Box, Text } from "ink";
+import { useTheme } from "../theme.js";
+import { SectionTitle } from "./Cells.js";
+
+/** lines a text takes when word-wrapped at `width` columns */
+export function wrappedLines(text: string, width: number): number {
+  let lines = 1;
+  let column = 0;
+  for (const word of text.split(" ")) {
+    const length = [...word].length;
+    if (column > 0 && column + 1 + length > width) {
+      lines += 1 + Math.floor(Math.max(0, length - 1) / width);
+      column = length % width;
+    } else {
+      column += (column > 0 ? 1 : 0) + length;
+    }
+  }
+  return lines;
+}
+
+export function Explanation({ sentences, width, maxLines }: { sentences: string[]; width: number; maxLines: number }) {
+  const theme = useTheme();
+  const shown: string[] = [];
+  let used = 1; // the title
+  for (const sentence of sentences) {
+    used += wrappedLines(sentence, width);
+    if (used > maxLines) break;
+    shown.push(sentence);
+  }
+  if (shown.length === 0) return null;
+  return (
+    <Box flexDirection="column">
+      <SectionTitle
+        title="What this means"
+        meaning={shown.length < sentences.length ? `${sentences.length - shown.length} more in a snapshot (s)` : undefined}
+        color={theme.accent}
+      />
+      {shown.map((sentence, i) => (
+        <Text key={i}>{sentence}</Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,58 @@
+// Who sees what: for each /proc reader, whether its RSS figure matched the cached count or the
+// exact sum in this sample (decided per sample, because stable backports blur the version line).
+import { Box } from "ink";
+import type { Analysis, ReaderVerdict } from "../../analysis/types.js";
+
+import { useTheme, type Theme } from "../theme.js";
+import { CellRow, SectionTitle } from "./Cells.js";
+
+const verdictText: Record<ReaderVerdict["verdict"], string> = {
+  cached: "tracks cached",
+  exact: "tracks exact",
+  both: "either (no drift)",
+  "page-walk": "page walk",
+  neither: "matches neither",
+};
+
+function verdictColor(verdict: ReaderVerdict["verdict"], theme: Theme): string | undefined {
+  if (verdict === "cached") return theme.cached;
+  if (verdict === "exact" || verdict === "page-walk") return theme.exact;
+  if (verdict === "neither") return theme.error;
+  return undefined;
+}
+
+export function ReaderVerdicts({ analysis, smapsEnabled, width }: { analysis: Analysis; smapsEnabled: boolean; width: number }) {
+  const theme = useTheme();
+  const wide = width >= 90;
+  const labelWidth = width >= 72 ? 30 : 22;
+  const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
+  return (
+    <Box flexDirection="column">
+      <SectionTitle
+        title="Who sees what"
+        meaning={wide ? "which value each reader of RSS matched in this sample (pages)" : undefined}
+        color={theme.accent}
+      />
+      {analysis.readers.map((reader) => (
+        <CellRow
+          key={reader.reader}
+          cells={[
+            { text: reader.label, width: labelWidth },
+            { text: String(reader.pages), width: 9, align: "right" },
+            { text: verdictText[reader.verdict], width: 17, color: verdictColor(reader.verdict, theme), bold: true },
+            ...(wide ? [{ text: reader.usedBy, width: Math.max(10, width - labelWidth - 30), dim: true }] : []),
+          ]}
+        />
+      ))}
+      {!hasSmaps ? (
+        <CellRow
+          cells={[
+            { text: "/proc/PID/smaps_rollup Rss", width: labelWidth },
+            { text: smapsEnabled ? "n/a" : "off", width: 9, align: "right", dim: true },
+            { text: smapsEnabled ? "not read" : "start with --smaps (slow page walk)", width: 40, dim: true },
+          ]}
+        />
+      ) : null}
+    </Box>
+  );
+}

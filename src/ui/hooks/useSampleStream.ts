@@ -1,0 +1,135 @@
+// Reads a SampleSource for the live view: progress and notices while starting, the hello line,
+// then each sample analysed, with a bounded drift history. The source is opened and read once
+// for the life of the view (one long-lived helper); controls go to that same source.
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import { EXIT, RssdriftError } from "../../errors.js";
+import type { HelloLine, HelperLine } from "../../schema/helper-line.js";
+import type { SampleSource } from "../../sources/sample-source.js";
+import {
+  streamEndOf,
+  type Analyse,
+  type AnalysedSample,
+  type DriftPoint,
+  type OpenSource,
+  type StreamEnd,
+} from "../stream-types.js";
+
+/** enough for the widest sparkline */
+export const HISTORY_LIMIT = 400;
+/** progress messages and notices kept for the starting screen */
+const NOTICE_LIMIT = 8;
+
+export interface StreamState {
+  /** "drgn helper on this machine", "replay of run.jsonl"; "" until the source is open */
+  origin: string;
+  notices: string[];
+  hello: HelloLine | null;
+  latest: AnalysedSample | null;
+  history: DriftPoint[];
+  end: StreamEnd | null;
+}
+
+export interface StreamControls {
+  sampleNow(): void;
+  setInterval(ms: number): void;
+  setPaused(paused: boolean): void;
+  /** stops the source (and its helper); safe to call before it is open, and twice */
+  close(): Promise<void>;
+}
+
+type Action =
+  | { type: "opened"; origin: string }
+  | { type: "notice"; text: string }
+  | { type: "hello"; hello: HelloLine }
+  | { type: "sample"; analysed: AnalysedSample }
+  | { type: "end"; end: StreamEnd };
+
+const initialState: StreamState = { origin: "", notices: [], hello: null, latest: null, history: [], end: null };
+
+function reduce(state: StreamState, action: Action): StreamState {
+  switch (action.type) {
+    case "opened":
+      return { ...state, origin: action.origin };
+    case "notice":
+      return { ...state, notices: [...state.notices, action.text].slice(-NOTICE_LIMIT) };
+    case "hello":
+      return { ...state, hello: action.hello };
+    case "sample": {
+      const { sample, analysis } = action.analysed;
+      const point = { seq: sample.seq, monoMs: sample.mono_ms, driftPages: analysis.rss.driftPages };
+      return { ...state, latest: action.analysed, history: [...state.history, point].slice(-HISTORY_LIMIT) };
+    }
+    case "end":
+      return state.end ? state : { ...state, end: action.end };
+  }
+}
+
+function protocolError(origin: string, what: string): RssdriftError {
+  return new RssdriftError(`${origin} ${what}`, EXIT.helperFailure, undefined, "protocol");
+}
+
+export function useSampleStream(open: OpenSource, analyse: Analyse): { state: StreamState; controls: StreamControls } {
+  const [state, dispatch] = useReducer(reduce, initialState);
+  const source = useRef<SampleSource | null>(null);
+  const closing = useRef(false);
+
+  useEffect(() => {
+    let unmounted = false;
+    const send = (action: Action) => {
+      if (!unmounted && !closing.current) dispatch(action);
+    };
+    const handle = (line: HelperLine, hello: HelloLine | null, origin: string): HelloLine | null => {
+      switch (line.type) {
+        case "progress":
+          send({ type: "notice", text: line.message });
+          return hello;
+        case "hello":
+          send({ type: "hello", hello: line });
+          return line;
+        case "sample":
+          if (hello === null) throw protocolError(origin, "sent a sample before its hello line");
+          send({ type: "sample", analysed: { hello, sample: line, analysis: analyse(hello, line) } });
+          return hello;
+        case "error":
+          // sources turn error lines into thrown errors; one reaching here is a source bug
+          throw protocolError(origin, `yielded an error line: ${line.message}`);
+      }
+    };
+    void (async () => {
+      try {
+        const opened = await open((text) => send({ type: "notice", text }));
+        source.current = opened;
+        if (closing.current || unmounted) {
+          await opened.close();
+          return;
+        }
+        send({ type: "opened", origin: opened.origin });
+        let hello: HelloLine | null = null;
+        for await (const line of opened) {
+          if (unmounted || closing.current) break;
+          hello = handle(line, hello, opened.origin);
+        }
+        send({ type: "end", end: { kind: "finished" } });
+      } catch (error) {
+        send({ type: "end", end: streamEndOf(error) });
+      }
+    })();
+    return () => {
+      unmounted = true;
+    };
+    // opened once for the life of the view, on purpose: one long-lived helper
+  }, []);
+
+  const close = useCallback(async () => {
+    closing.current = true;
+    await source.current?.close();
+  }, []);
+
+  const controls: StreamControls = {
+    sampleNow: () => source.current?.sampleNow(),
+    setInterval: (ms) => source.current?.setInterval(ms),
+    setPaused: (paused) => source.current?.setPaused(paused),
+    close,
+  };
+  return { state, controls };
+}

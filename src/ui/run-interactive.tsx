@@ -1,0 +1,43 @@
+// The view on a terminal: mounts the Ink app on the command's streams and waits for it to end.
+import { render } from "ink";
+import type { CommandContext } from "../commands/context.js";
+import { App } from "./App.js";
+import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "./stream-types.js";
+import { ThemeProvider, themeFor } from "./theme.js";
+
+export interface InteractiveOptions {
+  ctx: CommandContext;
+  open: OpenSource;
+  analyse: Analyse;
+  saveSnapshot: (sample: AnalysedSample, marks: Mark[], history: DriftPoint[]) => Promise<string[]>;
+  mode: "live" | "replay";
+  intervalMs?: number;
+}
+
+export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, intervalMs }: InteractiveOptions): Promise<ViewOutcome> {
+  // if Ink ends without the app saying how (it cannot, short of a crash), it was interrupted
+  let outcome: ViewOutcome = { kind: "interrupted" };
+  const instance = render(
+    <ThemeProvider theme={themeFor(ctx.env)}>
+      <App
+        open={open}
+        analyse={analyse}
+        saveSnapshot={saveSnapshot}
+        onDone={(how) => (outcome = how)}
+        mode={mode}
+        intervalMs={intervalMs}
+        signal={ctx.signal}
+      />
+    </ThemeProvider>,
+    {
+      stdout: ctx.stdout as NodeJS.WriteStream,
+      stdin: ctx.stdin as NodeJS.ReadStream,
+      stderr: ctx.stderr as NodeJS.WriteStream,
+      // q and Ctrl-C go through the app, which stops the helper before exiting
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
+  await instance.waitUntilExit();
+  return outcome;
+}

@@ -1,0 +1,56 @@
+// The view when stdin or stdout is not a terminal (CI, a pipe): no Ink and no raw mode. One
+// compact line per sample, or with --json one JSON object per sample: {hello, sample, analysis}
+// (an AnalysedSample, whole on each line so `jq` needs no state). Progress and notices go to stderr.
+import type { CommandContext } from "../commands/context.js";
+import { EXIT, RssdriftError } from "../errors.js";
+import type { HelloLine } from "../schema/helper-line.js";
+import type { SampleSource } from "../sources/sample-source.js";
+import { compactHeader, compactLine } from "./compact-line.js";
+import { streamEndOf, type Analyse, type OpenSource, type ViewOutcome } from "./stream-types.js";
+
+export interface NonInteractiveOptions {
+  ctx: CommandContext;
+  open: OpenSource;
+  analyse: Analyse;
+  json: boolean;
+}
+
+export async function runNonInteractive({ ctx, open, analyse, json }: NonInteractiveOptions): Promise<ViewOutcome> {
+  const notice = (text: string) => ctx.stderr.write(`rssdrift: ${text}\n`);
+  let source: SampleSource | null = null;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    void source?.close();
+  };
+  ctx.signal.addEventListener("abort", stop);
+  // a reader that goes away (`| head`) ends the session instead of crashing on EPIPE
+  ctx.stdout.on("error", stop);
+  try {
+    source = await open(notice);
+    if (stopped) return { kind: "interrupted" };
+    let hello: HelloLine | null = null;
+    let firstMonoMs: number | null = null;
+    for await (const line of source) {
+      if (stopped) break;
+      if (line.type === "progress") notice(line.message);
+      else if (line.type === "hello") {
+        hello = line;
+        if (!json) ctx.stdout.write(`${compactHeader(line, source.origin)}\n`);
+      } else if (line.type === "sample") {
+        if (hello === null) throw new RssdriftError(`${source.origin} sent a sample before its hello line`, EXIT.helperFailure);
+        firstMonoMs ??= line.mono_ms;
+        const analysed = { hello, sample: line, analysis: analyse(hello, line) };
+        ctx.stdout.write(`${json ? JSON.stringify(analysed) : compactLine(analysed, firstMonoMs)}\n`);
+      }
+    }
+    return ctx.signal.aborted ? { kind: "interrupted" } : stopped ? { kind: "quit" } : { kind: "ended", end: { kind: "finished" } };
+  } catch (error) {
+    if (ctx.signal.aborted) return { kind: "interrupted" };
+    return { kind: "ended", end: streamEndOf(error) };
+  } finally {
+    ctx.signal.removeEventListener("abort", stop);
+    ctx.stdout.off("error", stop);
+    await source?.close();
+  }
+}

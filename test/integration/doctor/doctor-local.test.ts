@@ -1,0 +1,168 @@
+// `rssdrift doctor` on this machine, through real commands: the local transport as root, and the
+// same transport wrapped in setpriv as an unprivileged user. The expectations come from looking at
+// the machine independently (fs, spawnSync), not from the doctor's own code.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { gunzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { doctorCommand } from "../../../src/commands/doctor.js";
+import type { CommandContext } from "../../../src/commands/context.js";
+import type { CheckResult } from "../../../src/doctor/check.js";
+import { checkEra } from "../../../src/doctor/check-era.js";
+import { type DoctorReport, runDoctor } from "../../../src/doctor/run-doctor.js";
+import { EXIT, RssdriftError } from "../../../src/errors.js";
+import { localTransport } from "../../../src/transports/local-transport.js";
+import type { Transport } from "../../../src/transports/transport.js";
+
+const release = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
+const isRoot = process.getuid?.() === 0;
+const hasKcore = existsSync("/proc/kcore");
+const drgnImports = spawnSync("python3", ["-c", "import drgn"]).status === 0;
+const pythonVersion = execFileSync("python3", ["-c", "import platform; print(platform.python_version())"], { encoding: "utf8" }).trim();
+
+function byName(report: DoctorReport): Record<string, CheckResult> {
+  return Object.fromEntries(report.results.map((result) => [result.check, result]));
+}
+
+function capture(): { ctx: CommandContext; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk) => (out += chunk));
+  stderr.on("data", (chunk) => (err += chunk));
+  const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: new AbortController().signal };
+  return { ctx, out: () => out, err: () => err };
+}
+
+/** Runs every command as `nobody` (setpriv drops uid, gid and groups): a real unprivileged user. */
+function asNobody(inner: Transport): Transport {
+  return {
+    where: "this machine as nobody",
+    start: (argv) => inner.start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", ...argv]),
+    close: () => inner.close(),
+  };
+}
+
+describe.skipIf(!isRoot)("doctor on this machine, as root", () => {
+  let report: DoctorReport;
+  beforeAll(async () => {
+    report = await runDoctor(localTransport());
+  });
+
+  it("lists every check, in order", () => {
+    expect(report.results.map((result) => result.check)).toEqual([
+      "root",
+      "/proc/kcore",
+      "lockdown",
+      "python3",
+      "drgn",
+      "debug info",
+      "rss_stat era",
+    ]);
+    expect(report.facts.release).toBe(release);
+  });
+
+  it("reports root, python3 and its version as found", () => {
+    const checks = byName(report);
+    expect(checks.root!.status).toBe("ok");
+    expect(checks.python3!.status).toBe("ok");
+    expect(checks.python3!.detail).toContain(`Python ${pythonVersion}`);
+  });
+
+  it("reports /proc/kcore and drgn as this machine has them", () => {
+    const checks = byName(report);
+    expect(checks["/proc/kcore"]!.status).toBe(hasKcore ? "ok" : "fail");
+    expect(checks.drgn!.status).toBe(drgnImports ? "ok" : "fail");
+    if (!drgnImports) expect(checks.drgn!.fix).toMatch(/install python3-drgn|install drgn/);
+  });
+
+  it.skipIf(hasKcore)("explains a missing /proc/kcore from the kernel config when it can", () => {
+    const kcore = byName(report)["/proc/kcore"]!;
+    const config = existsSync("/proc/config.gz") ? gunzipSync(readFileSync("/proc/config.gz")).toString() : "";
+    if (/^# CONFIG_PROC_KCORE is not set$/m.test(config)) expect(kcore.detail).toMatch(/built without CONFIG_PROC_KCORE/);
+    else if (/^CONFIG_PROC_KCORE=y$/m.test(config)) expect(kcore.detail).toMatch(/hides it/);
+    expect(kcore.fix).toMatch(/CONFIG_PROC_KCORE=y|host/);
+  });
+
+  it.skipIf(hasKcore && drgnImports)("does not run the helper, and labels the era as a guess from the version", () => {
+    const era = byName(report)["rss_stat era"]!;
+    expect(era.status).toBe("skipped");
+    const [major, minor] = release.split(".").map(Number) as [number, number];
+    const expected = major > 6 || (major === 6 && minor >= 2) ? "percpu" : "split-rss";
+    expect(era.detail).toContain(`a guess from the kernel version ${release}: ${expected}`);
+  });
+
+  it.skipIf(hasKcore && drgnImports)("exits with the missing-prerequisite code and points to the procfs estimate", async () => {
+    const { ctx, out } = capture();
+    const code = await doctorCommand([], ctx);
+    expect(code).toBe(EXIT.missingPrerequisite);
+    expect(out()).toMatch(/^✘ \/proc\/kcore|^✘ drgn/m);
+    expect(out()).toContain("rssdrift <pid> --backend procfs");
+    expect(out()).toContain("--backend auto falls back to");
+    expect(out()).not.toContain("\u001b["); // not a terminal: no colours
+  });
+
+  it("prints --json as an array of {check, ok, detail, fix}", async () => {
+    const { ctx, out } = capture();
+    await doctorCommand(["--json"], ctx);
+    const entries = JSON.parse(out()) as { check: string; ok: boolean | null; detail: string; fix: string | null }[];
+    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["check", "detail", "fix", "ok"]));
+    const checks = byName(report);
+    for (const entry of entries) {
+      expect(entry.ok).toBe(checks[entry.check]!.status === "skipped" ? null : checks[entry.check]!.status === "ok");
+    }
+  });
+});
+
+describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", () => {
+  let report: DoctorReport;
+  beforeAll(async () => {
+    report = await runDoctor(asNobody(localTransport()));
+  });
+
+  it("fails the root check with a fix, and does not run the helper", () => {
+    const checks = byName(report);
+    expect(report.facts.uid).toBe(65534);
+    expect(checks.root!.status).toBe("fail");
+    const sudoInstalled = spawnSync("sh", ["-c", "command -v sudo"]).status === 0;
+    expect(checks.root!.detail).toMatch(sudoInstalled ? /`sudo -n true` fails/ : /sudo is not installed/);
+    expect(checks.root!.fix).toMatch(/run rssdrift as root/);
+    expect(checks["rss_stat era"]!.status).toBe("skipped");
+  });
+
+  it("puts sudo in front of the install commands it suggests", () => {
+    const fixes = report.results.flatMap((result) => (result.fix ? [result.fix] : []));
+    const installs = fixes.filter((fix) => /\b(apt|dnf) (install|debuginfo-install)\b/.test(fix));
+    for (const fix of installs) expect(fix).toMatch(/sudo (apt|dnf) /);
+  });
+});
+
+describe("the era check when the helper cannot read the kernel", () => {
+  it.skipIf(hasKcore && drgnImports && isRoot)("fails with the helper's own error instead of hanging or throwing", async () => {
+    const result = await checkEra(localTransport(), release, "root", true);
+    expect(result.status).toBe("fail");
+    expect(result.detail).toMatch(/^the helper failed: /);
+    expect(result.fix).toBeTruthy();
+  });
+});
+
+describe("doctor's arguments", () => {
+  it("teaches every check in --help", async () => {
+    const { ctx, out } = capture();
+    expect(await doctorCommand(["--help"], ctx)).toBe(EXIT.ok);
+    for (const check of ["root", "/proc/kcore", "lockdown", "python3", "drgn", "debug info", "rss_stat era"]) {
+      expect(out()).toContain(`  ${check}`);
+    }
+  });
+
+  it("refuses unknown flags and stray words as bad input", async () => {
+    const { ctx } = capture();
+    for (const argv of [["--pid", "3"], ["1234"]]) {
+      const error = await doctorCommand(argv, ctx).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(RssdriftError);
+      expect((error as RssdriftError).exitCode).toBe(EXIT.badInput);
+    }
+  });
+});

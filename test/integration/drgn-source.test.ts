@@ -1,0 +1,114 @@
+// The drgn source's plumbing over a real local child process, with scripted helpers standing in
+// for helpers/rss_stat.py (the real helper is exercised against real kernels in test/lab/).
+import { afterEach, describe, expect, it } from "vitest";
+import { EXIT, RssdriftError } from "../../src/errors.js";
+import type { HelperLine } from "../../src/schema/helper-line.js";
+import { openDrgnSource } from "../../src/sources/drgn-source.js";
+import type { SampleSource } from "../../src/sources/sample-source.js";
+import { localTransport } from "../../src/transports/local-transport.js";
+
+const hello = {
+  type: "hello", protocol: 1, backend: "drgn", kernel: "6.12.0-test", drgn: "0.0.31", page_size: 4096,
+  cpus: { online: [0, 1], possible: [0, 1] }, batch: 32, era: "percpu", era_source: "type",
+  layout: "struct percpu_counter [4]", slot_kind: "cpu", fault_around_pages: 16,
+  target: { pid: 42, comm: "t", start_time: 1, threads: 1 }, interval_ms: 100, smaps: false,
+};
+const counter = (n: number) => ({ count: n, cached: n, exact: n + 1, residue: [{ slot: 0, pages: 1 }, { slot: 1, pages: 0 }] });
+const sample = (seq: number) => ({
+  type: "sample", seq, mono_ms: 1000 + seq, threads: 1,
+  counters: { file: counter(1), anon: counter(2), shmem: counter(3), swap: counter(0) },
+  proc: {
+    statm: { size: 10, resident: 9, shared: 4 },
+    status: { VmRSS: 36, RssAnon: 8, RssFile: 16, RssShmem: 12, VmSwap: 0, VmHWM: 40 },
+    stat_rss: 6, smaps_rollup: null,
+  },
+  read_us: 10,
+});
+
+/** A python helper that prints `lines` and then, if `echoControl`, answers each control line with a sample. */
+function scriptedHelper(lines: unknown[], tail = ""): Buffer {
+  const printed = lines.map((line) => `print(${JSON.stringify(typeof line === "string" ? line : JSON.stringify(line))}, flush=True)`);
+  return Buffer.from(["import os, sys, json", ...printed, tail].join("\n") + "\n");
+}
+
+const opened: SampleSource[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((source) => source.close()));
+});
+
+async function open(script: Buffer): Promise<SampleSource> {
+  const source = await openDrgnSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false }, script);
+  opened.push(source);
+  return source;
+}
+
+async function drain(source: SampleSource): Promise<{ lines: HelperLine[]; error?: RssdriftError }> {
+  const lines: HelperLine[] = [];
+  try {
+    for await (const line of source) lines.push(line);
+    return { lines };
+  } catch (error) {
+    return { lines, error: error as RssdriftError };
+  }
+}
+
+describe("drgn source over a local child process", () => {
+  it("yields validated hello and sample lines in order, and passes the helper its arguments", async () => {
+    const source = await open(scriptedHelper([hello, sample(0), sample(1)], "print(json.dumps({'type':'progress','step':'sampling','message':' '.join(sys.argv[1:])}))"));
+    const { lines, error } = await drain(source);
+    expect(error).toBeUndefined();
+    expect(lines.map((line) => line.type)).toEqual(["hello", "sample", "sample", "progress"]);
+    expect(lines[3]).toMatchObject({ message: "--pid 42 --interval 100 --control" });
+  });
+
+  it("turns a malformed line into a helper failure that names the field", async () => {
+    const bad = { ...sample(0), counters: { ...sample(0).counters, anon: { ...counter(2), cached: -5 } } };
+    const { lines, error } = await drain(await open(scriptedHelper([hello, bad])));
+    expect(lines.map((line) => line.type)).toEqual(["hello"]);
+    expect(error).toBeInstanceOf(RssdriftError);
+    expect(error?.exitCode).toBe(EXIT.helperFailure);
+    expect(error?.message).toContain("/counters/anon/cached");
+  });
+
+  it("turns an error line into its exit code and hint", async () => {
+    const line = { type: "error", code: "no-debug-info", message: "no vmlinux debug info for 6.12", hint: "apt install linux-image-6.12-dbg" };
+    const { error } = await drain(await open(scriptedHelper([line], "sys.exit(1)")));
+    expect(error?.exitCode).toBe(EXIT.missingPrerequisite);
+    expect(error?.code).toBe("no-debug-info");
+    expect(error?.hint).toContain("-dbg");
+  });
+
+  it("reports a helper that dies without an error line, with its last stderr line", async () => {
+    const { error } = await drain(await open(scriptedHelper([hello], "sys.stderr.write('Segmentation fault\\n'); sys.exit(139)")));
+    expect(error?.exitCode).toBe(EXIT.helperFailure);
+    expect(error?.message).toMatch(/exited with code 139: Segmentation fault/);
+  });
+
+  it("sends control lines on stdin and ends the helper by closing it", async () => {
+    // echoes each control line back as a progress line until stdin closes
+    const echo = [
+      "buf = b''",
+      "while True:",
+      "    chunk = os.read(0, 100)",
+      "    if not chunk: break",
+      "    buf += chunk",
+      "    while b'\\n' in buf:",
+      "        line, buf = buf.split(b'\\n', 1)",
+      "        print(json.dumps({'type':'progress','step':'sampling','message':line.decode()}), flush=True)",
+      "print(json.dumps({'type':'progress','step':'sampling','message':'stdin closed'}), flush=True)",
+    ].join("\n");
+    const source = await open(scriptedHelper([hello], echo));
+    const iterator = source[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: "hello" });
+    source.sampleNow();
+    expect((await iterator.next()).value).toMatchObject({ message: "sample" });
+    source.setInterval(250);
+    expect((await iterator.next()).value).toMatchObject({ message: "interval 250" });
+    source.setPaused(true);
+    source.setPaused(false);
+    expect((await iterator.next()).value).toMatchObject({ message: "pause" });
+    expect((await iterator.next()).value).toMatchObject({ message: "resume" });
+    await source.close();
+    expect((await iterator.next()).done).toBe(true);
+  });
+});

@@ -1,0 +1,108 @@
+// The procfs backend against real processes on this machine: no canned /proc files.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { afterEach, describe, expect, it } from "vitest";
+import { EXIT, RssdriftError } from "../../src/errors.js";
+import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-line.js";
+import { openProcfsSource } from "../../src/sources/procfs-source.js";
+import { localTransport } from "../../src/transports/local-transport.js";
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/** Starts python3 running `code`, waits for its first stdout line, and returns it with the child. */
+async function startPython(code: string): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn("python3", ["-c", code], { stdio: ["pipe", "pipe", "inherit"] });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  const [firstLine] = (await once(lines, "line")) as [string];
+  return { child, firstLine };
+}
+
+async function collect(pid: number, count: number): Promise<HelperLine[]> {
+  const source = await openProcfsSource(localTransport(), { pid, intervalMs: 50, count });
+  const lines: HelperLine[] = [];
+  for await (const line of source) lines.push(line);
+  return lines;
+}
+
+async function failure(pid: number): Promise<RssdriftError> {
+  try {
+    await collect(pid, 1);
+  } catch (err) {
+    return err as RssdriftError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("procfs backend on real processes", () => {
+  it("sees a process that touched 8 MiB of anonymous memory", async () => {
+    const touched = 8 << 20;
+    const { child } = await startPython(
+      `import mmap,sys\nm=mmap.mmap(-1,${touched},flags=mmap.MAP_PRIVATE|mmap.MAP_ANONYMOUS)\nfor i in range(0,${touched},4096): m[i]=1\nprint('ready',flush=True)\nsys.stdin.read()`,
+    );
+    const lines = await collect(child.pid!, 2);
+    const hello = lines[0] as HelloLine;
+    expect(hello).toMatchObject({ type: "hello", backend: "procfs", era_source: "version", slot_kind: "none", drgn: null });
+    expect(hello.target).toMatchObject({ pid: child.pid, comm: "python3", threads: 1 });
+    expect(hello.cpus.online.length).toBeGreaterThan(0);
+    const samples = lines.slice(1) as SampleLine[];
+    expect(samples.map((s) => s.seq)).toEqual([0, 1]);
+    for (const sample of samples) {
+      expect(sample.counters).toBeNull();
+      // smaps_rollup walks the page tables: the 8 MiB we touched are there
+      expect(sample.proc.smaps_rollup!.Anonymous * 1024).toBeGreaterThanOrEqual(touched);
+      expect(sample.proc.stat_rss * hello.page_size).toBeGreaterThan(touched / 2);
+      expect(sample.proc.status.VmRSS).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses a kernel thread (kthreadd, pid 2)", async () => {
+    const error = await failure(2);
+    expect(error.code).toBe("kernel-thread");
+    expect(error.exitCode).toBe(EXIT.badInput);
+  });
+
+  it("refuses a pid that does not exist", async () => {
+    const child = spawn("true");
+    await once(child, "exit");
+    const error = await failure(child.pid!);
+    expect(error.code).toBe("no-such-pid");
+    expect(error.exitCode).toBe(EXIT.targetGone);
+  });
+
+  it("refuses a zombie", async () => {
+    // the parent forks a child that exits at once and is never reaped
+    const { firstLine } = await startPython("import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\nsys.stdin.read()");
+    const zombie = Number(firstLine);
+    for (let tries = 0; tries < 100; tries++) {
+      const error = await failure(zombie);
+      if (error.code === "zombie") return expect(error.exitCode).toBe(EXIT.targetGone);
+    }
+    throw new Error(`pid ${zombie} never showed up as a zombie`);
+  });
+
+  it("says the target exited when it goes away mid-watch", async () => {
+    const { child } = await startPython("import sys\nprint('ready',flush=True)\nsys.stdin.read()");
+    const source = await openProcfsSource(localTransport(), { pid: child.pid!, intervalMs: 50 });
+    const seen: HelperLine[] = [];
+    let error: RssdriftError | undefined;
+    try {
+      for await (const line of source) {
+        seen.push(line);
+        if (line.type === "sample" && line.seq === 1) {
+          child.kill("SIGKILL");
+          await once(child, "exit");
+        }
+      }
+    } catch (err) {
+      error = err as RssdriftError;
+    }
+    expect(seen.filter((line) => line.type === "sample").length).toBeGreaterThanOrEqual(2);
+    expect(error?.code).toMatch(/^(target-exited|zombie|no-such-pid)$/);
+    expect(error?.exitCode).toBe(EXIT.targetGone);
+  });
+});
