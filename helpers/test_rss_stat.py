@@ -64,6 +64,7 @@ class IdleChild:
         self.process = subprocess.Popen([sys.executable, "-c", self.CODE, comm], stdout=subprocess.PIPE, text=True)
         assert self.process.stdout.readline() == "ready\n"
         self.pid = self.process.pid
+        wait_for_state(self.pid, "S")  # asleep in time.sleep: its memory no longer changes
 
     def close(self):
         self.process.kill()
@@ -81,7 +82,7 @@ class ProcParsingOnRealProcesses(unittest.TestCase):
             stat = rss_stat.parse_stat(f.read())
         self.assertEqual(stat["pid"], self.child.pid)
         self.assertEqual(stat["comm"], "idle-child")
-        self.assertEqual(stat["state"], "S")  # asleep in time.sleep
+        self.assertEqual(stat["state"], "S")
         self.assertEqual(stat["threads"], len(os.listdir("/proc/%d/task" % self.child.pid)))
         self.assertFalse(stat["flags"] & rss_stat.PF_KTHREAD)
         # it started after this test process did, and after boot (clock ticks since boot)
@@ -429,12 +430,14 @@ class SamplingLoop(unittest.TestCase):
     def start(self, count=0, interval_ms=3_600_000):
         loop = subprocess.Popen([sys.executable, "-c", LOOP_CHILD, os.path.dirname(SCRIPT), str(count), str(interval_ms)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(lambda: (loop.kill(), loop.wait(), loop.stdout.close(), loop.stderr.close()))
+        self.addCleanup(loop.__exit__, None, None, None)  # closes its pipes and reaps it
+        self.addCleanup(loop.kill)
         return loop
 
     def next_seq(self, loop):
         line = loop.stdout.readline()
-        self.assertTrue(line, "the loop ended early: %s" % loop.stderr.read())
+        if not line:
+            self.fail("the loop ended early: %s" % loop.stderr.read())
         return json.loads(line)["seq"]
 
     def send(self, loop, text):

@@ -66,6 +66,7 @@ export function pauseForRssdrift(label = "here") {
       // a line, or a bare carriage return when a runner has put the terminal in raw mode
       input.on("data", (chunk) => /[\r\n]/.test(String(chunk)) && resume());
       input.on("end", resume);
+      input.on("error", resume); // the terminal went away (EIO): nobody is left to press Enter
     }
     const how =
       ttyFd !== null

@@ -1,5 +1,6 @@
 // analyse() on the lab's real runs and on scenarios built from their own numbers. Expected
 // values are the runs' printed numbers, kernel-notes.md's figures, or sums done by hand here.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
 import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scenario-samples.js";
@@ -109,6 +110,42 @@ describe("the lab's 6.1 run at 4 vCPUs (split-rss era)", () => {
     // 2090 pages × 4 KiB = 8.16 MiB
     expect(text).toContain("/proc/PID/statm, /proc/PID/status and /proc/PID/stat under-report by ≈8.2 MiB");
     expect(text).toContain("smaps_rollup's page-table walk agrees with the exact sum");
+  });
+});
+
+describe("a recording of the real helper in the lab (6.12, 4 vCPUs)", () => {
+  // test/fixtures/lab-6.12-drift-target.jsonl: the raw stdout of `python3 helpers/rss_stat.py
+  // --pid P --count 1 --smaps` as root in the trixie lab VM, P being `scripts/drift-target
+  // --cpus 1,3 --pages 20` (threads pinned to CPUs 1 and 3, each touching 20 anon pages).
+  const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-drift-target.jsonl", import.meta.url), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => parseHelperLine(line));
+  const hello = lines.find((l) => l.type === "hello")!;
+  const sample = lines.find((l) => l.type === "sample")!;
+  if (hello.type !== "hello" || sample.type !== "sample") throw new Error("the recording lacks a hello or a sample");
+  const a = analyse(hello, sample);
+
+  it("finds residue only on the CPUs the target ran on", () => {
+    expect(a.residue.length).toBeGreaterThan(0);
+    for (const slot of a.residue) expect([1, 3]).toContain(slot.slot);
+  });
+
+  it("accounts for the whole drift with the residue of a quiet target", () => {
+    // percpu_counter_sum() was read on its own, after the slots: they agree when nothing moved
+    expect(a.rss.driftPages).toBe(a.residue.reduce((sum, slot) => sum + slot.pages, 0));
+  });
+
+  it("sees what this kernel shows: statm exact (the stable backport), stat cached, smaps_rollup exact", () => {
+    expect(a.rss.driftPages).not.toBe(0);
+    expect(verdict(a, "statm")).toBe("exact");
+    expect(verdict(a, "status")).toBe("exact");
+    expect(verdict(a, "stat")).toBe("cached");
+    expect(a.readers.find((r) => r.reader === "smaps_rollup")?.agreesWithExact).toBe(true);
+  });
+
+  it("names the fullest CPU", () => {
+    expect(explanation(a)).toContain(`the most on CPU ${a.residue[0]!.slot}`);
   });
 });
 
@@ -263,7 +300,7 @@ describe("other eras", () => {
     expect(a.bound.pagesPerCounter).toBe(0);
     expect(a.rss.fractionOfBound).toBeNull();
     expect(counter(a, "anon").fractionOfBound).toBeNull();
-    expect(explanation(a)).toContain("This kernel keeps no RSS cache for this process");
+    expect(explanation(a)).toContain("This kernel keeps no RSS cache for this process (a uniprocessor build");
     expect(explanation(a)).not.toContain("cannot tell");
   });
 

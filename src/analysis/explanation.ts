@@ -6,6 +6,7 @@ import { TASK_RSS_EVENTS_THRESH } from "./bound.js";
 import { COUNTER_ADJECTIVES } from "./counter-names.js";
 import { formatBytes, formatPages } from "./format-bytes.js";
 import { exactSourceOf } from "./readers.js";
+import { slotName } from "./residue.js";
 import type { Analysis, RankedSlot, ReaderName, ReaderVerdict } from "./types.js";
 
 type Unexplained = Omit<Analysis, "explanation">;
@@ -28,19 +29,14 @@ function sizeOf(pages: number, a: Unexplained): string {
   return `${formatPages(pages)} (${formatBytes(pages * a.pageSize)})`;
 }
 
-function slotName(slot: RankedSlot): string {
-  return slot.kind === "cpu" ? `CPU ${slot.slot}` : `thread ${slot.slot}`;
-}
-
 function readersWith(a: Unexplained, verdict: ReaderVerdict["verdict"]): ReaderName[] {
   return a.readers.filter((r) => r.verdict === verdict).map((r) => r.reader);
 }
 
-/** the RSS counters that hold residue in the given slot (or anywhere, without one) */
-function countersWithResidue(a: Unexplained, slot?: number): CounterName[] {
+/** the RSS counters that hold residue in any slot */
+function countersWithResidue(a: Unexplained): CounterName[] {
   return (a.counters ?? [])
-    .filter((c) => (RSS_COUNTERS as readonly CounterName[]).includes(c.name))
-    .filter((c) => c.residue.some((r) => slot === undefined || r.slot === slot))
+    .filter((c) => (RSS_COUNTERS as readonly CounterName[]).includes(c.name) && c.residue.length > 0)
     .map((c) => c.name);
 }
 
@@ -99,8 +95,12 @@ function boundAndResidue(a: Unexplained, hello: HelloLine): string {
       if (!drifting) return `There is no drift right now, but ${caching}.`;
       return `On this kernel, ${caching}; ${rightNow(a)}.`;
     }
-    case "none":
-      return `This kernel keeps no RSS cache for this process (${hello.layout || "no cache in mm->rss_stat"}), so the cached and the exact count are the same and every reader shows the exact count.`;
+    case "none": {
+      const why = hello.layout.includes("percpu_counter")
+        ? "a uniprocessor build: its struct percpu_counter has no per-CPU slots"
+        : "its threads have no task->rss_stat cache";
+      return `This kernel keeps no RSS cache for this process (${why}), so the cached and the exact count are the same and every reader shows the exact count.`;
+    }
     case "unknown":
       return "The counter layout of this kernel is unknown, so rssdrift cannot bound the drift.";
   }

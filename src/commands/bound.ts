@@ -143,8 +143,8 @@ function resolveEra(values: { era?: string; cpus?: string; threads?: string }, k
   if (values.cpus !== undefined && values.threads !== undefined) {
     throw badInput("--cpus is for the percpu era and --threads for split-rss: give one, or --era");
   }
-  if (values.cpus !== undefined) return { era: "percpu", note: "per-CPU counters (v6.2+): the era where the CPU count matters" };
-  if (values.threads !== undefined) return { era: "split-rss", note: "per-thread caches (before v6.2): the era where threads matter" };
+  if (values.cpus !== undefined) return { era: "percpu", note: "per-CPU counters (v6.2+), implied by --cpus" };
+  if (values.threads !== undefined) return { era: "split-rss", note: "per-thread caches (before v6.2), implied by --threads" };
   const guessed = eraFromRelease(kernel);
   if (guessed === "percpu") return { era: guessed, note: `guessed from kernel ${kernel} (v6.2+ keeps per-CPU counters; --era to choose)` };
   if (guessed === "split-rss") return { era: guessed, note: `guessed from kernel ${kernel} (before v6.2: per-thread caches; --era to choose)` };
@@ -174,8 +174,8 @@ export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "st
 
   const xs =
     era === "percpu"
-      ? values.cpus !== undefined ? parseCounts(values.cpus, "--cpus", MAX_CPUS) : [here.cpus]
-      : values.threads !== undefined ? parseCounts(values.threads, "--threads", MAX_THREADS) : [1];
+      ? (values.cpus !== undefined ? parseCounts(values.cpus, "--cpus", MAX_CPUS) : [here.cpus])
+      : (values.threads !== undefined ? parseCounts(values.threads, "--threads", MAX_THREADS) : [1]);
   const rows = xs.map((x) => {
     const bound =
       era === "percpu" ? boundFor({ era, cpus: x, pageSize }) : boundFor({ era, cpus: here.cpus, threads: x, pageSize });
@@ -192,7 +192,7 @@ export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "st
     ctx.stdout.write(`${JSON.stringify(boundJson(report, here.cpus), null, 2)}\n`);
     return EXIT.ok;
   }
-  const style = makeStyle(!ctx.env.NO_COLOR && (ctx.stdout as { isTTY?: boolean }).isTTY === true);
+  const style = makeStyle(!ctx.env.NO_COLOR && ctx.stdout.isTTY === true);
   ctx.stdout.write(renderBoundText(report, style));
   if (values.plot) {
     const xMax = era === "percpu" ? Math.max(256, here.cpus, ...xs) : Math.max(64, ...xs);
@@ -212,13 +212,13 @@ export const BOUND_JSON_SCHEMA = "rssdrift-bound/1";
  * with each row { cpus, threads, batch, formula, approximate, perCounter: {pages, bytes},
  * vmRss: {pages, bytes}, allocation: AllocationReading | null }.
  */
-function boundJson(report: BoundReport, onlineCpusHere: number) {
+function boundJson(report: BoundReport, cpusHere: number) {
   return {
     schema: BOUND_JSON_SCHEMA,
     era: report.era,
     eraNote: report.eraNote,
     pageSize: report.pageSize,
-    onlineCpusHere,
+    onlineCpusHere: cpusHere,
     faultAroundPages: report.era === "split-rss" ? defaultFaultAroundPages(report.pageSize) : null,
     rows: report.rows.map(({ bound, allocation }) => ({
       cpus: bound.era === "percpu" ? bound.cpus : null,

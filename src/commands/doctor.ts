@@ -17,7 +17,8 @@ Checks, on this machine or over SSH, what reading the kernel's RSS counters need
 for each check ✔ or ✘ and the exact command that fixes it:
 
   root           drgn opens /proc/kcore, which only root may read (CAP_SYS_RAWIO). rssdrift runs
-                 the helper as root, or through \`sudo -n\` (never a prompt); \`sudo -n true\` must work.
+                 the helper as root, or through \`sudo -n\` (never a prompt): \`sudo -n true\` must work,
+                 or a sudoers rule must allow python3 (all the helper needs) without a password.
   /proc/kcore    the running kernel's memory, as drgn reads it. Missing when the kernel is built
                  without CONFIG_PROC_KCORE or a container hides it; read once as root to be sure.
   lockdown       /sys/kernel/security/lockdown. [confidentiality] blocks /proc/kcore even for root;

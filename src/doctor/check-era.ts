@@ -4,17 +4,17 @@
 // from the kernel version is shown, labelled as one.
 import { type CheckResult, fail, ok, skipped } from "./check.js";
 import type { Privilege } from "./check-root.js";
-import { EXIT, RssdriftError } from "../errors.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
+import { EXIT, RssdriftError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import { openDrgnSource } from "../sources/drgn-source.js";
 import type { Transport } from "../transports/transport.js";
 
 const NAME = "rss_stat era";
 /** Any process with user memory will do; pid 1 always exists and is never a kernel thread. */
-export const ERA_PROBE_PID = 1;
+const ERA_PROBE_PID = 1;
 /** drgn indexes vmlinux's DWARF at start-up: seconds on a real machine, longer under emulation */
-export const ERA_TIMEOUT_MS = 180_000;
+const ERA_TIMEOUT_MS = 180_000;
 
 export function describeHello(hello: HelloLine): string {
   const source = hello.era_source === "type" ? "from mm_struct's types" : "guessed by the helper from the version";
@@ -38,29 +38,26 @@ export function guessedEraDetail(release: string): string {
     : `not checked (needs the above); a guess from the kernel version ${release}: ${era} (v6.2 and later are percpu, older are split-rss)`;
 }
 
-/** Reads the helper's hello line, giving up after timeoutMs (closing the helper). */
-async function readHello(transport: Transport, sudo: boolean, timeoutMs: number, signal?: AbortSignal): Promise<HelloLine | "timeout"> {
+const TIMED_OUT = Symbol("timed out");
+
+/** Reads the helper's hello line, giving up after ERA_TIMEOUT_MS; always closes the helper. */
+async function readHello(transport: Transport, sudo: boolean, signal?: AbortSignal): Promise<HelloLine | typeof TIMED_OUT> {
   const source = await openDrgnSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo });
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
   const stop = () => void source.close();
   signal?.addEventListener("abort", stop, { once: true });
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      resolve();
-    }, timeoutMs);
-  });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ERA_TIMEOUT_MS)));
+  const first = (async () => {
+    for await (const line of source) if (line.type === "hello") return line;
+    return undefined;
+  })();
+  first.catch(() => {}); // after a timeout nobody awaits it; how it ends is not news
   try {
-    const first = (async () => {
-      for await (const line of source) if (line.type === "hello") return line;
-      return undefined;
-    })();
-    first.catch(() => {}); // after a timeout nobody awaits it; its end is not news
-    const hello = await Promise.race([first, expired.then(() => undefined)]);
-    if (hello !== undefined) return hello;
-    if (timedOut) return "timeout";
-    throw new RssdriftError(`the helper on ${transport.where} ended without a hello line`, EXIT.helperFailure, undefined, "no-hello");
+    const hello = await Promise.race([first, expired]);
+    if (hello === undefined) {
+      throw new RssdriftError(`the helper on ${transport.where} ended without a hello line`, EXIT.helperFailure, undefined, "no-hello");
+    }
+    return hello;
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", stop);
@@ -73,14 +70,17 @@ export async function checkEra(
   release: string,
   privilege: Privilege,
   prerequisitesOk: boolean,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  signal?: AbortSignal,
 ): Promise<CheckResult> {
   if (!prerequisitesOk || privilege === "none") return skipped(NAME, guessedEraDetail(release));
-  const timeoutMs = options.timeoutMs ?? ERA_TIMEOUT_MS;
   try {
-    const hello = await readHello(transport, privilege === "sudo", timeoutMs, options.signal);
-    if (hello === "timeout") {
-      return fail(NAME, `the helper sent no hello line within ${timeoutMs / 1000} s (drgn still loading debug info?)`, "run it again; if it persists, run `rssdrift 1 --backend drgn` to see the helper's progress");
+    const hello = await readHello(transport, privilege === "sudo", signal);
+    if (hello === TIMED_OUT) {
+      return fail(
+        NAME,
+        `the helper sent no hello line within ${ERA_TIMEOUT_MS / 1000} s (drgn still loading debug info?)`,
+        "run it again; if it persists, run `rssdrift 1 --backend drgn` to see the helper's progress",
+      );
     }
     if (hello.era === "unknown") return fail(NAME, describeHello(hello), "this kernel's layout is not supported yet: use `--backend procfs`");
     return ok(NAME, describeHello(hello));

@@ -89,6 +89,7 @@ describe("era wording", () => {
 
   it("labels a version-based era as a guess", () => {
     expect(guessedEraDetail("6.1.0-50-cloud-amd64")).toMatch(/^not checked \(needs the above\); a guess from the kernel version 6\.1\.0-50-cloud-amd64: split-rss/);
+    expect(guessedEraDetail("6.12.107+deb13-cloud-amd64")).toMatch(/: percpu \(v6\.2 and later are percpu/);
     expect(guessedEraDetail("weird")).toMatch(/does not say which era/);
   });
 });

@@ -31,7 +31,7 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
   const hostFlag = options.host === undefined ? "" : ` --host ${options.host}`;
   if (kernelPathWorks(results)) {
     lines.push(`All green: rssdrift can read the kernel's own counters with drgn on ${facts.where}.`);
-    lines.push(`  rssdrift <pid>${hostFlag}          one report       rssdrift watch <pid>${hostFlag}    live view`);
+    lines.push(`  rssdrift <pid>${hostFlag}         one report`, `  rssdrift watch <pid>${hostFlag}   live view`);
   } else {
     const failed = results.filter((result) => result.status === "fail").length;
     lines.push(

@@ -18,8 +18,7 @@ export interface DoctorReport {
 }
 
 export interface DoctorOptions {
-  /** how long the era check waits for the helper's hello line */
-  eraTimeoutMs?: number;
+  /** Ctrl-C: stops the helper the era check started */
   signal?: AbortSignal;
 }
 
@@ -38,7 +37,7 @@ export async function runDoctor(transport: Transport, options: DoctorOptions = {
     facts.release,
     root.privilege,
     before.every((result) => result.status === "ok"),
-    options,
+    options.signal,
   );
   return { facts, results: [...before, era] };
 }

@@ -6,6 +6,7 @@ import { RSS_COUNTERS } from "../schema/helper-line.js";
 import {
   boundSentences,
   cachedMeaning,
+  driftCells,
   eraLine,
   exactMeaning,
   machineLine,
@@ -34,9 +35,6 @@ function heading(a: Analysis, text: string): string {
   return `### ${text}${a.estimate ? " (estimate)" : ""}`;
 }
 
-function driftCells(d: { driftPages: number; driftBytes: number; fractionOfBound: number | null }): string[] {
-  return [formatSignedPages(d.driftPages), formatSignedBytes(d.driftBytes), formatPercent(d.fractionOfBound)];
-}
 
 function counters(a: Analysis): string[] {
   const meaning = `${cachedMeaning(a)}; ${exactMeaning(a)}. drift = exact − cached; of bound = |drift| ÷ the worst case on this machine. Swap is not resident, so it is not part of RSS.`;

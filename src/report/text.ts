@@ -1,19 +1,20 @@
 // The one-shot terminal report: every number with what it means, readable without knowing the
 // kernel. Fits 80 columns; with color false it is plain text without a single escape code.
-import { formatPages, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import { formatPages, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import { slotName } from "../analysis/residue.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { padColumns, wrap, type Align } from "./layout.js";
 import { makeStyle, type Style } from "./style.js";
 import {
   boundSentences,
   cachedMeaning,
+  driftCells,
   closeness,
   eraLine,
   exactMeaning,
   machineLine,
   residueMeaning,
   slotBreakdown,
-  slotName,
   sourceWords,
   verdictWords,
 } from "./wording.js";
@@ -66,9 +67,6 @@ function header(ctx: Context): string[] {
   return lines;
 }
 
-function driftCells(drift: { driftPages: number; driftBytes: number; fractionOfBound: number | null }): string[] {
-  return [formatSignedPages(drift.driftPages), formatSignedBytes(drift.driftBytes), formatPercent(drift.fractionOfBound)];
-}
 
 function counters(ctx: Context): string[] {
   const { a, style } = ctx;

@@ -1,8 +1,8 @@
 // Words the text and Markdown reports share, so both say the same thing the same way.
-import { anonBoundPages, boundFor } from "../analysis/bound.js";
-import { formatBytes, formatPages, formatPercent, formatSignedPages } from "../analysis/format-bytes.js";
+import { boundFor } from "../analysis/bound.js";
+import { formatBytes, formatPages, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
 import { exactSourceOf } from "../analysis/readers.js";
-import type { AnalysedSample, Analysis, RankedSlot, ReaderVerdict } from "../analysis/types.js";
+import type { AnalysedSample, Analysis, RankedSlot, ReaderVerdict, RssDrift } from "../analysis/types.js";
 import { RSS_COUNTERS, type Era } from "../schema/helper-line.js";
 
 export const ERA_WORDS: Record<Era, string> = {
@@ -37,11 +37,9 @@ export function exactMeaning(a: Analysis): string {
     case "statm":
       return "exact ≈ statm resident (estimate: exact only on kernels with the v6.16 fix)";
     case "counters":
-      return a.era === "split-rss"
-        ? "exact = the mm's count + every thread's cache"
-        : a.era === "none"
-          ? "exact = cached: there is no cache"
-          : "exact = percpu_counter_sum(): count + every online CPU's slot";
+      if (a.era === "split-rss") return "exact = the mm's count + every thread's cache";
+      if (a.era === "none") return "exact = cached: there is no cache";
+      return "exact = percpu_counter_sum(): count + every online CPU's slot";
   }
 }
 
@@ -49,6 +47,11 @@ export function cachedMeaning(a: Analysis): string {
   return a.estimate
     ? "cached = /proc/PID/stat rss, always the cached sum (estimate)"
     : "cached = get_mm_counter(): the shared count, clamped at 0";
+}
+
+/** the drift columns of a counter or RSS row: "+42", "+168 KiB", "34%" */
+export function driftCells(drift: Pick<RssDrift, "driftPages" | "driftBytes" | "fractionOfBound">): string[] {
+  return [formatSignedPages(drift.driftPages), formatSignedBytes(drift.driftBytes), formatPercent(drift.fractionOfBound)];
 }
 
 export const VERDICT_WORDS: Record<ReaderVerdict["verdict"], string> = {
@@ -64,10 +67,6 @@ export function verdictWords(r: ReaderVerdict, a: Analysis): string {
   if (r.verdict === "both" && a.era === "none") return "exact (no cache)";
   if (r.verdict !== "page-walk") return VERDICT_WORDS[r.verdict];
   return r.agreesWithExact ? "page-table walk, = exact" : "page-table walk, ≠ exact";
-}
-
-export function slotName(slot: RankedSlot): string {
-  return slot.kind === "cpu" ? `CPU ${slot.slot}` : `thread ${slot.slot}`;
 }
 
 /** pages one RSS counter holds in a slot, or null when it holds none */
@@ -90,7 +89,7 @@ export function closeness(slot: RankedSlot): string {
 }
 
 export function residueMeaning(a: Analysis): string {
-  if (a.residue[0]?.kind === "thread" || a.era === "split-rss") {
+  if (a.era === "split-rss") {
     return "A thread hands its cache to the mm's count every 64 page faults (and when it exits).";
   }
   const batch = a.bound.batch ?? a.batch;
@@ -121,7 +120,7 @@ export function boundSentences(a: Analysis): string[] {
     }
     case "split-rss":
       return [
-        `Each thread caches its RSS changes and hands them over every 64 page faults; one fault maps 1 anonymous page or up to ${bound.pagesPerCounter / anonBoundPages(bound)} file pages (fault-around), so a counter can lag by ${bound.formula} = ${formatPages(bound.pagesPerCounter)} (${bytes(bound.pagesPerCounter)}).`,
+        `Each thread caches its RSS changes and hands them over every 64 page faults, and one file fault can map several pages at once (fault-around), so a counter can lag by ${bound.formula} = ${formatPages(bound.pagesPerCounter)} (${bytes(bound.pagesPerCounter)}).`,
         ...(now ? [now] : []),
         "In this era the bound grows with the number of threads that fault, not with the CPU count.",
       ];

@@ -2,7 +2,7 @@
 // (-i first, then the config's IdentityFile, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa). An
 // encrypted key asks for its passphrase only when it is reached, on the terminal, without echo.
 import { readFileSync } from "node:fs";
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from "ssh2";
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from "ssh2";
 import { EXIT, RssdriftError } from "../errors.js";
 import { NoTerminalError, type SecretPrompt } from "./ssh-prompt.js";
 
@@ -26,6 +26,9 @@ export interface AuthRecord {
 
 const PASSPHRASE_ATTEMPTS = 3;
 
+// ssh2 is CommonJS and Node's ESM loader sees only some of its names: `utils` is not one of them
+const { parseKey } = ssh2.utils;
+
 function isEncryptedKeyError(error: Error): boolean {
   return /no passphrase given/i.test(error.message);
 }
@@ -42,7 +45,7 @@ async function loadIdentity(path: string, sources: AuthSources, record: AuthReco
     return undefined;
   }
   const first = (parsed: ParsedKey | ParsedKey[] | Error) => (Array.isArray(parsed) ? parsed[0] : parsed);
-  let key = first(utils.parseKey(text));
+  let key = first(parseKey(text));
   for (let attempt = 1; key instanceof Error && isEncryptedKeyError(key) && attempt <= PASSPHRASE_ATTEMPTS; attempt++) {
     let passphrase: string;
     try {
@@ -55,7 +58,7 @@ async function loadIdentity(path: string, sources: AuthSources, record: AuthReco
       throw error;
     }
     if (passphrase === "") return undefined; // an empty answer skips the key, as in OpenSSH
-    const decrypted = first(utils.parseKey(text, passphrase));
+    const decrypted = first(parseKey(text, passphrase));
     if (decrypted instanceof Error && !/bad passphrase|integrity check failed|decrypt/i.test(decrypted.message)) {
       key = decrypted;
       break;

@@ -1,37 +1,324 @@
+// The live view, rendered for real by Ink (ink-testing-library) over a source the test feeds.
+// Expected numbers come from the hand-made counters (test/fixtures/hand-made-samples.ts), worked
+// out here by hand: anon counted 224, slots +31 (CPU 1), +3 (CPU 3), -2 (CPU 0) → exact 256.
 import { render } from "ink-testing-library";
-import { describe, expect, it } from "vitest";
-import { handMadeHello, handMadeSample } from "../../test/fixtures/hand-made-samples.js";
-import { pushedSource } from "../../test/fixtures/pushed-source.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { analyse } from "../analysis/analyse.js";
+import { helperError } from "../errors.js";
+import type { HelloLine } from "../schema/helper-line.js";
+import { frameWhere, frameWith, lineWith, until } from "../../test/fixtures/frames.js";
+import { handMadeHello, handMadeSampleLine, steppedCounters } from "../../test/fixtures/hand-made-samples.js";
+import { pushedSource, type PushedSource } from "../../test/fixtures/pushed-source.js";
 import { App } from "./App.js";
-import type { ViewOutcome } from "./stream-types.js";
+import type { Mark, ViewOutcome } from "./stream-types.js";
 
-describe("App (scratch)", () => {
-  it("renders", async () => {
-    const source = pushedSource("drgn helper on lab");
-    const byKey = new Map<number, ReturnType<typeof handMadeSample>>();
-    const outcomes: ViewOutcome[] = [];
-    const app = render(
-      <App
-        open={async () => source}
-        analyse={(_h, s) => byKey.get(s.seq)!.analysis}
-        saveSnapshot={async () => ["a.json", "a.md"]}
-        onDone={(o) => outcomes.push(o)}
-        mode="live"
-      />,
-    );
-    const hello = handMadeHello();
-    source.push({ type: "progress", step: "loading-debug-info", message: "loading debug info" });
-    await new Promise((r) => setTimeout(r, 50));
-    console.log(app.lastFrame());
+let unmount: (() => void) | null = null;
+afterEach(() => {
+  unmount?.();
+  unmount = null;
+});
+
+function startApp(mode: "live" | "replay" = "live") {
+  const source = pushedSource("drgn helper on lab-trixie");
+  const outcomes: ViewOutcome[] = [];
+  const snapshots: { seq: number; marks: Mark[] }[] = [];
+  const app = render(
+    <App
+      open={async (notice) => {
+        notice("not root on this machine: running the drgn helper with sudo -n");
+        return source;
+      }}
+      analyse={analyse}
+      saveSnapshot={async (s, marks) => {
+        snapshots.push({ seq: s.sample.seq, marks });
+        return [`snapshots/rssdrift-4242-sample${s.sample.seq}.json`, `snapshots/rssdrift-4242-sample${s.sample.seq}.md`];
+      }}
+      onDone={(outcome) => outcomes.push(outcome)}
+      mode={mode}
+      now={() => new Date(2025, 5, 1, 12, 3, 9)}
+    />,
+  );
+  unmount = app.unmount;
+  return { app, source, outcomes, snapshots };
+}
+
+/** hello, then samples 0..n-1 of the seed counters (or of `counters(seq)`) */
+function feed(source: PushedSource, n: number, hello: HelloLine = handMadeHello(), counters?: typeof steppedCounters) {
+  source.push(hello);
+  for (let seq = 0; seq < n; seq++) source.push(handMadeSampleLine(seq, counters ? counters(seq) : undefined, hello));
+}
+
+describe("starting", () => {
+  it("shows the helper's progress and notices until the first sample", async () => {
+    const { app, source } = startApp();
+    source.push({ type: "progress", step: "loading-debug-info", message: "loading the kernel's debug info (a few seconds)" });
+    const frame = await frameWith(app, "loading the kernel's debug info");
+    expect(frame).toContain("not root on this machine: running the drgn helper with sudo -n");
+    expect(frame).toContain("starting drgn helper on lab-trixie");
+    expect(frame).not.toContain("Counters");
+  });
+});
+
+describe("the live screen", () => {
+  it("shows the header: host, kernel, era, drgn, CPUs, batch, page size, pid, comm and pace", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "Counters");
+    expect(frame).toContain("drgn helper on lab-trixie");
+    expect(frame).toContain("kernel 6.12.57+deb13-cloud-amd64");
+    expect(frame).toContain("drgn 0.0.31");
+    expect(lineWith(frame, "era ")).toMatch(/era percpu .*per-CPU slots/);
+    expect(frame).toContain("CPUs 4 online / 8 possible");
+    expect(frame).toContain("batch 32");
+    expect(frame).toContain("page 4 KiB");
+    expect(lineWith(frame, "pid 4242")).toMatch(/pid 4242 drift-target · 3 threads · every 500 ms · sample #0/);
+  });
+
+  it("shows the four counters, cached against exact, with the drift in pages, bytes and of the bound", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "Counters");
+    // anon: 224 cached; exact 224 + 31 + 3 - 2 = 256; drift 32 pages = 131072 B = 128 KiB;
+    // bound per counter 4 × (32 - 1) = 124 pages, 32/124 = 25.8%
+    expect(lineWith(frame, "MM_ANONPAGES").split(/\s+/)).toEqual(["anon", "MM_ANONPAGES", "224", "256", "+32", "+128", "KiB", "26%"]);
+    // file: 1000 + 1 on CPU 2
+    expect(lineWith(frame, "MM_FILEPAGES").split(/\s+/).slice(2, 5)).toEqual(["1000", "1001", "+1"]);
+    expect(lineWith(frame, "MM_SHMEMPAGES").split(/\s+/).slice(2, 5)).toEqual(["0", "0", "0"]);
+    expect(lineWith(frame, "MM_SWAPENTS").split(/\s+/).slice(2, 5)).toEqual(["0", "0", "0"]);
+    // RSS: 1224 cached, 1257 exact, +33 pages = 132 KiB, of the VmRSS bound 3 × 124 = 372: 8.9%
+    expect(lineWith(frame, /^RSS /).split(/\s+/)).toEqual(["RSS", "file+anon+shmem", "1224", "1257", "+33", "+132", "KiB", "9%"]);
+    expect(frame).toContain("drift = exact − cached");
+  });
+
+  it("draws a residue bar per CPU: positive slots right of the axis, negative ones left", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "Residue per CPU");
+    const axis = (line: string) => line.indexOf("│");
+    const cpu1 = lineWith(frame, /^cpu 1 /);
+    expect(cpu1).toContain("+31");
+    expect(cpu1).toContain("100% of 31");
+    expect(cpu1.indexOf("█")).toBeGreaterThan(axis(cpu1));
+    const cpu0 = lineWith(frame, /^cpu 0 /);
+    expect(cpu0).toContain("-2");
+    expect(cpu0.indexOf("█")).toBeLessThan(axis(cpu0));
+    expect(lineWith(frame, /^cpu 2 /)).toContain("file +1");
+    expect(lineWith(frame, /^cpu 3 /)).toContain("+3");
+    // the full-side scale is batch - 1
+    expect(frame).toContain("full side = batch − 1 = 31 pages");
+    // CPU 1 is full: its bar fills its whole side, CPU 3's (3 of 31) only a cell or two
+    const cells = (line: string) => (line.slice(axis(line)).match(/█/g) ?? []).length;
+    expect(cells(cpu1)).toBeGreaterThan(4 * cells(lineWith(frame, /^cpu 3 /)));
+  });
+
+  it("shows the gauge of drift against N_online × (batch − 1)", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "Drift vs bound");
+    expect(frame).toContain("worst case per counter = 4 CPUs × (batch 32 − 1) = 124 pages (496 KiB)");
+    expect(lineWith(frame, /^anon .*of 124 pages/)).toMatch(/26% 32 of 124 pages/);
+    expect(lineWith(frame, /^RSS .*of 372 pages/)).toMatch(/9% 33 of 372 pages/);
+  });
+
+  it("shows who sees what, each reader marked as tracking cached or exact", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "Who sees what");
+    expect(lineWith(frame, "/proc/PID/statm resident")).toMatch(/1257 tracks exact/);
+    expect(lineWith(frame, "/proc/PID/status VmRSS")).toMatch(/1257 tracks exact/);
+    expect(lineWith(frame, "/proc/PID/stat field 24")).toMatch(/1224 tracks cached/);
+    expect(lineWith(frame, "smaps_rollup")).toContain("start with --smaps");
+  });
+
+  it("draws the drift history as a sparkline that steps up with each allocation", async () => {
+    const { app, source } = startApp();
+    // drift 33 for samples 0-4, then 10 more pages park on CPU 2 every 5 samples: 43, 53, 63
+    feed(source, 20, handMadeHello(), steppedCounters);
+    const frame = await frameWith(app, "sample #19");
+    const line = lineWith(frame, "now +");
+    const spark = line.slice(0, line.indexOf(" "));
+    expect(spark).toBe("▁".repeat(5) + "▃".repeat(5) + "▆".repeat(5) + "█".repeat(5));
+    expect(line).toContain("now +63 · min +33 · max +63 pages");
+    expect(frame).toContain("last 20 samples");
+  });
+
+  it("explains the sample in sentences", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    const frame = await frameWith(app, "What this means");
+    expect(frame).toMatch(/4-CPU machine/);
+  });
+});
+
+describe("keys", () => {
+  it("space pauses and resumes the source, and the screen says so", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    await frameWith(app, "● live");
+    app.stdin.write(" ");
+    const paused = await frameWith(app, "PAUSED");
+    expect(paused).toContain("space resume");
+    expect(source.calls).toContain("pause");
+    app.stdin.write(" ");
+    await frameWith(app, "● live");
+    expect(source.calls.filter((c) => c === "pause" || c === "resume")).toEqual(["pause", "resume"]);
+  });
+
+  it("m marks the current sample, on the sparkline and in the list", async () => {
+    const { app, source } = startApp();
+    feed(source, 3);
+    await frameWith(app, "sample #2");
+    app.stdin.write("m");
+    const frame = await frameWith(app, "marks: #1");
+    expect(frame).toContain("mark #1 at sample 2 (drift +33 pages)");
+    expect(lineWith(frame, "marks:")).toContain("#1 12:03:09 sample 2 drift +33");
+    // the mark's number sits above the third cell of the sparkline
+    const lines = frame.split("\n");
+    const sparkAt = lines.findIndex((l) => l.startsWith("▁▁▁"));
+    expect(lines[sparkAt - 1]).toBe("  1");
+  });
+
+  it("s saves a snapshot of the current sample and shows the file names", async () => {
+    const { app, source, snapshots } = startApp();
+    feed(source, 2);
+    await frameWith(app, "sample #1");
+    app.stdin.write("m");
+    await frameWith(app, "marks: #1");
+    app.stdin.write("s");
+    const frame = await frameWith(app, "snapshot saved");
+    expect(frame).toContain("snapshots/rssdrift-4242-sample1.json and snapshots/rssdrift-4242-sample1.md");
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.seq).toBe(1);
+    expect(snapshots[0]!.marks.map((m) => m.number)).toEqual([1]);
+  });
+
+  it("r asks for a sample now; + and - step the interval", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    await frameWith(app, "every 500 ms");
+    app.stdin.write("r");
+    app.stdin.write("+");
+    await frameWith(app, "every 250 ms");
+    app.stdin.write("-");
+    app.stdin.write("-");
+    await frameWith(app, "every 1000 ms");
+    expect(source.calls).toEqual(["sampleNow", "interval 250", "interval 500", "interval 1000"]);
+  });
+
+  it("? shows the help overlay, and ? closes it", async () => {
+    const { app, source } = startApp();
+    feed(source, 1);
+    await frameWith(app, "Counters");
+    app.stdin.write("?");
+    const help = await frameWith(app, "Keys");
+    expect(help).toContain("pause / resume sampling");
+    expect(help).toMatch(/bound\s+worst drift of one counter: online CPUs × \(batch − 1\)/);
+    expect(help).not.toContain("Counters");
+    app.stdin.write("?");
+    await frameWith(app, "Counters");
+  });
+
+  it("q stops the source and ends the app", async () => {
+    const { app, source, outcomes } = startApp();
+    feed(source, 1);
+    await frameWith(app, "Counters");
+    app.stdin.write("q");
+    await until(() => outcomes.length > 0, "the app ending");
+    expect(outcomes).toEqual([{ kind: "quit" }]);
+    expect(source.calls).toContain("close");
+  });
+
+  it("Ctrl-C stops the source too, as an interruption", async () => {
+    const { app, source, outcomes } = startApp();
+    feed(source, 1);
+    await frameWith(app, "Counters");
+    app.stdin.write("\u0003");
+    await until(() => outcomes.length > 0, "the app ending");
+    expect(outcomes).toEqual([{ kind: "interrupted" }]);
+    expect(source.calls).toContain("close");
+  });
+});
+
+describe("endings", () => {
+  it("keeps the last sample marked 'process exited' when the target exits, and ends on a key", async () => {
+    const { app, source, outcomes } = startApp();
+    feed(source, 3);
+    await frameWith(app, "sample #2");
+    source.fail(helperError("target-exited", "process 4242 exited"));
+    const frame = await frameWith(app, "process exited");
+    expect(frame).toContain("press any key to exit");
+    expect(lineWith(frame, "MM_ANONPAGES")).toContain("256");
+    expect(frame).toContain("sample #2");
+    expect(outcomes).toEqual([]);
+    app.stdin.write("x");
+    await until(() => outcomes.length > 0, "the app ending");
+    expect(outcomes[0]).toMatchObject({ kind: "ended", end: { kind: "exited" } });
+  });
+
+  it("says 'end of recording' when a replay runs out", async () => {
+    const { app, source } = startApp("replay");
+    feed(source, 2);
+    source.end();
+    const frame = await frameWith(app, "end of recording");
+    expect(frame).toContain("replay ×1.0 (recorded every 500 ms)");
+  });
+
+  it("ends at once, with the error, when the source fails before any sample", async () => {
+    const { source, outcomes } = startApp();
+    source.fail(helperError("not-root", "reading /proc/kcore needs root"));
+    await until(() => outcomes.length > 0, "the app ending");
+    expect(outcomes[0]).toMatchObject({ kind: "ended", end: { kind: "failed", error: { message: "reading /proc/kcore needs root" } } });
+  });
+});
+
+describe("other eras and backends", () => {
+  it("draws one bar per thread in the split-rss era", async () => {
+    const { app, source } = startApp();
+    const hello = handMadeHello({
+      kernel: "6.1.0-50-cloud-amd64",
+      drgn: "0.0.22",
+      era: "split-rss",
+      layout: "struct mm_rss_stat",
+      slot_kind: "thread",
+      batch: null,
+      target: { pid: 4242, comm: "drift-target", start_time: 1, threads: 2 },
+    });
     source.push(hello);
-    for (let seq = 0; seq < 5; seq++) {
-      const s = handMadeSample(seq);
-      byKey.set(seq, s);
-      source.push(s.sample);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    console.log(app.lastFrame());
-    expect(1).toBe(1);
-    app.unmount();
+    const sample = handMadeSampleLine(0, undefined, hello);
+    // the slots are threads: tids 4243 and 4244 hold 23 anon pages each (as in the lab recipe)
+    sample.counters!.anon = { count: 100, cached: 100, exact: 146, residue: [{ slot: 4243, pages: 23 }, { slot: 4244, pages: 23 }] };
+    sample.counters!.file = { count: 1000, cached: 1000, exact: 1000, residue: [] };
+    source.push(sample);
+    const frame = await frameWith(app, "Residue per thread");
+    expect(lineWith(frame, /^tid 4243 /)).toContain("+23");
+    expect(lineWith(frame, /^tid 4244 /)).toContain("+23");
+    expect(frame).toMatch(/era split-rss .*per-thread caches/);
+  });
+
+  it("labels the procfs estimate and shows no slots", async () => {
+    const { app, source } = startApp();
+    const hello = handMadeHello({ backend: "procfs", drgn: null, batch: null, era: "percpu", era_source: "version", layout: "", smaps: true });
+    source.push(hello);
+    const sample = handMadeSampleLine(0, undefined, hello);
+    source.push({ ...sample, counters: null, proc: { ...sample.proc, smaps_rollup: { Rss: 1257 * 4, Anonymous: 256 * 4 } } });
+    const frame = await frameWith(app, "estimated from /proc");
+    expect(frame).toContain("not visible without drgn");
+    expect(lineWith(frame, /^RSS /)).toMatch(/1224\s+1257\s+\+33/);
+    expect(lineWith(frame, "smaps_rollup")).toContain("page walk");
+  });
+});
+
+describe("terminal size", () => {
+  it("re-lays out for a 60-column terminal on resize, every line within 60 columns", async () => {
+    const { app, source } = startApp();
+    feed(source, 5, handMadeHello(), steppedCounters);
+    await frameWith(app, "sample #4");
+    Object.defineProperty(app.stdout, "columns", { get: () => 60, configurable: true });
+    app.stdout.emit("resize");
+    const frame = await frameWhere(app, (f) => !f.includes("MM_ANONPAGES") && f.includes("Counters"), "the narrow layout");
+    for (const line of frame.split("\n")) expect([...line].length).toBeLessThanOrEqual(60);
+    expect(lineWith(frame, /^anon /).split(/\s+/).slice(0, 4)).toEqual(["anon", "224", "256", "+32"]);
+    expect(lineWith(frame, /^cpu 1 /)).toContain("+31");
+    expect(frame).toContain("Who sees what");
   });
 });

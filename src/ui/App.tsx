@@ -1,8 +1,8 @@
 // The live view: a pure Ink app over a SampleSource. Everything it shows comes from the source's
 // lines and their analysis; the only effects are the source's controls and saving snapshots
 // through a callback, so tests drive it with a fake source.
-import { Box, measureElement, Text, useApp, useInput, type DOMElement } from "ink";
-import { useEffect, useRef, useState } from "react";
+import { Box, measureElement, Text, useApp, type DOMElement } from "ink";
+import { useEffect, useReducer, useRef, useState } from "react";
 import { BoundGauge } from "./components/BoundGauge.js";
 import { CounterTable } from "./components/CounterTable.js";
 import { DriftSparkline } from "./components/DriftSparkline.js";
@@ -16,6 +16,7 @@ import { StatusLine } from "./components/StatusLine.js";
 import { formatSignedPages } from "./format.js";
 import { useSampleStream } from "./hooks/useSampleStream.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
+import { useWatchKeys } from "./hooks/useWatchKeys.js";
 import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "./stream-types.js";
 
 /** the intervals `+` and `-` step through, milliseconds */
@@ -47,9 +48,15 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const { state, controls } = useSampleStream(open, analyse);
-  const [paused, setPaused] = useState(false);
-  const [interval, setIntervalMs] = useState<number | null>(intervalMs ?? null);
-  const [marks, setMarks] = useState<Mark[]>([]);
+  // what the keys steer, in a ref so that keys pressed faster than renders each see the last
+  // one's effect (two `-` in a row step twice); a re-render shows it
+  const steering = useRef<{ paused: boolean; interval: number | null; marks: Mark[] }>({
+    paused: false,
+    interval: intervalMs ?? null,
+    marks: [],
+  });
+  const [, showSteering] = useReducer((n: number) => n + 1, 0);
+  const { paused, marks } = steering.current;
   const [help, setHelp] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [quitting, setQuitting] = useState(false);
@@ -72,8 +79,10 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
     onDone(outcome);
     exit();
   };
+  const stopRequested = useRef(false);
   const quit = (kind: "quit" | "interrupted") => {
-    if (done.current || quitting) return;
+    if (done.current || stopRequested.current) return;
+    stopRequested.current = true;
     setQuitting(true);
     void controls.close().finally(() => finish({ kind }));
   };
@@ -92,49 +101,44 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
     if (end && !latest) finish({ kind: "ended", end });
   });
 
-  const currentInterval = interval ?? hello?.interval_ms ?? null;
-  const changeInterval = (direction: "faster" | "slower") => {
-    if (currentInterval === null) return;
-    const next = nextInterval(currentInterval, direction);
-    setIntervalMs(next);
-    controls.setInterval(next);
-  };
+  const currentInterval = steering.current.interval ?? hello?.interval_ms ?? null;
 
-  useInput((input, key) => {
-    if (end) {
-      finish({ kind: "ended", end });
-      return;
-    }
-    if (key.ctrl && input === "c") return quit("interrupted");
-    if (input === "q") return quit("quit");
-    if (help) {
-      if (input === "?" || key.escape) setHelp(false);
-      return;
-    }
-    if (input === "?") return setHelp(true);
-    if (input === " ") {
-      controls.setPaused(!paused);
-      setPaused(!paused);
-      return;
-    }
-    if (input === "r") return controls.sampleNow();
-    if (input === "+" || input === "=") return changeInterval("faster");
-    if (input === "-" || input === "_") return changeInterval("slower");
-    if (input === "m") {
-      if (!latest) return setMessage("no sample to mark yet");
-      const mark: Mark = { number: marks.length + 1, seq: latest.sample.seq, driftPages: latest.analysis.rss.driftPages, at: now() };
-      setMarks([...marks, mark]);
-      return setMessage(`mark #${mark.number} at sample ${mark.seq} (drift ${formatSignedPages(mark.driftPages)} pages)`);
-    }
-    if (input === "s") {
-      if (!latest) return setMessage("no sample to save yet");
-      setMessage("saving snapshot…");
-      saveSnapshot(latest, marks, state.history).then(
-        (paths) => setMessage(`snapshot saved: ${paths.join(" and ")}`),
-        (error: Error) => setMessage(`snapshot failed: ${error.message}`),
-      );
-    }
-  });
+  useWatchKeys(
+    { ended: end !== null, help },
+    {
+      quit,
+      leave: () => end && finish({ kind: "ended", end }),
+      setHelp,
+      togglePause: () => {
+        steering.current.paused = !steering.current.paused;
+        controls.setPaused(steering.current.paused);
+        showSteering();
+      },
+      sampleNow: controls.sampleNow,
+      changeInterval: (direction) => {
+        const current = steering.current.interval ?? hello?.interval_ms;
+        if (current === undefined) return;
+        steering.current.interval = nextInterval(current, direction);
+        controls.setInterval(steering.current.interval);
+        showSteering();
+      },
+      mark: () => {
+        if (!latest) return setMessage("no sample to mark yet");
+        const number = steering.current.marks.length + 1;
+        const mark: Mark = { number, seq: latest.sample.seq, driftPages: latest.analysis.rss.driftPages, at: now() };
+        steering.current.marks = [...steering.current.marks, mark];
+        setMessage(`mark #${number} at sample ${mark.seq} (drift ${formatSignedPages(mark.driftPages)} pages)`);
+      },
+      snapshot: () => {
+        if (!latest) return setMessage("no sample to save yet");
+        setMessage("saving snapshot…");
+        saveSnapshot(latest, steering.current.marks, state.history).then(
+          (paths) => setMessage(`snapshot saved: ${paths.join(" and ")}`),
+          (error: Error) => setMessage(`snapshot failed: ${error.message}`),
+        );
+      },
+    },
+  );
 
   const width = Math.max(40, columns);
   if (!hello || !latest) {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandContext } from "../../src/commands/context.js";
 import { doctorCommand } from "../../src/commands/doctor.js";
 import type { CheckResult } from "../../src/doctor/check.js";
+import { renderDoctorText } from "../../src/doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../../src/doctor/run-doctor.js";
 import { EXIT } from "../../src/errors.js";
 import { defaultSshOptions } from "../../src/transports/ssh-options.js";
@@ -90,7 +91,9 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
   it("fails the root check, with a fix, when sudo wants a password, and does not run the helper", async () => {
     const transport = await openSshTransport(`nopw@${env.LAB_SSH_HOST}`, ssh(), notice);
     try {
-      const { results } = await runDoctor(transport);
+      const report = await runDoctor(transport);
+      console.log(`doctor as nopw@ (${suite}):\n${renderDoctorText(report, { color: false, host: `nopw@${env.LAB_SSH_HOST}` })}`);
+      const { results } = report;
       const checks = byName(results);
       expect(kernelPathWorks(results)).toBe(false);
       expect(checks.root!.status).toBe("fail");

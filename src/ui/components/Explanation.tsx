@@ -4,15 +4,18 @@ import { Box, Text } from "ink";
 import { useTheme } from "../theme.js";
 import { SectionTitle } from "./Cells.js";
 
-/** lines a text takes when word-wrapped at `width` columns */
+/**
+ * Lines a text takes when Ink word-wraps it at `width` columns. Ink keeps the space before a
+ * wrapped word, at the start of the new line, so that space takes a column there.
+ */
 export function wrappedLines(text: string, width: number): number {
   let lines = 1;
   let column = 0;
   for (const word of text.split(" ")) {
     const length = [...word].length;
     if (column > 0 && column + 1 + length > width) {
-      lines += 1 + Math.floor(Math.max(0, length - 1) / width);
-      column = length % width;
+      lines += 1 + Math.floor(length / width);
+      column = (1 + length) % width;
     } else {
       column += (column > 0 ? 1 : 0) + length;
     }
@@ -30,8 +33,10 @@ export function Explanation({ sentences, width, maxLines }: { sentences: string[
     shown.push(sentence);
   }
   if (shown.length === 0) return null;
+  // clipped to the estimate: should Ink wrap one line more than estimated, the frame still fits
+  const height = 1 + shown.reduce((lines, sentence) => lines + wrappedLines(sentence, width), 0);
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <SectionTitle
         title="What this means"
         meaning={shown.length < sentences.length ? `${sentences.length - shown.length} more in a snapshot (s)` : undefined}

@@ -1,5 +1,5 @@
 // Authentication and connection failures against real servers and a real ssh-agent.
-import { mkdirSync, copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server as NetServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +33,6 @@ beforeAll(async () => {
   server = await startTestServer({ hostKey, authorizedKeys: [agentKey, fileKey, encryptedKey] });
   agent = await startAgent(dir, [agentKey]);
   knownHosts = join(dir, "known_hosts");
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${hostKey.publicLine}\n`);
   // accepts TCP and never says a word: a connect timeout
   silentServer = createServer((socket) => socket.resume());

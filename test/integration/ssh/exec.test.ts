@@ -1,4 +1,7 @@
 // The SSH transport against a real ssh2 server on loopback whose exec channels run real commands.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOOTSTRAP, control, helperArgv, helperPreamble } from "../../../src/sources/helper-launch.js";
 import { runCommand } from "../../../src/transports/run-command.js";
@@ -14,9 +17,6 @@ import {
   writeSshConfig,
   type TestServer,
 } from "./ssh-test-server.js";
-import { join } from "node:path";
-import { writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 
 let dir: string;
 let server: TestServer;

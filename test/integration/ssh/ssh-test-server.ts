@@ -8,7 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Server, utils, type Connection, type ParsedKey, type ServerChannel } from "ssh2";
+import ssh2, { type Connection, type ParsedKey, type ServerChannel } from "ssh2";
+
+// ssh2 is CommonJS: Node's ESM loader does not see `Server` and `utils` as named exports
+const { Server, utils } = ssh2;
 
 export interface KeyFiles {
   /** the private key file */

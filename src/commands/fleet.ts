@@ -1,0 +1,248 @@
+// Fleet mode: `rssdrift <pid> --host a --host b …` (or --hosts-file, --pgrep NAME): one sample on
+// each host over SSH, a bounded number at a time, and one table with a row per host.
+import { readFileSync } from "node:fs";
+import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import type { AnalysedSample } from "../analysis/types.js";
+import { EXIT, RssdriftError } from "../errors.js";
+import { toJsonReport, type JsonReport } from "../report/json.js";
+import { padColumns } from "../report/layout.js";
+import { runCommand } from "../transports/run-command.js";
+import { parseSshTarget } from "../transports/ssh-target.js";
+import { openSshTransport } from "../transports/ssh-transport.js";
+import type { Transport } from "../transports/transport.js";
+import type { CommandContext } from "./context.js";
+import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
+
+export type SampleOnce = (transport: Transport, pid: number) => Promise<AnalysedSample>;
+
+export const fleetHelp = `Usage: rssdrift <pid> --host A --host B … [--json] [target options]
+       rssdrift --pgrep NAME --hosts-file FILE [--parallel N]
+
+Takes one reading on each host over SSH and prints one row per host: kernel, CPUs, batch, the
+worst-case drift (bound), the RSS drift now and how much of the bound it is, or why that host failed.
+
+Fleet:
+  --host [user@]host[:port]  a host (repeat it); aliases from ~/.ssh/config work
+  --hosts-file FILE          one [user@]host[:port] per line; # starts a comment
+  --pgrep NAME               on each host, the oldest process named exactly NAME (pgrep -xo)
+  --parallel N               hosts sampled at once (default 4)
+  --json                     an array with one object per host
+
+${targetFlagsHelp}
+
+Exit status: 0 when every host gave a reading, else the highest exit code among the failed hosts.`;
+
+const fleetFlags = {
+  "hosts-file": { type: "string" },
+  pgrep: { type: "string" },
+  parallel: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const DEFAULT_PARALLEL = 4;
+
+export type FleetRow =
+  | { host: string; ok: true; pid: number; sample: AnalysedSample }
+  | { host: string; ok: false; pid?: number; error: RssdriftError };
+
+/** Hosts from a file: one per line, blank lines and # comments skipped, each checked. */
+export function parseHostsFile(text: string, file: string): string[] {
+  const hosts: string[] = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.replace(/(^|\s)#.*$/, "").trim();
+    if (line === "") return;
+    try {
+      parseSshTarget(line);
+    } catch (error) {
+      throw badInput(`${file}:${index + 1}: ${(error as Error).message}`);
+    }
+    hosts.push(line);
+  });
+  return hosts;
+}
+
+function readHostsFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw badInput(`cannot read the hosts file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseHostsFile(text, file);
+}
+
+function parseParallel(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PARALLEL;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw badInput(`--parallel takes a number from 1 to 256, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The oldest process named exactly `name` on the host (pgrep -xo), as a pid. */
+export async function pgrepOldest(transport: Transport, name: string): Promise<number> {
+  const { stdout, stderr, exit } = await runCommand(transport, ["pgrep", "-xo", "--", name]);
+  if (exit.code === 1) {
+    throw new RssdriftError(`no process named ${name} on ${transport.where}`, EXIT.targetGone, undefined, "no-such-process");
+  }
+  const pid = Number(stdout.trim().split("\n")[0]);
+  if (exit.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
+    const why = stderr.trim().split("\n")[0] || `exit ${exit.code ?? exit.signal}`;
+    throw new RssdriftError(`pgrep failed on ${transport.where}: ${why}`, EXIT.missingPrerequisite, "install procps on the target", "pgrep-failed");
+  }
+  return pid;
+}
+
+function asRssdriftError(error: unknown): RssdriftError {
+  if (error instanceof RssdriftError) return error;
+  return new RssdriftError(`internal error: ${error instanceof Error ? error.message : String(error)}`, EXIT.internal, undefined, "internal");
+}
+
+/** Runs task over items, at most `limit` at a time, keeping the items' order in the results. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await task(items[index]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The table: a row per host, numbers right-aligned; a failed host's row carries its one line. */
+export function renderFleetTable(rows: readonly FleetRow[]): string {
+  const header = ["HOST", "PID", "KERNEL", "CPUS", "BATCH", "BOUND", "RSS DRIFT", "DRIFT/BOUND"];
+  const table: string[][] = [header];
+  const failures: string[] = [];
+  let estimates = false;
+  for (const row of rows) {
+    if (!row.ok) {
+      table.push([row.host, row.pid === undefined ? "–" : String(row.pid), "error (below)", "", "", "", "", ""]);
+      failures.push(`${row.host}: ${row.error.message}${row.error.hint ? ` (fix: ${row.error.hint})` : ""}`);
+      continue;
+    }
+    const { analysis, hello } = row.sample;
+    const mark = analysis.estimate ? "*" : "";
+    estimates ||= analysis.estimate;
+    table.push([
+      row.host,
+      String(row.pid),
+      hello.kernel,
+      String(analysis.onlineCpus),
+      analysis.batch === null ? "–" : String(analysis.batch),
+      `${analysis.bound.pagesForRss} pages (${formatBytes(analysis.bound.pagesForRss * analysis.pageSize)})`,
+      `${formatSignedPages(analysis.rss.driftPages)} pages (${formatSignedBytes(analysis.rss.driftBytes)})${mark}`,
+      formatPercent(analysis.rss.fractionOfBound),
+    ]);
+  }
+  const aligns = ["left", "right", "left", "right", "right", "right", "right", "right"] as const;
+  const lines = padColumns(table, aligns).map((cells) => cells.join("  ").trimEnd());
+  const notes = [
+    ...(estimates ? ["* procfs estimate (no drgn on that host): not a counter reading"] : []),
+    ...failures.map((line) => `✗ ${line}`),
+  ];
+  return `${[...lines, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n")}\n`;
+}
+
+interface FleetJsonRow {
+  host: string;
+  ok: boolean;
+  pid: number | null;
+  kernel?: string;
+  era?: string;
+  cpus?: number;
+  batch?: number | null;
+  estimate?: boolean;
+  bound?: { pages: number; bytes: number };
+  drift?: { pages: number; bytes: number };
+  driftOverBound?: number | null;
+  /** the full single-host JSON report (rssdrift-report/1) */
+  report?: JsonReport;
+  error?: { code: string; exitCode: number; message: string; hint: string | null };
+}
+
+export function fleetJson(rows: readonly FleetRow[]): FleetJsonRow[] {
+  return rows.map((row) => {
+    if (!row.ok) {
+      const { code, exitCode, message, hint } = row.error;
+      return { host: row.host, ok: false, pid: row.pid ?? null, error: { code, exitCode, message, hint: hint ?? null } };
+    }
+    const { analysis, hello } = row.sample;
+    return {
+      host: row.host,
+      ok: true,
+      pid: row.pid,
+      kernel: hello.kernel,
+      era: analysis.era,
+      cpus: analysis.onlineCpus,
+      batch: analysis.batch,
+      estimate: analysis.estimate,
+      bound: { pages: analysis.bound.pagesForRss, bytes: analysis.bound.pagesForRss * analysis.pageSize },
+      drift: { pages: analysis.rss.driftPages, bytes: analysis.rss.driftBytes },
+      driftOverBound: analysis.rss.fractionOfBound,
+      report: toJsonReport(row.sample),
+    };
+  });
+}
+
+/** 0 when every row succeeded, else the highest exit code among the failed rows. */
+export function fleetExitCode(rows: readonly FleetRow[]): number {
+  return rows.reduce((worst, row) => (row.ok ? worst : Math.max(worst, row.error.exitCode)), EXIT.ok as number);
+}
+
+export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOnce: SampleOnce): Promise<number> {
+  const wantsHelp = argv.includes("--help") || argv.includes("-h");
+  const { target, hosts: flagHosts, values, positionals } = parseTargetArgs(argv, {
+    defaultIntervalMs: 1000,
+    extraFlags: fleetFlags,
+    pidRequired: false,
+  });
+  if (wantsHelp || values.help) {
+    ctx.stdout.write(`${fleetHelp}\n`);
+    return EXIT.ok;
+  }
+  const pgrep = values.pgrep as string | undefined;
+  if (pgrep !== undefined && positionals.length > 0) throw badInput("give a pid or --pgrep NAME, not both");
+  if (pgrep === undefined && positionals.length === 0) throw badInput("which process? give a pid, or --pgrep NAME to find it on each host");
+  if (pgrep !== undefined && !/^[^\s/]{1,15}$/.test(pgrep)) {
+    throw badInput(`--pgrep takes a process name as the kernel keeps it (1 to 15 characters, no / or spaces), not ${JSON.stringify(pgrep)}`);
+  }
+  const hostsFile = values["hosts-file"] as string | undefined;
+  const hosts = [...flagHosts, ...(hostsFile !== undefined ? readHostsFile(hostsFile) : [])];
+  if (hosts.length === 0) throw badInput("no hosts: give --host (repeat it) or --hosts-file FILE");
+  for (const host of flagHosts) parseSshTarget(host);
+  const parallel = parseParallel(values.parallel as string | undefined);
+
+  const open = new Set<Transport>();
+  const closeAll = () => void Promise.all([...open].map((transport) => transport.close().catch(() => undefined)));
+  ctx.signal.addEventListener("abort", closeAll, { once: true });
+  const environment = { env: ctx.env, ...(ctx.env.HOME ? { home: ctx.env.HOME } : {}) };
+
+  const sampleHost = async (host: string): Promise<FleetRow> => {
+    let transport: Transport | undefined;
+    let pid: number | undefined = pgrep === undefined ? target.pid : undefined;
+    try {
+      if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
+      transport = await openSshTransport(host, target.ssh, (line) => ctx.stderr.write(`rssdrift: ${host}: ${line}\n`), environment);
+      open.add(transport);
+      if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
+      pid ??= await pgrepOldest(transport, pgrep!);
+      return { host, ok: true, pid, sample: await sampleOnce(transport, pid) };
+    } catch (error) {
+      return { host, ok: false, ...(pid !== undefined ? { pid } : {}), error: asRssdriftError(error) };
+    } finally {
+      if (transport) {
+        open.delete(transport);
+        await transport.close().catch(() => undefined);
+      }
+    }
+  };
+
+  try {
+    const rows = await mapBounded(hosts, parallel, sampleHost);
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    ctx.stdout.write(values.json ? `${JSON.stringify(fleetJson(rows), null, 2)}\n` : renderFleetTable(rows));
+    return fleetExitCode(rows);
+  } finally {
+    ctx.signal.removeEventListener("abort", closeAll);
+  }
+}
