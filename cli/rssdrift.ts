@@ -21,8 +21,8 @@ Usage:
 
 Exit codes:
   0 ok   2 bad input (bad pid, kernel thread)   3 target gone (no such pid, exited, zombie)
-  4 missing prerequisite (root, drgn, /proc/kcore, debug info)   5 helper failure
-  6 SSH failure (refused, auth, sudo password)   7 SSH host key unknown or changed   130 Ctrl-C
+  4 missing prerequisite (root or password-less sudo, drgn, /proc/kcore, debug info)
+  5 helper failure   6 SSH failure (refused, auth)   7 SSH host key unknown or changed   130 Ctrl-C
 
 Without root or drgn, --backend auto falls back to an estimate from /proc (labelled as such).`;
 

@@ -14,11 +14,11 @@ only helpers that 0.0.22 has, and passes `prog` explicitly everywhere.
 It only reads: /proc files and kernel memory through /proc/kcore. It never writes to the kernel
 or to the target.
 
-Kernel eras (detected from types, see /work/shared/kernel-notes.md):
-- percpu (v6.2+): struct percpu_counter rss_stat[4]; cached = fbc->count, the rest sits in
-  per-CPU slots, exact = percpu_counter_sum().
-- split-rss (v2.6.34..v6.1): struct mm_rss_stat (atomic counts) plus task->rss_stat, a per-thread
-  cache; exact = count + the sum over the threads' caches.
+Kernel eras, detected from types, never from the version string:
+- percpu (v6.2+, f1a7941243c1): struct percpu_counter rss_stat[4]; cached = fbc->count, the
+  rest sits in per-CPU slots, exact = percpu_counter_sum().
+- split-rss (v2.6.34..v6.1, 34e55232e59f): struct mm_rss_stat (atomic counts) plus
+  task->rss_stat, a per-thread cache; exact = count + the sum over the threads' caches.
 - none: no cache at all (no task->rss_stat, or a !SMP percpu_counter): exact == count.
 """
 
@@ -30,6 +30,18 @@ import signal
 import sys
 import time
 import warnings
+
+try:
+    import drgn
+    from drgn.helpers.linux.cpumask import for_each_online_cpu, for_each_possible_cpu
+    from drgn.helpers.linux.list import list_for_each_entry
+    from drgn.helpers.linux.percpu import per_cpu_ptr, percpu_counter_sum
+    from drgn.helpers.linux.pid import find_task
+
+    DRGN_IMPORT_ERROR = None
+except Exception as e:  # reported by main() as a no-drgn error line, never as a traceback
+    drgn = None
+    DRGN_IMPORT_ERROR = e
 
 PROTOCOL_VERSION = 1
 
@@ -211,9 +223,9 @@ def read_proc(pid, smaps):
     return stat, {"statm": statm, "status": status, "stat_rss": stat["rss"], "smaps_rollup": rollup}
 
 
-def classify_target(state, flags, exit_state=0, has_mm=True):
-    """None if the task has user memory to read, else the error code: "zombie" for an exited
-    task (state Z/X, exit_state set, or exiting without an mm), "kernel-thread" otherwise."""
+def classify_target(flags, state="", exit_state=0, has_mm=True):
+    """None if the task has user memory to read, else the error code: "kernel-thread", or
+    "zombie" for an exited task (state Z/X, exit_state set, or exiting without an mm)."""
     if flags & PF_KTHREAD:
         return "kernel-thread"
     if state in ("Z", "X") or exit_state:
@@ -238,7 +250,7 @@ def check_target(pid):
         raise HelperError("no-such-pid", "no process with pid %d" % pid) from None
     if tgid is not None and tgid != pid:
         raise HelperError("bad-args", "pid %d is a thread of process %d" % (pid, tgid), "use --pid %d" % tgid)
-    problem = classify_target(stat["state"], stat["flags"])
+    problem = classify_target(stat["flags"], state=stat["state"])
     if problem:
         raise HelperError(problem, TARGET_ERRORS[problem].format(pid=pid, comm=stat["comm"]))
     return stat
@@ -319,19 +331,17 @@ def check_prerequisites():
                           "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
 
 
-def import_drgn():
-    """Imports drgn and the helpers we use; raises HelperError no-drgn."""
-    try:
-        import drgn
-        from drgn.helpers.linux import cpumask, list as lists, percpu, pid as pids
-    except ImportError as e:
-        raise HelperError("no-drgn", "drgn is not installed for %s (%s)" % (sys.executable or "python3", e),
-                          drgn_install_hint(read_os_release_ids())) from None
-    return drgn, cpumask, lists, percpu, pids
+def require_drgn():
+    """Raises HelperError no-drgn when drgn (or one of the helpers we use) did not import."""
+    if DRGN_IMPORT_ERROR is not None:
+        raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
+            sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
+            drgn_install_hint(read_os_release_ids()))
 
 
 def quiet_drgn_logging():
-    """Newer drgn logs missing debug info for modules through logging; keep stderr clean."""
+    """drgn 0.0.31 reports modules without debug info through the "drgn" logger, which
+    without a handler of its own would print them on stderr."""
     import logging
 
     logger = logging.getLogger("drgn")
@@ -339,10 +349,11 @@ def quiet_drgn_logging():
     logger.propagate = False
 
 
-def load_program(drgn):
-    """drgn.program_from_kernel(), without its warnings about modules' missing debug info."""
+def load_program():
+    """drgn.program_from_kernel(), without its complaints about modules' missing debug info
+    (only vmlinux matters, and probe_debug_info() checks it)."""
     quiet_drgn_logging()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # older drgn complains through warnings
         warnings.simplefilter("ignore")
         try:
             return drgn.program_from_kernel()
@@ -398,34 +409,34 @@ def decide_era(layout):
                       "this kernel keeps RSS in a way rssdrift does not know yet")
 
 
-def strip_typedefs(drgn, type_):
+def strip_typedefs(type_):
     while type_.kind == drgn.TypeKind.TYPEDEF:
         type_ = type_.type
     return type_
 
 
-def member_names(drgn, type_):
+def member_names(type_):
     """Names of a struct's members, including those of anonymous inner structs and unions."""
     names = set()
-    for member in strip_typedefs(drgn, type_).members:
+    for member in strip_typedefs(type_).members:
         if member.name is None:
-            names |= member_names(drgn, member.type)
+            names |= member_names(member.type)
         else:
             names.add(member.name)
     return names
 
 
-def describe_layout(prog, drgn, mm):
-    type_ = strip_typedefs(drgn, mm.rss_stat.type_)
+def describe_layout(prog, mm):
+    type_ = strip_typedefs(mm.rss_stat.type_)
     is_array = type_.kind == drgn.TypeKind.ARRAY
-    inner = strip_typedefs(drgn, type_.type) if is_array else type_
+    inner = strip_typedefs(type_.type) if is_array else type_
     is_struct = inner.kind == drgn.TypeKind.STRUCT
     return RssStatLayout(
         name=type_.type_name(),
         is_array=is_array,
         struct_tag=inner.tag if is_struct else None,
-        members=member_names(drgn, inner) if is_struct else (),
-        task_has_rss_stat="rss_stat" in member_names(drgn, prog.type("struct task_struct")),
+        members=member_names(inner) if is_struct else (),
+        task_has_rss_stat="rss_stat" in member_names(prog.type("struct task_struct")),
     )
 
 
@@ -461,18 +472,18 @@ def counter_reading(count, exact, residue):
     return {"count": count, "cached": cached_value(count), "exact": exact, "residue": residue}
 
 
-def read_percpu_counter(percpu, fbc, cpus):
+def read_percpu_counter(fbc, cpus):
     """A struct percpu_counter: its count, each online CPU's slot, and percpu_counter_sum(),
     which drgn reads on its own (so it shows the jitter of a live, lockless read)."""
     count = fbc.count.value_()
-    residue = [{"slot": cpu, "pages": percpu.per_cpu_ptr(fbc.counters, cpu)[0].value_()} for cpu in cpus]
-    exact = percpu.percpu_counter_sum(fbc.address_of_())
+    residue = [{"slot": cpu, "pages": per_cpu_ptr(fbc.counters, cpu)[0].value_()} for cpu in cpus]
+    exact = percpu_counter_sum(fbc.address_of_())
     return counter_reading(count, exact, residue)
 
 
-def thread_list(lists, task):
+def thread_list(task):
     """The task_structs of the target's threads (signal->thread_head, v3.14+)."""
-    return list(lists.list_for_each_entry("struct task_struct", task.signal.thread_head.address_of_(), "thread_node"))
+    return list(list_for_each_entry("struct task_struct", task.signal.thread_head.address_of_(), "thread_node"))
 
 
 def read_split_rss(mm, threads, index):
@@ -488,8 +499,8 @@ def read_uncached(mm, index, is_array):
     return counter_reading(count, count, [])
 
 
-def online_cpus(prog, cpumask):
-    return list(cpumask.for_each_online_cpu(prog))
+def online_cpus(prog):
+    return list(for_each_online_cpu(prog))
 
 
 # --- the sampler ------------------------------------------------------------------------------
@@ -498,27 +509,26 @@ def online_cpus(prog, cpumask):
 class Target:
     """The process being watched, bound to one drgn program and its era."""
 
-    def __init__(self, prog, modules, stat, smaps):
+    def __init__(self, prog, stat, smaps):
         """stat: the target's /proc/PID/stat as check_target() read it; its start time is the
         identity that every sample is checked against (pid reuse)."""
         self.prog = prog
-        self.drgn, self.cpumask, self.lists, self.percpu, self.pids = modules
         self.pid = stat["pid"]
         self.stat = stat
         self.smaps = smaps
         self.indices = counter_indices(prog)
         task, mm = self.find(gone_code="no-such-pid")
         self.threads = task.signal.nr_threads.value_()
-        self.layout = describe_layout(prog, self.drgn, mm)
+        self.layout = describe_layout(prog, mm)
         self.era, self.slot_kind = decide_era(self.layout)
 
     def find(self, gone_code):
         """-> (task, mm) of the target, or HelperError gone_code / zombie / kernel-thread."""
-        task = self.pids.find_task(self.prog, self.pid)
+        task = find_task(self.prog, self.pid)
         if not task:
             raise HelperError(gone_code, "pid %d has exited" % self.pid)
         mm = task.mm
-        problem = classify_target("R", task.flags.value_(), task.exit_state.value_(), bool(mm))
+        problem = classify_target(task.flags.value_(), exit_state=task.exit_state.value_(), has_mm=bool(mm))
         if problem:
             if gone_code == "target-exited":
                 raise HelperError(gone_code, "pid %d has exited" % self.pid)
@@ -534,11 +544,11 @@ class Target:
             "protocol": PROTOCOL_VERSION,
             "backend": "drgn",
             "kernel": prog["init_uts_ns"].name.release.string_().decode(),
-            "drgn": getattr(self.drgn, "__version__", None),
+            "drgn": getattr(drgn, "__version__", None),
             "page_size": page_size,
             "cpus": {
-                "online": online_cpus(prog, self.cpumask),
-                "possible": list(self.cpumask.for_each_possible_cpu(prog)),
+                "online": online_cpus(prog),
+                "possible": list(for_each_possible_cpu(prog)),
             },
             "batch": optional_value(prog, "percpu_counter_batch"),
             "era": self.era,
@@ -556,11 +566,11 @@ class Target:
     def read_counters(self, task, mm):
         """-> (threads, {counter name: reading}) for the era."""
         if self.era == "percpu":
-            cpus = online_cpus(self.prog, self.cpumask)
-            counters = {name: read_percpu_counter(self.percpu, mm.rss_stat[i], cpus) for name, i in self.indices.items()}
+            cpus = online_cpus(self.prog)
+            counters = {name: read_percpu_counter(mm.rss_stat[i], cpus) for name, i in self.indices.items()}
             return task.signal.nr_threads.value_(), counters
         if self.era == "split-rss":
-            threads = thread_list(self.lists, task)
+            threads = thread_list(task)
             return len(threads), {name: read_split_rss(mm, threads, i) for name, i in self.indices.items()}
         counters = {name: read_uncached(mm, i, self.layout.is_array) for name, i in self.indices.items()}
         return task.signal.nr_threads.value_(), counters
@@ -571,7 +581,7 @@ class Target:
         try:
             task, mm = self.find(gone_code="target-exited")
             threads, counters = self.read_counters(task, mm)
-        except self.drgn.FaultError:
+        except drgn.FaultError:
             counters = None  # the task was freed under us; read_proc tells whether it is gone
         read_us = int((time.monotonic() - started) * 1e6)
         try:
@@ -672,18 +682,17 @@ def main(argv, prog=None):
         options = parse_args(argv)
         if prog is None:
             check_prerequisites()
-        emit(progress_line("starting", "importing drgn"))
-        modules = import_drgn()
-        drgn = modules[0]
+        require_drgn()
+        emit(progress_line("starting", "drgn %s, checking pid %d" % (drgn.__version__, options.pid)))
         stat = check_target(options.pid)
         if prog is None:
             emit(progress_line("loading-debug-info", "loading the kernel's debug info (a few seconds)"))
-            prog = load_program(drgn)
+            prog = load_program()
         elif not prog.flags & drgn.ProgramFlags.IS_LIVE:
             raise HelperError("bad-args", "drgn is not attached to the running kernel", "run drgn without -c")
         probe_debug_info(prog)
         emit(progress_line("finding-task", "finding pid %d" % options.pid))
-        target = Target(prog, modules, stat, options.smaps)
+        target = Target(prog, stat, options.smaps)
         emit(target.hello(options.interval))
         return run(target, options)
     except HelperError as e:

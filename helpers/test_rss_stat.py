@@ -82,7 +82,6 @@ class ProcParsingOnRealProcesses(unittest.TestCase):
             stat = rss_stat.parse_stat(f.read())
         self.assertEqual(stat["pid"], self.child.pid)
         self.assertEqual(stat["comm"], "idle-child")
-        self.assertEqual(stat["state"], "S")
         self.assertEqual(stat["threads"], len(os.listdir("/proc/%d/task" % self.child.pid)))
         self.assertFalse(stat["flags"] & rss_stat.PF_KTHREAD)
         # it started after this test process did, and after boot (clock ticks since boot)
@@ -122,7 +121,7 @@ class ProcParsingOnRealProcesses(unittest.TestCase):
         stat, _ = rss_stat.read_proc(odd.pid, smaps=False)
         self.assertEqual(stat["comm"], "a) b (c")
         self.assertEqual(stat["pid"], odd.pid)
-        self.assertEqual(stat["state"], "S")
+        self.assertEqual(stat["threads"], 1)
 
     def test_read_proc_of_a_gone_process(self):
         self.child.close()
@@ -274,12 +273,13 @@ class TargetChecks(unittest.TestCase):
         self.assertEqual(error.hint, "use --pid %d" % os.getpid())
 
     def test_classify_from_the_kernel_side(self):
-        self.assertIsNone(rss_stat.classify_target("R", 0, 0, True))
-        self.assertEqual(rss_stat.classify_target("R", 0, 0x20, False), "zombie")  # EXIT_ZOMBIE
-        self.assertEqual(rss_stat.classify_target("R", rss_stat.PF_EXITING, 0, False), "zombie")
-        self.assertEqual(rss_stat.classify_target("R", 0, 0, False), "kernel-thread")
+        classify = rss_stat.classify_target
+        self.assertIsNone(classify(0, exit_state=0, has_mm=True))
+        self.assertEqual(classify(0, exit_state=0x20, has_mm=False), "zombie")  # EXIT_ZOMBIE
+        self.assertEqual(classify(rss_stat.PF_EXITING, exit_state=0, has_mm=False), "zombie")
+        self.assertEqual(classify(0, exit_state=0, has_mm=False), "kernel-thread")
         # a kernel thread that borrowed a user mm (kthread_use_mm) is still a kernel thread
-        self.assertEqual(rss_stat.classify_target("R", rss_stat.PF_KTHREAD, 0, True), "kernel-thread")
+        self.assertEqual(classify(rss_stat.PF_KTHREAD, exit_state=0, has_mm=True), "kernel-thread")
 
 
 class Hints(unittest.TestCase):
@@ -342,7 +342,7 @@ class MissingDrgn(unittest.TestCase):
         else:
             self.skipTest("drgn is installed here")
         with self.assertRaises(rss_stat.HelperError) as caught:
-            rss_stat.import_drgn()
+            rss_stat.require_drgn()
         self.assertEqual(caught.exception.code, "no-drgn")
         self.assertEqual(caught.exception.hint, rss_stat.drgn_install_hint(rss_stat.read_os_release_ids()))
         self.assertIn("drgn", caught.exception.hint)

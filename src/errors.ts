@@ -10,11 +10,11 @@ export const EXIT = {
   badInput: 2,
   /** the target is gone: no such pid, exited, zombie, pid reused */
   targetGone: 3,
-  /** something the kernel path needs is missing: root, drgn, /proc/kcore, debug info, python3 */
+  /** something the kernel path needs is missing: root (or sudo without a password), drgn, /proc/kcore, debug info, python3 */
   missingPrerequisite: 4,
   /** the helper failed: crashed, printed a malformed line, or met a kernel layout it does not know */
   helperFailure: 5,
-  /** SSH: connection refused, unreachable, authentication failed, sudo needs a password */
+  /** SSH: connection refused, unreachable, authentication failed */
   sshFailure: 6,
   /** SSH: the host key is unknown or has changed */
   hostKey: 7,

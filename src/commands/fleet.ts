@@ -8,7 +8,7 @@ import { toJsonReport, type JsonReport } from "../report/json.js";
 import { padColumns } from "../report/layout.js";
 import { runCommand } from "../transports/run-command.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
-import { openSshTransport } from "../transports/ssh-transport.js";
+import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
@@ -215,7 +215,8 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
   const open = new Set<Transport>();
   const closeAll = () => void Promise.all([...open].map((transport) => transport.close().catch(() => undefined)));
   ctx.signal.addEventListener("abort", closeAll, { once: true });
-  const environment = { env: ctx.env, ...(ctx.env.HOME ? { home: ctx.env.HOME } : {}) };
+  // one key cache for every host: an encrypted key's passphrase is asked once for the whole fleet
+  const environment: SshEnvironment = { env: ctx.env, ...(ctx.env.HOME ? { home: ctx.env.HOME } : {}), keyCache: new Map() };
 
   const sampleHost = async (host: string): Promise<FleetRow> => {
     let transport: Transport | undefined;

@@ -85,10 +85,10 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
-/** "20250601-120309" */
+/** "20250601T120309", local time */
 function stamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}T${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
 }
 
 function marksMarkdown(marks: Mark[], history: DriftPoint[]): string {
@@ -100,7 +100,7 @@ function marksMarkdown(marks: Mark[], history: DriftPoint[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes DIR/rssdrift-PID-sampleSEQ-STAMP.{json,md}; returns both paths. */
+/** Writes DIR/rssdrift-PID-sSEQ-STAMP.{json,md}; returns both paths (relative when DIR is). */
 export async function saveSnapshot(
   dir: string,
   commandLine: string,
@@ -109,7 +109,7 @@ export async function saveSnapshot(
   history: DriftPoint[],
 ): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, `rssdrift-${s.hello.target.pid}-sample${s.sample.seq}-${stamp(new Date())}`);
+  const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
   await writeFile(`${base}.json`, JSON.stringify(json, null, 2) + "\n");
   await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + marksMarkdown(marks, history));

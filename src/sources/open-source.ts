@@ -19,8 +19,8 @@ async function openTransport(target: TargetOptions, notice: Notice): Promise<Tra
   return openSshTransport(target.host, target.ssh, notice);
 }
 
-async function needsSudo(transport: Transport, target: TargetOptions): Promise<boolean> {
-  if (target.host === undefined) return process.geteuid?.() !== 0;
+/** Asks the target itself, so a local run, --host and --hosts-file all decide alike. */
+async function needsSudo(transport: Transport): Promise<boolean> {
   const { stdout } = await runCommand(transport, ["id", "-u"]);
   return stdout.trim() !== "0";
 }
@@ -40,30 +40,31 @@ function prefixed(source: SampleSource, early: HelperLine[], rest: AsyncIterator
  * kcore or debug info) falls back to the procfs estimate and says why; other errors stand.
  */
 async function drgnOrEstimate(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice): Promise<SampleSource> {
-  const drgn = await openDrgnSource(transport, { ...target, sudo });
-  const iterator = drgn[Symbol.asyncIterator]();
+  let drgn: SampleSource | undefined;
   const early: HelperLine[] = [];
   try {
+    drgn = await openDrgnSource(transport, { ...target, sudo });
+    const iterator = drgn[Symbol.asyncIterator]();
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      early.push(next.value);
       if (next.value.type === "progress") notice(next.value.message);
+      else early.push(next.value);
       if (next.value.type === "hello") break;
     }
+    return prefixed(drgn, early, iterator);
   } catch (err) {
-    await drgn.close();
+    await drgn?.close();
     if (!(err instanceof RssdriftError) || err.exitCode !== EXIT.missingPrerequisite) throw err;
     notice(`drgn cannot run on ${transport.where}: ${err.message}`);
     if (err.hint) notice(`  to read the real counters: ${err.hint}`);
     notice("falling back to the procfs estimate (--backend procfs): cached from /proc/PID/stat, truth from smaps_rollup");
     return openProcfsSource(transport, target);
   }
-  return prefixed(drgn, early.filter((line) => line.type !== "progress"), iterator);
 }
 
 /** Opens the target's backend over a transport the caller owns (fleet mode shares one per host). */
 export async function openSourceOn(transport: Transport, target: TargetOptions, notice: Notice): Promise<SampleSource> {
   if (target.backend === "procfs") return openProcfsSource(transport, target);
-  const sudo = await needsSudo(transport, target);
+  const sudo = await needsSudo(transport);
   if (sudo) notice(`not root on ${transport.where}: running the drgn helper with sudo -n`);
   return target.backend === "drgn"
     ? openDrgnSource(transport, { ...target, sudo })

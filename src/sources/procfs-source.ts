@@ -101,10 +101,16 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
       transport,
       ["stat", "statm", "status", "smaps_rollup"].map((name) => `${dir}/${name}`),
     );
-    if (statText === null || statm === null || status === null || smaps === null) {
-      throw helperError("target-exited", `pid ${pid} exited`);
-    }
+    if (statText === null) throw helperError("target-exited", `pid ${pid} exited`);
     const stat = checkTarget(pid, parseStat(statText));
+    if (statm === null || status === null || smaps === null) {
+      // stat is world-readable; smaps_rollup needs the target's user (ptrace access) or root
+      throw helperError(
+        "not-root",
+        `cannot read ${dir}/smaps_rollup on ${transport.where}: it belongs to another user`,
+        "run rssdrift as root or as the process's owner",
+      );
+    }
     if (stat.startTime !== startTime) {
       throw helperError("pid-reused", `pid ${pid} now belongs to another process (${stat.comm}); the target exited`);
     }

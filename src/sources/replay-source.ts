@@ -93,6 +93,8 @@ export function replaySource(path: string, lines: HelperLine[], hello: HelloLine
         if (previousMono !== null && !(await waitForTurn(Math.max(0, line.mono_ms - previousMono)))) return;
         previousMono = line.mono_ms;
         lastPlayed = performance.now();
+        // a step taken while paused: the rest of the pause counts from it
+        if (pausedAt !== null) pausedAt = lastPlayed;
       }
       yield line;
     }

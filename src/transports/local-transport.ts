@@ -14,12 +14,14 @@ export function localTransport(): Transport {
       const [file, ...args] = argv;
       if (file === undefined) throw new Error("localTransport.start: empty argv");
       const child = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"] });
-      const spawned = once(child, "spawn").then(() => undefined);
-      const failed = once(child, "error").then(([err]) => err as NodeJS.ErrnoException);
-      const outcome = await Promise.race([spawned, failed]);
+      // events.once rejects on "error", so a failed spawn settles this with the error itself
+      const outcome = await once(child, "spawn").then(
+        () => undefined,
+        (err: NodeJS.ErrnoException) => err,
+      );
       if (outcome !== undefined) {
         throw new RssdriftError(
-          outcome.code === "ENOENT" ? `${file} is not installed on this machine` : `cannot start ${file}: ${outcome.message}`,
+          outcome.code === "ENOENT" ? `${file} is not installed on this machine` : `cannot run ${file} on this machine: ${outcome.message}`,
           EXIT.missingPrerequisite,
           undefined,
           "no-command",

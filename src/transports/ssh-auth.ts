@@ -12,8 +12,8 @@ export interface AuthSources {
   agentSocket?: string;
   identityFiles: readonly string[];
   prompt: SecretPrompt;
-  /** keys already decrypted, by path, so a reconnect does not ask again */
-  decryptedKeys: Map<string, ParsedKey>;
+  /** identity files already loaded, so a reconnect or another host does not ask again */
+  keyCache: KeyCache;
 }
 
 /** What authentication did, for the message when it fails. */
@@ -33,31 +33,36 @@ function isEncryptedKeyError(error: Error): boolean {
   return /no passphrase given/i.test(error.message);
 }
 
-/** Loads one identity file, asking for its passphrase when it is encrypted; undefined: skip it. */
-async function loadIdentity(path: string, sources: AuthSources, record: AuthRecord): Promise<ParsedKey | undefined> {
-  const cached = sources.decryptedKeys.get(path);
-  if (cached) return cached;
+/** An identity file read (and decrypted), or why it cannot be used. */
+export type LoadedIdentity = { key: ParsedKey } | { problem: string };
+
+/**
+ * Identity files being loaded or loaded, by path. Connections that share one (fleet mode, a
+ * reconnect) ask for a passphrase once, even when they reach the key at the same moment.
+ */
+export type KeyCache = Map<string, Promise<LoadedIdentity>>;
+
+/** Reads one identity file, asking for its passphrase when it is encrypted. */
+async function readIdentity(path: string, prompt: SecretPrompt): Promise<LoadedIdentity> {
   let text: Buffer;
   try {
     text = readFileSync(path);
   } catch (error) {
-    record.problems.push(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    return undefined;
+    return { problem: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   const first = (parsed: ParsedKey | ParsedKey[] | Error) => (Array.isArray(parsed) ? parsed[0] : parsed);
   let key = first(parseKey(text));
   for (let attempt = 1; key instanceof Error && isEncryptedKeyError(key) && attempt <= PASSPHRASE_ATTEMPTS; attempt++) {
     let passphrase: string;
     try {
-      passphrase = await sources.prompt(attempt === 1 ? `Enter passphrase for key '${path}': ` : "Bad passphrase, try again: ");
+      passphrase = await prompt(attempt === 1 ? `Enter passphrase for key '${path}': ` : "Bad passphrase, try again: ");
     } catch (error) {
       if (error instanceof NoTerminalError) {
-        record.problems.push(`${path} is encrypted and there is no terminal to ask for its passphrase (load it into ssh-agent with ssh-add)`);
-        return undefined;
+        return { problem: `${path} is encrypted and there is no terminal to ask for its passphrase (load it into ssh-agent with ssh-add)` };
       }
       throw error;
     }
-    if (passphrase === "") return undefined; // an empty answer skips the key, as in OpenSSH
+    if (passphrase === "") return { problem: `${path} skipped (empty passphrase)` }; // as in OpenSSH
     const decrypted = first(parseKey(text, passphrase));
     if (decrypted instanceof Error && !/bad passphrase|integrity check failed|decrypt/i.test(decrypted.message)) {
       key = decrypted;
@@ -66,15 +71,28 @@ async function loadIdentity(path: string, sources: AuthSources, record: AuthReco
     key = decrypted instanceof Error ? new Error("no passphrase given (the last one was wrong)") : decrypted;
   }
   if (key === undefined || key instanceof Error) {
-    record.problems.push(key && isEncryptedKeyError(key) ? `${path}: wrong passphrase` : `${path} is not a private key ssh2 can read`);
+    return { problem: key && isEncryptedKeyError(key) ? `${path}: wrong passphrase` : `${path} is not a private key ssh2 can read` };
+  }
+  if (!key.isPrivateKey()) return { problem: `${path} is a public key; give the private key file` };
+  return { key };
+}
+
+/** The identity at path, from the cache or read now; undefined (and a recorded problem): skip it. */
+async function loadIdentity(path: string, sources: AuthSources, record: AuthRecord): Promise<ParsedKey | undefined> {
+  let loading = sources.keyCache.get(path);
+  if (!loading) {
+    loading = readIdentity(path, sources.prompt);
+    sources.keyCache.set(path, loading);
+    // only a usable key is kept: a later connection may have a terminal, or the file may be fixed
+    const forget = () => sources.keyCache.delete(path);
+    loading.then((loaded) => ("problem" in loaded ? forget() : undefined), forget);
+  }
+  const loaded = await loading;
+  if ("problem" in loaded) {
+    record.problems.push(loaded.problem);
     return undefined;
   }
-  if (!key.isPrivateKey()) {
-    record.problems.push(`${path} is a public key; give the private key file`);
-    return undefined;
-  }
-  sources.decryptedKeys.set(path, key);
-  return key;
+  return loaded.key;
 }
 
 /** ssh2's authHandler: offers each source in turn until the server accepts one. */

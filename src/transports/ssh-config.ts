@@ -35,6 +35,8 @@ export interface SshHostConfig {
   connectTimeoutSeconds?: number;
   serverAliveIntervalSeconds: number;
   serverAliveCountMax: number;
+  /** BatchMode: never ask for a passphrase */
+  batchMode: boolean;
   /** how this was worked out, for messages */
   source: "ssh -G" | "config parser";
 }
@@ -177,6 +179,7 @@ function hostConfigFrom(
     ...(connectTimeoutSeconds !== undefined ? { connectTimeoutSeconds } : {}),
     serverAliveIntervalSeconds: seconds(first("serveraliveinterval")) ?? 0,
     serverAliveCountMax: Number(first("serveralivecountmax") ?? 3),
+    batchMode: yesNo(first("batchmode"), false),
     source,
   };
 }

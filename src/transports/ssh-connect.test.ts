@@ -28,6 +28,7 @@ const config = (fields: Partial<SshHostConfig> = {}): SshHostConfig => ({
   strictHostKeyChecking: "ask",
   serverAliveIntervalSeconds: 0,
   serverAliveCountMax: 3,
+  batchMode: false,
   source: "config parser",
   ...fields,
 });

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { Client, type ParsedKey } from "ssh2";
+import { Client } from "ssh2";
 import { EXIT, RssdriftError } from "../errors.js";
 import {
   checkHostKey,
@@ -16,11 +16,11 @@ import {
   readKnownHosts,
   recordHostKey,
 } from "./known-hosts.js";
-import { authHandlerFor, type AuthRecord } from "./ssh-auth.js";
+import { authHandlerFor, type AuthRecord, type KeyCache } from "./ssh-auth.js";
 import { resolveSshConfig, type SshConfigEnvironment, type SshHostConfig } from "./ssh-config.js";
 import { connectError, type ConnectFailure } from "./ssh-errors.js";
 import type { SshOptions } from "./ssh-options.js";
-import type { SecretPrompt } from "./ssh-prompt.js";
+import { NoTerminalError, type SecretPrompt } from "./ssh-prompt.js";
 import { parseSshTarget } from "./ssh-target.js";
 
 /** Everything a connection needs besides the host: the user's options and this machine's state. */
@@ -30,8 +30,8 @@ export interface ConnectContext {
   env: NodeJS.ProcessEnv;
   prompt: SecretPrompt;
   notice: (line: string) => void;
-  /** decrypted identity files, kept across reconnects so a passphrase is asked once */
-  decryptedKeys: Map<string, ParsedKey>;
+  /** identity files loaded, kept across reconnects (and hosts, in fleet mode): a passphrase is asked once */
+  keyCache: KeyCache;
 }
 
 /** An open connection to the target, with the jump hosts it goes through. */
@@ -136,6 +136,9 @@ function verifyHostKey(key: Buffer, config: SshHostConfig, context: ConnectConte
   }
 }
 
+/** BatchMode yes: a passphrase is never asked, as if there were no terminal */
+const noPrompt: SecretPrompt = () => Promise.reject(new NoTerminalError());
+
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 20;
 /** Without ServerAliveInterval, still probe so a silently dead link is noticed (watch reconnects). */
 const DEFAULT_KEEPALIVE_SECONDS = 10;
@@ -202,7 +205,13 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
         return hostKeyError === undefined;
       },
       authHandler: authHandlerFor(
-        { username: config.user, ...(agentSocket ? { agentSocket } : {}), identityFiles, prompt: context.prompt, decryptedKeys: context.decryptedKeys },
+        {
+          username: config.user,
+          ...(agentSocket ? { agentSocket } : {}),
+          identityFiles,
+          prompt: config.batchMode ? noPrompt : context.prompt,
+          keyCache: context.keyCache,
+        },
         record,
       ),
     });

@@ -8,7 +8,7 @@ export interface SshOptions {
   knownHostsFile?: string;
   /** record an unknown host key instead of refusing it (never a changed one) */
   acceptNew: boolean;
-  /** when sudo needs a password, ask for it once on a pty instead of failing */
+  /** when sudo needs a password, ask for it once on this terminal (no echo) and feed it to sudo -S, instead of failing */
   sudoPrompt: boolean;
 }
 

@@ -15,9 +15,18 @@ export class NoTerminalError extends Error {
   }
 }
 
-/** The default prompt: reads from /dev/tty in raw mode, echoing nothing. */
-export const terminalPrompt: SecretPrompt = (question) =>
-  new Promise((resolve, reject) => {
+/** Questions wait for each other: fleet mode connects to several hosts at once. */
+let previousQuestion: Promise<unknown> = Promise.resolve();
+
+/** The default prompt: reads from /dev/tty in raw mode, echoing nothing; one question at a time. */
+export const terminalPrompt: SecretPrompt = (question) => {
+  const asked = previousQuestion.catch(() => undefined).then(() => askOnTerminal(question));
+  previousQuestion = asked;
+  return asked;
+};
+
+function askOnTerminal(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
     let fd: number;
     try {
       fd = openSync("/dev/tty", "r+");
@@ -33,8 +42,8 @@ export const terminalPrompt: SecretPrompt = (question) =>
       reject(new NoTerminalError());
       return;
     }
+    input.setRawMode(true); // before the question, so nothing typed ahead is echoed
     writeSync(fd, question);
-    input.setRawMode(true);
     let answer = "";
     const finish = (outcome: () => void) => {
       input.setRawMode(false);
@@ -56,3 +65,4 @@ export const terminalPrompt: SecretPrompt = (question) =>
       }
     });
   });
+}

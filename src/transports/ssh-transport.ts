@@ -1,8 +1,9 @@
 // The Transport over SSH: each start() is one exec channel on a connection made the way OpenSSH
 // makes it (ssh-connect.ts). argv is quoted word by word for the remote shell, never joined raw.
 import { homedir, userInfo } from "node:os";
-import type { ClientChannel, ParsedKey } from "ssh2";
+import type { ClientChannel } from "ssh2";
 import { EXIT, RssdriftError } from "../errors.js";
+import type { KeyCache } from "./ssh-auth.js";
 import { connectSsh, type ConnectContext, type SshConnection } from "./ssh-connect.js";
 import type { SshOptions } from "./ssh-options.js";
 import { NoTerminalError, terminalPrompt, type SecretPrompt } from "./ssh-prompt.js";
@@ -20,6 +21,8 @@ export interface SshEnvironment {
   prompt?: SecretPrompt;
   /** the OpenSSH client asked with `ssh -G`; null: use the built-in config parser */
   sshBinary?: string | null;
+  /** identity files loaded; share one cache between connections to ask each passphrase once */
+  keyCache?: KeyCache;
 }
 
 /** How long stop() lets the command end by itself after stdin closes, then after TERM. */
@@ -177,7 +180,7 @@ export function connectContext(options: SshOptions, notice: (line: string) => vo
     env,
     prompt: environment.prompt ?? terminalPrompt,
     notice,
-    decryptedKeys: new Map<string, ParsedKey>(),
+    keyCache: environment.keyCache ?? new Map(),
   };
 }
 

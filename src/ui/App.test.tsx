@@ -2,7 +2,7 @@
 // Expected numbers come from the hand-made counters (test/fixtures/hand-made-samples.ts), worked
 // out here by hand: anon counted 224, slots +31 (CPU 1), +3 (CPU 3), -2 (CPU 0) → exact 256.
 import { render } from "ink-testing-library";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { analyse } from "../analysis/analyse.js";
 import { helperError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
@@ -11,6 +11,9 @@ import { handMadeHello, handMadeSampleLine, steppedCounters } from "../../test/f
 import { pushedSource, type PushedSource } from "../../test/fixtures/pushed-source.js";
 import { App } from "./App.js";
 import type { Mark, ViewOutcome } from "./stream-types.js";
+
+// frames are polled with a 10 s limit (test/fixtures/frames.ts); leave room for that
+vi.setConfig({ testTimeout: 30_000 });
 
 let unmount: (() => void) | null = null;
 afterEach(() => {
@@ -105,7 +108,7 @@ describe("the live screen", () => {
     expect(lineWith(frame, /^cpu 2 /)).toContain("file +1");
     expect(lineWith(frame, /^cpu 3 /)).toContain("+3");
     // the full-side scale is batch - 1
-    expect(frame).toContain("full side = batch − 1 = 31 pages");
+    expect(frame).toContain("full side = batch − 1 = 31");
     // CPU 1 is full: its bar fills its whole side, CPU 3's (3 of 31) only a cell or two
     const cells = (line: string) => (line.slice(axis(line)).match(/█/g) ?? []).length;
     expect(cells(cpu1)).toBeGreaterThan(4 * cells(lineWith(frame, /^cpu 3 /)));
@@ -309,6 +312,17 @@ describe("other eras and backends", () => {
 });
 
 describe("terminal size", () => {
+  it("keeps the frame shorter than a 40-row terminal, dropping explanation sentences that do not fit", async () => {
+    const { app, source } = startApp();
+    Object.defineProperty(app.stdout, "rows", { get: () => 40, configurable: true });
+    app.stdout.emit("resize");
+    feed(source, 3);
+    await frameWith(app, "sample #2");
+    // settles once the explanation got the lines the rest leaves
+    const frame = await frameWhere(app, (f) => f.includes("What this means") && f.split("\n").length < 40, "a frame under 40 lines");
+    expect(frame).toContain("more in a snapshot (s)");
+  });
+
   it("re-lays out for a 60-column terminal on resize, every line within 60 columns", async () => {
     const { app, source } = startApp();
     feed(source, 5, handMadeHello(), steppedCounters);

@@ -26,6 +26,7 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
   ctx.signal.addEventListener("abort", stop);
   // a reader that goes away (`| head`) ends the session instead of crashing on EPIPE
   ctx.stdout.on("error", stop);
+  ctx.stdout.on("close", stop);
   try {
     source = await open(notice);
     if (stopped) return { kind: "interrupted" };
@@ -51,6 +52,7 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
   } finally {
     ctx.signal.removeEventListener("abort", stop);
     ctx.stdout.off("error", stop);
+    ctx.stdout.off("close", stop);
     await source?.close();
   }
 }

@@ -153,6 +153,21 @@ describe(`SSH to the ${SUITE} lab VM with the real helper`, () => {
     }
   });
 
+  it("stop() ends a command that ignores stdin with TERM (sshd acts on the signal after stdin's EOF)", async () => {
+    const transport = await openSshTransport("root@lab", options(), () => undefined, noPrompt);
+    try {
+      const command = await transport.start(["sleep", "7331"]);
+      command.stdout.resume();
+      command.stderr.resume();
+      await command.stop();
+      expect(await command.exited).toEqual({ code: null, signal: "SIGTERM" });
+      const { stdout } = await runCommand(transport, ["ps", "-eo", "pid,user,args"]);
+      expect(stdout).not.toContain("sleep 7331");
+    } finally {
+      await transport.close();
+    }
+  });
+
   it("as nopw: sudo -n's password error is one line saying what to do", async () => {
     const intervalMs = nextInterval++;
     const transport = await openSshTransport("nopw@lab", options(), () => undefined, noPrompt);

@@ -22,11 +22,12 @@ export function BoundGauge({ analysis, width }: { analysis: Analysis; width: num
   if (rss.fractionOfBound === null) {
     return (
       <Box flexDirection="column">
-        <SectionTitle title="Drift vs bound" color={theme.accent} />
+        <SectionTitle title="Drift vs bound" color={theme.accent} width={width} />
         <Text dimColor>{`no bound: ${bound.formula}`}</Text>
       </Box>
     );
   }
+  const wide = width >= 90;
   const rows: GaugeRow[] = [];
   const nearest = (analysis.counters ?? [])
     .filter((c) => c.fractionOfBound !== null)
@@ -47,14 +48,14 @@ export function BoundGauge({ analysis, width }: { analysis: Analysis; width: num
     fraction: rss.fractionOfBound,
     meaning: bound.pagesForRss === bound.pagesPerCounter ? "file+anon+shmem" : "file+anon+shmem: three counters' worth",
   });
-  const wide = width >= 90;
   const cells = Math.max(10, Math.min(30, width - (wide ? 75 : 37)));
   return (
     <Box flexDirection="column">
       <SectionTitle
         title="Drift vs bound"
-        meaning={`worst case per counter = ${bound.formula} = ${bound.pagesPerCounter} pages (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})`}
+        meaning={`${wide ? "worst case " : ""}per counter = ${bound.formula} = ${bound.pagesPerCounter} pages${wide ? ` (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})` : ""}`}
         color={theme.accent}
+        width={width}
       />
       {rows.map((row) => (
         <CellRow

@@ -55,6 +55,7 @@ export function CounterTable({ analysis, width }: { analysis: Analysis; width: n
         title={analysis.estimate ? "Counters (pages, estimated from /proc)" : "Counters (pages)"}
         meaning={analysis.estimate ? "cached = /proc/PID/stat rss · exact = smaps_rollup page walk" : "drift = exact − cached"}
         color={theme.accent}
+        width={width}
       />
       <CellRow cells={cells(head, true)} />
       {rows.map((row) => (

@@ -31,8 +31,9 @@ export function DriftSparkline({ history, marks, width }: { history: DriftPoint[
     <Box flexDirection="column">
       <SectionTitle
         title="Drift history"
-        meaning={`last ${points.length} sample${points.length === 1 ? "" : "s"}; a step up is an allocation parked in a slot, a drop a flush`}
+        meaning={`last ${points.length} sample${points.length === 1 ? "" : "s"}; ${width >= 90 ? "a step up is an allocation parked in a slot, a drop a flush" : "step up: allocation, drop: flush"}`}
         color={theme.accent}
+        width={width}
       />
       {marks.length > 0 ? <Text color={theme.warn}>{markRow(points, marks)}</Text> : null}
       <Text wrap="truncate-end">

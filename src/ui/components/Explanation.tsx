@@ -6,7 +6,7 @@ import { SectionTitle } from "./Cells.js";
 
 /**
  * Lines a text takes when Ink word-wraps it at `width` columns. Ink keeps the space before a
- * wrapped word, at the start of the new line, so that space takes a column there.
+ * wrapped word: at the end of the full line if it fits there, else at the start of the new one.
  */
 export function wrappedLines(text: string, width: number): number {
   let lines = 1;
@@ -14,8 +14,9 @@ export function wrappedLines(text: string, width: number): number {
   for (const word of text.split(" ")) {
     const length = [...word].length;
     if (column > 0 && column + 1 + length > width) {
-      lines += 1 + Math.floor(length / width);
-      column = (1 + length) % width;
+      const spaceMoves = column === width;
+      lines += 1 + Math.floor(((spaceMoves ? 1 : 0) + length) / width);
+      column = ((spaceMoves ? 1 : 0) + length) % width;
     } else {
       column += (column > 0 ? 1 : 0) + length;
     }
@@ -41,6 +42,7 @@ export function Explanation({ sentences, width, maxLines }: { sentences: string[
         title="What this means"
         meaning={shown.length < sentences.length ? `${sentences.length - shown.length} more in a snapshot (s)` : undefined}
         color={theme.accent}
+        width={width}
       />
       {shown.map((sentence, i) => (
         <Text key={i}>{sentence}</Text>

@@ -24,23 +24,24 @@ function verdictColor(verdict: ReaderVerdict["verdict"], theme: Theme): string |
 export function ReaderVerdicts({ analysis, smapsEnabled, width }: { analysis: Analysis; smapsEnabled: boolean; width: number }) {
   const theme = useTheme();
   const wide = width >= 90;
-  const labelWidth = width >= 72 ? 30 : 22;
+  const labelWidth = Math.max(16, Math.min(30, width - 30));
   const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
   return (
     <Box flexDirection="column">
       <SectionTitle
         title="Who sees what"
-        meaning={wide ? "which value each reader of RSS matched in this sample (pages)" : undefined}
+        meaning={wide ? "which value each reader of RSS matched in this sample (pages)" : "value matched, pages"}
         color={theme.accent}
+        width={width}
       />
       {analysis.readers.map((reader) => (
         <CellRow
           key={reader.reader}
           cells={[
             { text: reader.label, width: labelWidth },
-            { text: String(reader.pages), width: 9, align: "right" },
+            { text: String(reader.pages), width: 8, align: "right" },
             { text: verdictText[reader.verdict], width: 17, color: verdictColor(reader.verdict, theme), bold: true },
-            ...(wide ? [{ text: reader.usedBy, width: Math.max(10, width - labelWidth - 30), dim: true }] : []),
+            ...(wide ? [{ text: reader.usedBy, width: Math.max(10, width - labelWidth - 29), dim: true }] : []),
           ]}
         />
       ))}
@@ -48,8 +49,8 @@ export function ReaderVerdicts({ analysis, smapsEnabled, width }: { analysis: An
         <CellRow
           cells={[
             { text: "/proc/PID/smaps_rollup Rss", width: labelWidth },
-            { text: smapsEnabled ? "n/a" : "off", width: 9, align: "right", dim: true },
-            { text: smapsEnabled ? "not read" : "start with --smaps (slow page walk)", width: 40, dim: true },
+            { text: smapsEnabled ? "n/a" : "off", width: 8, align: "right", dim: true },
+            { text: smapsEnabled ? "not read" : "start with --smaps (slow page walk)", width: Math.max(10, width - labelWidth - 10), dim: true },
           ]}
         />
       ) : null}

@@ -38,7 +38,7 @@ export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; anal
   if (analysis.estimate || kind === "none") {
     return (
       <Box flexDirection="column">
-        <SectionTitle title="Residue" color={theme.accent} />
+        <SectionTitle title="Residue" color={theme.accent} width={width} />
         <Text dimColor>
           {analysis.estimate
             ? "not visible without drgn: the procfs estimate sees totals, not slots"
@@ -56,7 +56,7 @@ export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; anal
   const title = kind === "cpu" ? "Residue per CPU" : "Residue per thread";
   const meaning =
     kind === "cpu"
-      ? `pages parked in each slot, not yet counted · full side = batch − 1 = ${scale} pages`
+      ? `pages parked in each slot, not yet counted · full side = batch − 1 = ${scale}`
       : "pages in each thread's cache (task->rss_stat), folded in every 64 faults";
 
   const breakdown = (slot: number) =>
@@ -66,12 +66,7 @@ export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; anal
 
   return (
     <Box flexDirection="column">
-      <SectionTitle title={title} meaning={wide ? meaning : undefined} color={theme.accent} />
-      {wide ? null : (
-        <Text dimColor wrap="truncate-end">
-          {kind === "cpu" ? `full side = batch − 1 = ${scale} pages` : "pages in each thread's cache"}
-        </Text>
-      )}
+      <SectionTitle title={title} meaning={meaning} color={theme.accent} width={width} />
       {rows.map((row) => {
         const bar = signedBar(row.pages, scale, half);
         const closeness =

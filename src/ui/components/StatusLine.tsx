@@ -30,7 +30,7 @@ export function StatusLine({ paused, end, quitting, mode, message, width }: Stat
   const keys =
     width >= 90
       ? `space ${paused ? "resume" : "pause"} · r sample now · +/- rate · m mark · s snapshot · ? help · q quit`
-      : `space ${paused ? "resume" : "pause"} · r now · +/- · m mark · s save · ? help · q quit`;
+      : `space ${paused ? "resume" : "pause"} · r · m mark · s save · ? help · q quit`;
   let state;
   if (quitting) state = <Text bold>stopping the helper…</Text>;
   else if (end)
@@ -45,7 +45,7 @@ export function StatusLine({ paused, end, quitting, mode, message, width }: Stat
         {" ⏸ PAUSED "}
       </Text>
     );
-  else state = <Text color={theme.exact}>● live</Text>;
+  else state = <Text color={theme.exact}>{mode === "replay" ? "▶ replay" : "● live"}</Text>;
   return (
     <Box flexDirection="column">
       {/* wraps: a snapshot's file names must be readable in full */}

@@ -117,6 +117,19 @@ describe("authentication", () => {
     expect(questions).toEqual([`Enter passphrase for key '${encryptedKey.path}': `, "Bad passphrase, try again: "]);
   });
 
+  it("connections sharing a key cache ask once, even when they reach the key together (fleet mode)", async () => {
+    const keyCache = new Map();
+    let asked = 0;
+    const prompt = async () => {
+      asked++;
+      return "correct horse";
+    };
+    const settings = { IdentityFile: encryptedKey.path };
+    expect(await Promise.all([tryConnect(settings, { prompt, keyCache }), tryConnect(settings, { prompt, keyCache })])).toEqual(["in\n", "in\n"]);
+    expect(await tryConnect(settings, { prompt, keyCache })).toBe("in\n");
+    expect(asked).toBe(1);
+  });
+
   it("does not ask for a passphrase when the agent's key is accepted first", async () => {
     const env = { PATH: process.env.PATH, SSH_AUTH_SOCK: agent.socket };
     expect(await tryConnect({ IdentityFile: encryptedKey.path }, { env, prompt: refusedPrompt })).toBe("in\n");
@@ -133,6 +146,12 @@ describe("authentication", () => {
     expect(error.exitCode).toBe(EXIT.sshFailure);
     expect(error.message).toContain(`${encryptedKey.path} is encrypted and there is no terminal`);
     expect(error.message).not.toContain("\n");
+  });
+
+  it("BatchMode yes never asks for a passphrase", async () => {
+    const error = (await tryConnect({ IdentityFile: encryptedKey.path, BatchMode: "yes" }, { prompt: refusedPrompt })) as RssdriftError;
+    expect(error).toBeInstanceOf(RssdriftError);
+    expect(error.message).toContain(`${encryptedKey.path} is encrypted and there is no terminal`);
   });
 
   it("a key the server does not accept is permission denied, naming what was tried", async () => {

@@ -1,0 +1,70 @@
+// The pure parts of components: where marks go, how long a wrapped sentence is, the colours.
+import { readFileSync } from "node:fs";
+import { Box, Text } from "ink";
+import { render } from "ink-testing-library";
+import { describe, expect, it } from "vitest";
+import { analyse } from "../../analysis/analyse.js";
+import type { HelloLine, SampleLine } from "../../schema/helper-line.js";
+import { parseHelperLine } from "../../schema/validate-line.js";
+import { nextInterval } from "../App.js";
+import { themeFor } from "../theme.js";
+import { markRow } from "./DriftSparkline.js";
+import { wrappedLines } from "./Explanation.js";
+
+describe("markRow", () => {
+  const points = [10, 11, 12, 13, 14].map((seq) => ({ seq, monoMs: seq * 500, driftPages: 0 }));
+  const at = new Date(0);
+  it("puts each mark's number above the sample it marks", () => {
+    expect(markRow(points, [{ number: 1, seq: 11, driftPages: 0, at }, { number: 2, seq: 14, driftPages: 0, at }])).toBe(" 1  2");
+  });
+  it("leaves out marks whose sample scrolled off, and cuts numbers at the edge", () => {
+    expect(markRow(points, [{ number: 3, seq: 2, driftPages: 0, at }])).toBe("     ");
+    expect(markRow(points, [{ number: 12, seq: 14, driftPages: 0, at }])).toBe("    1");
+  });
+});
+
+describe("wrappedLines", () => {
+  it("counts the lines Ink itself wraps a sentence into", () => {
+    // the sentences of a real sample's explanation, rendered by Ink at three widths
+    const lines = readFileSync(new URL("../../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n");
+    const hello = parseHelperLine(lines[3]!) as HelloLine;
+    const samples = [lines[4]!, lines[24]!, lines.at(-1)!].map((line) => parseHelperLine(line) as SampleLine);
+    const sentences = samples.flatMap((sample) => analyse(hello, sample).explanation);
+    expect(sentences.length).toBeGreaterThan(3);
+    for (const width of [60, 73, 80, 100, 120]) {
+      for (const sentence of sentences) {
+        const app = render(
+          <Box width={width}>
+            <Text>{sentence}</Text>
+          </Box>,
+        );
+        expect(wrappedLines(sentence, width)).toBe(app.lastFrame()!.split("\n").length);
+        app.unmount();
+      }
+    }
+  });
+  it("breaks between words only", () => {
+    expect(wrappedLines("aaaa bbbb", 9)).toBe(1);
+    expect(wrappedLines("aaaa bbbb cccc", 9)).toBe(2);
+  });
+});
+
+describe("nextInterval", () => {
+  it("steps through 100, 250, 500, 1000 … ms and stops at the ends", () => {
+    expect(nextInterval(500, "faster")).toBe(250);
+    expect(nextInterval(500, "slower")).toBe(1000);
+    expect(nextInterval(100, "faster")).toBe(100);
+    expect(nextInterval(10000, "slower")).toBe(10000);
+    // a replay at --speed 3 starts between steps
+    expect(nextInterval(500 / 3, "faster")).toBe(100);
+    expect(nextInterval(500 / 3, "slower")).toBe(250);
+  });
+});
+
+describe("themeFor", () => {
+  it("has no colour at all when NO_COLOR is set to anything but the empty string", () => {
+    expect(Object.values(themeFor({ NO_COLOR: "1" })).filter(Boolean)).toEqual([]);
+    expect(themeFor({ NO_COLOR: "" }).exact).toBeDefined();
+    expect(themeFor({}).cached).toBeDefined();
+  });
+});

@@ -1,0 +1,168 @@
+// The real built CLI in a real terminal: tmux runs `node dist/cli/rssdrift.js replay …` in a
+// pane, the test types keys with send-keys and reads the screen with capture-pane. Every wait
+// polls the screen until a condition holds, with a generous limit; nothing is timed.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CLI = join(ROOT, "dist/cli/rssdrift.js");
+const RECORDING = join(ROOT, "test/fixtures/lab-6.12-4cpu.jsonl");
+// a private tmux server, so the test never touches the user's sessions
+const SOCKET = `rssdrift-e2e-${process.pid}`;
+const LIMIT_MS = 60_000;
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+}
+
+interface Pane {
+  name: string;
+  screen(options?: { escapes?: boolean }): string;
+  keys(...keys: string[]): void;
+  /** the pane's process has ended (remain-on-exit keeps the pane and its last screen) */
+  exitStatus(): number | null;
+}
+
+/** Starts `node dist/cli/rssdrift.js ARGS` in a fresh pane of COLUMNS × ROWS. */
+function startPane(name: string, args: string[], options: { columns?: number; rows?: number; env?: Record<string, string>; cwd?: string } = {}): Pane {
+  const env = Object.entries({ TERM: "xterm-256color", ...options.env }).map(([k, v]) => `${k}=${v}`);
+  // env -u CI: Ink renders only a final frame when it thinks it runs in CI
+  const command = ["env", "-u", "CI", ...env, process.execPath, CLI, ...args];
+  tmux("new-session", "-d", "-s", name, "-x", String(options.columns ?? 100), "-y", String(options.rows ?? 40), "-c", options.cwd ?? ROOT, ...command);
+  tmux("set-option", "-t", name, "remain-on-exit", "on");
+  return {
+    name,
+    screen: ({ escapes = false } = {}) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", name),
+    keys: (...keys) => void tmux("send-keys", "-t", name, ...keys),
+    exitStatus: () => {
+      const [dead, status] = tmux("display-message", "-p", "-t", name, "#{pane_dead} #{pane_dead_status}").trim().split(" ");
+      return dead === "1" ? Number(status) : null;
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => T | null | undefined | false, pane?: Pane): Promise<T> {
+  const deadline = Date.now() + LIMIT_MS;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${LIMIT_MS / 1000} s${pane ? `; screen:\n${pane.screen()}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const screenWith = (pane: Pane, text: string | RegExp) =>
+  until(`screen showing ${String(text)}`, () => {
+    const screen = pane.screen();
+    return (typeof text === "string" ? screen.includes(text) : text.test(screen)) && screen;
+  }, pane);
+
+const sampleNumber = (screen: string) => Number(/sample #(\d+)/.exec(screen)?.[1] ?? -1);
+
+afterAll(() => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // no server left
+  }
+});
+
+describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
+  it("is built", () => {
+    expect(existsSync(CLI), `${CLI} is missing: run npm run build`).toBe(true);
+  });
+
+  it("pauses, steps, marks, saves a snapshot, shows help and quits, stopping cleanly", async () => {
+    // in a scratch directory, so that snapshots land in its ./snapshots (the default)
+    const cwd = mkdtempSync(join(tmpdir(), "rssdrift-e2e-"));
+    const pane = startPane("keys", ["replay", RECORDING], { cwd });
+
+    // the live screen, with the recording's own numbers: kernel 6.12 in the lab, batch 32
+    const first = await screenWith(pane, /sample #[3-9]/);
+    expect(first).toContain("kernel 6.12.107+deb13-cloud-amd64");
+    expect(first).toContain("CPUs 4 online / 4 possible · batch 32 · page 4 KiB");
+    expect(first).toMatch(/pid 689 step-target/);
+    expect(first).toMatch(/^cpu 3 .*│/m);
+    expect(first).toContain("Who sees what");
+
+    pane.keys("Space");
+    const paused = await screenWith(pane, "PAUSED");
+    const at = sampleNumber(paused);
+    expect(at).toBeGreaterThanOrEqual(3);
+
+    pane.keys("m");
+    const marked = await screenWith(pane, "marks: #1");
+    expect(marked).toContain(`mark #1 at sample ${sampleNumber(marked)}`);
+
+    pane.keys("s");
+    // the names may wrap onto the next line, between words
+    const savedMessage = /snapshot saved: (\S+\.json)\s+and\s+(\S+\.md)/;
+    const saved = await screenWith(pane, savedMessage);
+    const [, json, md] = savedMessage.exec(saved)!;
+    expect(json).toMatch(/^snapshots\/rssdrift-689-s\d+-\d{8}T\d{6}\.json$/);
+    expect(readdirSync(join(cwd, "snapshots")).sort()).toEqual([json!, md!].map((p) => p.slice("snapshots/".length)).sort());
+    const report = JSON.parse(readFileSync(join(cwd, json!), "utf8"));
+    expect(report.schema).toBe("rssdrift-report/1");
+    expect(report.sample.seq).toBe(sampleNumber(saved));
+    expect(report.marks).toHaveLength(1);
+    expect(readFileSync(join(cwd, md!), "utf8")).toContain("| mark | time | sample | drift (pages) |");
+
+    // while paused, r plays exactly the next sample
+    const before = sampleNumber(pane.screen());
+    pane.keys("r");
+    await until("one step", () => sampleNumber(pane.screen()) === before + 1, pane);
+
+    pane.keys("?");
+    await screenWith(pane, "What the numbers mean");
+    pane.keys("?");
+    await screenWith(pane, "Counters (pages)");
+
+    pane.keys("q");
+    const status = await until("the process to end", () => {
+      const s = pane.exitStatus();
+      return s === null ? null : { s };
+    }, pane);
+    expect(status.s).toBe(0);
+    // Ink leaves the last frame on the screen
+    expect(pane.screen()).toContain("Counters (pages)");
+  });
+
+  it("honours NO_COLOR, and draws in colour without it", async () => {
+    const coloured = startPane("colour", ["replay", RECORDING]);
+    const plain = startPane("nocolour", ["replay", RECORDING], { env: { NO_COLOR: "1" } });
+    await screenWith(coloured, "sample #1");
+    await screenWith(plain, "sample #1");
+    // SGR foreground colours: 30–37, 90–97, or 38;… (Ink may combine them with bold in one sequence)
+    const colour = /\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])[;m]/;
+    expect(coloured.screen({ escapes: true })).toMatch(colour);
+    expect(plain.screen({ escapes: true })).not.toMatch(colour);
+    coloured.keys("q");
+    plain.keys("q");
+    await until("both to end", () => coloured.exitStatus() !== null && plain.exitStatus() !== null);
+  });
+
+  it("fits a 60-column terminal, keeps the last sample at the end of the recording, and exits on a key", async () => {
+    const pane = startPane("narrow", ["replay", RECORDING, "--speed", "20"], { columns: 60 });
+    const end = await screenWith(pane, "end of recording");
+    for (const line of end.split("\n")) expect([...line].length).toBeLessThanOrEqual(60);
+    expect(end).toContain("sample #39");
+    expect(end).toMatch(/^anon +\d+ +\d+ +[+-]?\d+/m);
+    pane.keys("x");
+    const status = await until("the process to end", () => {
+      const s = pane.exitStatus();
+      return s === null ? null : { s };
+    }, pane);
+    expect(status.s).toBe(0);
+  });
+
+  it("prints lines, not a TUI, when stdout is a pipe", () => {
+    const out = execFileSync("sh", ["-c", `"${process.execPath}" "${CLI}" replay "${RECORDING}" --speed 1000 | cat`], { encoding: "utf8" });
+    const lines = out.trim().split("\n");
+    expect(lines[0]).toMatch(/^# rssdrift: replay of lab-6\.12-4cpu\.jsonl/);
+    expect(lines).toHaveLength(41);
+    expect(out).not.toContain("\x1b[");
+  });
+});
