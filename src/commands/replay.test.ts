@@ -1,7 +1,7 @@
 // `rssdrift replay` and `rssdrift watch` when stdout is not a terminal: the path CI and pipes take.
 // The live path runs on a real process of this machine through the procfs backend.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -15,6 +15,7 @@ import { watchCommand } from "./watch.js";
 const FIXTURE = new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url).pathname;
 const fixtureLines = readFileSync(FIXTURE, "utf8").trim().split("\n");
 const scratch = mkdtempSync(join(tmpdir(), "rssdrift-cmd-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function pipeContext(abort = new AbortController()) {
   const stdout = new PassThrough();

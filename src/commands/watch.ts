@@ -16,7 +16,6 @@ import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { clockTime, formatSignedPages } from "../ui/format.js";
 import { sparkline } from "../ui/glyphs.js";
-import { runInteractive } from "../ui/run-interactive.js";
 import { runNonInteractive } from "../ui/run-non-interactive.js";
 import type { AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "../ui/stream-types.js";
 import type { CommandContext } from "./context.js";
@@ -140,6 +139,16 @@ function exitCodeOf(outcome: ViewOutcome): number {
   }
 }
 
+/**
+ * Ink and React are loaded only for a terminal, so the line mode starts light. React picks its
+ * build when first loaded: the development build (checks, profiling hooks) costs several times
+ * the CPU per frame, so unless told otherwise the view runs the production one.
+ */
+async function loadInteractive(): Promise<typeof import("../ui/run-interactive.js")> {
+  process.env.NODE_ENV ??= "production";
+  return import("../ui/run-interactive.js");
+}
+
 /** Shows a source's samples, the TUI on a terminal, lines otherwise; shared with replay. */
 export async function viewSamples(ctx: CommandContext, settings: ViewSettings): Promise<number> {
   let opened: SampleSource | undefined;
@@ -147,7 +156,7 @@ export async function viewSamples(ctx: CommandContext, settings: ViewSettings): 
   const interactive = !settings.json && (ctx.stdin as { isTTY?: boolean }).isTTY === true && ctx.stdout.isTTY === true;
   try {
     const outcome = interactive
-      ? await runInteractive({
+      ? await (await loadInteractive()).runInteractive({
           ctx,
           open,
           analyse,

@@ -1,14 +1,15 @@
 // --record: what is written is what was read, line for line, and replays the same way.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
 import { openRecorder } from "./recorder.js";
 import { openReplaySource, readRecording } from "./replay-source.js";
 
 const FIXTURE = new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), "rssdrift-record-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function drain(source: AsyncIterable<unknown>): Promise<unknown> {
   try {

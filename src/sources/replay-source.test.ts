@@ -1,9 +1,9 @@
 // Replay of recordings: validation of every line (as live), pacing by mono_ms / speed, and the
 // controls (pause, one step, speed). Pacing is checked on fake timers, so no wall-clock timing.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
 import type { HelperLine } from "../schema/helper-line.js";
 import { openReplaySource, readRecording, replaySource } from "./replay-source.js";
@@ -11,6 +11,7 @@ import { openReplaySource, readRecording, replaySource } from "./replay-source.j
 const FIXTURE = new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url).pathname;
 const fixtureLines = readFileSync(FIXTURE, "utf8").trim().split("\n");
 const scratch = mkdtempSync(join(tmpdir(), "rssdrift-replay-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function recordingOf(name: string, lines: string[]): string {
   const path = join(scratch, name);

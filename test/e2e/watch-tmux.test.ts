@@ -2,7 +2,7 @@
 // pane, the test types keys with send-keys and reads the screen with capture-pane. Every wait
 // polls the screen until a condition holds, with a generous limit; nothing is timed.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -38,8 +38,11 @@ function startPane(name: string, args: string[], options: { columns?: number; ro
     screen: ({ escapes = false } = {}) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", name),
     keys: (...keys) => void tmux("send-keys", "-t", name, ...keys),
     exitStatus: () => {
-      const [dead, status] = tmux("display-message", "-p", "-t", name, "#{pane_dead} #{pane_dead_status}").trim().split(" ");
-      return dead === "1" ? Number(status) : null;
+      const [dead, status, signal] = tmux("display-message", "-p", "-t", name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").trim().split(":");
+      // tmux may see the pty close before it reaps the process: dead, but no status yet
+      if (dead !== "1" || (status === "" && signal === "")) return null;
+      if (status === "") throw new Error(`the pane's process was killed by signal ${signal}; screen:\n${tmux("capture-pane", "-p", "-t", name)}`);
+      return Number(status);
     },
   };
 }
@@ -60,9 +63,11 @@ const screenWith = (pane: Pane, text: string | RegExp) =>
     return (typeof text === "string" ? screen.includes(text) : text.test(screen)) && screen;
   }, pane);
 
+const scratchDirs: string[] = [];
 const sampleNumber = (screen: string) => Number(/sample #(\d+)/.exec(screen)?.[1] ?? -1);
 
 afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
   try {
     tmux("kill-server");
   } catch {
@@ -78,6 +83,7 @@ describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
   it("pauses, steps, marks, saves a snapshot, shows help and quits, stopping cleanly", async () => {
     // in a scratch directory, so that snapshots land in its ./snapshots (the default)
     const cwd = mkdtempSync(join(tmpdir(), "rssdrift-e2e-"));
+    scratchDirs.push(cwd);
     const pane = startPane("keys", ["replay", RECORDING], { cwd });
 
     // the live screen, with the recording's own numbers: kernel 6.12 in the lab, batch 32
