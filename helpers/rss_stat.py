@@ -29,7 +29,6 @@ import select
 import signal
 import sys
 import time
-import warnings
 
 try:
     import drgn
@@ -341,7 +340,7 @@ def require_drgn():
 
 def quiet_drgn_logging():
     """drgn 0.0.31 reports modules without debug info through the "drgn" logger, which
-    without a handler of its own would print them on stderr."""
+    without a handler of its own would print them on stderr (0.0.22 prints nothing)."""
     import logging
 
     logger = logging.getLogger("drgn")
@@ -350,20 +349,16 @@ def quiet_drgn_logging():
 
 
 def load_program():
-    """drgn.program_from_kernel(), without its complaints about modules' missing debug info
-    (only vmlinux matters, and probe_debug_info() checks it)."""
+    """drgn.program_from_kernel(), quietly: only vmlinux matters, and probe_debug_info()
+    checks it; modules without debug info do not."""
     quiet_drgn_logging()
-    with warnings.catch_warnings():  # older drgn complains through warnings
-        warnings.simplefilter("ignore")
-        try:
-            return drgn.program_from_kernel()
-        except PermissionError as e:
-            raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
-                              "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
-        except Exception as e:
-            if type(e).__name__ == "MissingDebugInfoError":
-                raise missing_debug_info(str(e)) from None
-            raise
+    try:
+        return drgn.program_from_kernel()
+    except PermissionError as e:
+        raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
+                          "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
+    except drgn.MissingDebugInfoError as e:  # some versions raise where others only report
+        raise missing_debug_info(str(e)) from None
 
 
 def missing_debug_info(detail):

@@ -86,6 +86,8 @@ class DriftTarget(unittest.TestCase):
             # the whole process, re-executed, is restricted to the chosen CPU
             self.assertEqual(proc_field(target.ready["pid"], "status", "Cpus_allowed_list"), str(cpu))
             self.assertEqual(target.ready["pid"], target.process.pid)  # re-executed in place
+            # no transparent huge pages: khugepaged would add pages to the counters from any CPU
+            self.assertEqual(proc_field(target.ready["pid"], "status", "THP_enabled"), "0")
         grown_kb = anonymous_kb(loaded.ready["pid"]) - anonymous_kb(baseline.ready["pid"])
         # two interpreters' own heaps differ by a page or two either way
         jitter_pages = 8

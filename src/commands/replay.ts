@@ -5,7 +5,7 @@ import { EXIT } from "../errors.js";
 import { openReplaySource, SPEED_RANGE } from "../sources/replay-source.js";
 import type { CommandContext } from "./context.js";
 import { badInput } from "./target-options.js";
-import { commandLineOf, viewSamples } from "./watch.js";
+import { commandLineOf, DEFAULT_SNAPSHOT_DIR, viewSamples } from "./watch.js";
 
 export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json] [--snapshot-dir DIR]
 
@@ -73,7 +73,7 @@ export async function replayCommand(argv: string[], ctx: CommandContext): Promis
     open: async () => source,
     mode: "replay",
     json: values.json,
-    snapshotDir: values["snapshot-dir"] ?? "snapshots",
+    snapshotDir: values["snapshot-dir"] ?? DEFAULT_SNAPSHOT_DIR,
     commandLine: commandLineOf("replay", argv),
     intervalMs: source.hello.interval_ms / speed,
   });

@@ -69,6 +69,7 @@ const watchFlags = {
 } as const;
 
 const DEMO_RECORDING = "test/fixtures/lab-6.12-4cpu.jsonl";
+export const DEFAULT_SNAPSHOT_DIR = "snapshots";
 
 /** the shipped demo recording, found from this file whether running from src/ or dist/src/ */
 export function demoRecordingPath(): string {
@@ -90,8 +91,18 @@ function stamp(date: Date): string {
   return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}T${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
 }
 
-function marksMarkdown(marks: Mark[], history: DriftPoint[]): string {
-  const lines = ["", "### Drift history", "", `Last ${history.length} samples, VmRSS drift in pages (a step up is an allocation parked in a slot):`, "", "```", sparkline(history.map((p) => p.driftPages)), "```"];
+/** what the live view adds to the Markdown report: the drift history and the marks */
+function historyMarkdown(marks: Mark[], history: DriftPoint[]): string {
+  const lines = [
+    "",
+    "### Drift history",
+    "",
+    `Last ${history.length} samples, VmRSS drift in pages (a step up is an allocation parked in a slot):`,
+    "",
+    "```",
+    sparkline(history.map((p) => p.driftPages)),
+    "```",
+  ];
   if (marks.length > 0) {
     lines.push("", "| mark | time | sample | drift (pages) |", "| ---: | --- | ---: | ---: |");
     for (const m of marks) lines.push(`| ${m.number} | ${clockTime(m.at)} | ${m.seq} | ${formatSignedPages(m.driftPages)} |`);
@@ -111,7 +122,7 @@ export async function saveSnapshot(
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
   await writeFile(`${base}.json`, JSON.stringify(json, null, 2) + "\n");
-  await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + marksMarkdown(marks, history));
+  await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + historyMarkdown(marks, history));
   return [`${base}.json`, `${base}.md`];
 }
 
@@ -191,7 +202,7 @@ async function watchDemo(argv: string[], ctx: CommandContext): Promise<number> {
     open: async () => source,
     mode: "replay",
     json: values.json ?? false,
-    snapshotDir: values["snapshot-dir"] ?? "snapshots",
+    snapshotDir: values["snapshot-dir"] ?? DEFAULT_SNAPSHOT_DIR,
     commandLine: commandLineOf("watch", argv),
   });
 }
@@ -215,7 +226,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
       },
       mode: "live",
       json: values.json as boolean,
-      snapshotDir: (values["snapshot-dir"] as string | undefined) ?? "snapshots",
+      snapshotDir: (values["snapshot-dir"] as string | undefined) ?? DEFAULT_SNAPSHOT_DIR,
       commandLine: commandLineOf("watch", argv),
     });
   } finally {

@@ -107,8 +107,8 @@ describe("the live screen", () => {
     expect(cpu0.indexOf("█")).toBeLessThan(axis(cpu0));
     expect(lineWith(frame, /^cpu 2 /)).toContain("file +1");
     expect(lineWith(frame, /^cpu 3 /)).toContain("+3");
-    // the full-side scale is batch - 1
-    expect(frame).toContain("full side = batch − 1 = 31");
+    // the full-bar scale is batch - 1
+    expect(frame).toContain("full bar = batch − 1 = 31");
     // CPU 1 is full: its bar fills its whole side, CPU 3's (3 of 31) only a cell or two
     const cells = (line: string) => (line.slice(axis(line)).match(/█/g) ?? []).length;
     expect(cells(cpu1)).toBeGreaterThan(4 * cells(lineWith(frame, /^cpu 3 /)));
@@ -231,6 +231,22 @@ describe("keys", () => {
     expect(source.calls).toContain("close");
   });
 
+  it("stops the source when the command's signal aborts (SIGTERM, SIGHUP)", async () => {
+    const source = pushedSource();
+    const outcomes: ViewOutcome[] = [];
+    const abort = new AbortController();
+    const app = render(
+      <App open={async () => source} analyse={analyse} saveSnapshot={async () => []} onDone={(o) => outcomes.push(o)} mode="live" signal={abort.signal} />,
+    );
+    unmount = app.unmount;
+    feed(source, 1);
+    await frameWith(app, "Counters");
+    abort.abort();
+    await until(() => outcomes.length > 0, "the app ending");
+    expect(outcomes).toEqual([{ kind: "interrupted" }]);
+    expect(source.calls.filter((c) => c === "close")).toEqual(["close"]);
+  });
+
   it("Ctrl-C stops the source too, as an interruption", async () => {
     const { app, source, outcomes } = startApp();
     feed(source, 1);
@@ -296,6 +312,20 @@ describe("other eras and backends", () => {
     expect(lineWith(frame, /^tid 4243 /)).toContain("+23");
     expect(lineWith(frame, /^tid 4244 /)).toContain("+23");
     expect(frame).toMatch(/era split-rss .*per-thread caches/);
+  });
+
+  it("on many CPUs draws the largest holders and counts the rest", async () => {
+    const { app, source } = startApp();
+    const cpus = Array.from({ length: 16 }, (_, i) => i);
+    const hello = handMadeHello({ cpus: { online: cpus, possible: cpus } });
+    source.push(hello);
+    // CPU k holds k + 1 anon pages for k = 0..9: the eight largest are CPUs 9 down to 2
+    const residue = cpus.map((cpu) => [cpu, cpu < 10 ? cpu + 1 : 0] as [number, number]);
+    source.push(handMadeSampleLine(0, { file: { count: 10, residue: [] }, anon: { count: 100, residue }, shmem: { count: 0, residue: [] }, swap: { count: 0, residue: [] } }, hello));
+    const frame = await frameWith(app, "Residue per CPU");
+    const drawn = frame.split("\n").filter((l) => /^cpu \d+ /.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    expect(drawn).toEqual([9, 8, 7, 6, 5, 4, 3, 2]);
+    expect(frame).toContain("… 2 more CPUs hold residue (largest shown)");
   });
 
   it("labels the procfs estimate and shows no slots", async () => {

@@ -81,19 +81,22 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   };
   const stopRequested = useRef(false);
   const quit = (kind: "quit" | "interrupted") => {
-    if (done.current || stopRequested.current) return;
+    // a second q or Ctrl-C while the helper is stopping: leave now (the command still closes it)
+    if (stopRequested.current) return finish({ kind });
     stopRequested.current = true;
     setQuitting(true);
     void controls.close().finally(() => finish({ kind }));
   };
 
+  const quitNow = useRef(quit);
+  quitNow.current = quit;
   useEffect(() => {
     if (!signal) return;
-    const onAbort = () => quit("interrupted");
+    const onAbort = () => quitNow.current("interrupted");
     if (signal.aborted) onAbort();
     signal.addEventListener("abort", onAbort);
     return () => signal.removeEventListener("abort", onAbort);
-  });
+  }, [signal]);
 
   // a stream that stops before showing anything has nothing to keep on screen
   const { end, latest, hello } = state;

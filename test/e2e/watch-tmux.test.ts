@@ -22,15 +22,23 @@ interface Pane {
   name: string;
   screen(options?: { escapes?: boolean }): string;
   keys(...keys: string[]): void;
-  /** the pane's process has ended (remain-on-exit keeps the pane and its last screen) */
+  /** the exit status once the process has ended, else null */
   exitStatus(): number | null;
 }
 
-/** Starts `node dist/cli/rssdrift.js ARGS` in a fresh pane of COLUMNS × ROWS. */
+const statusDir = mkdtempSync(join(tmpdir(), "rssdrift-e2e-status-"));
+
+/**
+ * Starts `node dist/cli/rssdrift.js ARGS` in a fresh pane of COLUMNS × ROWS. A small sh wrapper
+ * writes node's exit status to a file when node has ended (tmux's own #{pane_dead_status} was not
+ * reliable here), and the pane stays open (remain-on-exit) with the last screen.
+ */
 function startPane(name: string, args: string[], options: { columns?: number; rows?: number; env?: Record<string, string>; cwd?: string } = {}): Pane {
   const env = Object.entries({ TERM: "xterm-256color", ...options.env }).map(([k, v]) => `${k}=${v}`);
+  const statusFile = join(statusDir, name);
   // env -u CI: Ink renders only a final frame when it thinks it runs in CI
-  const command = ["env", "-u", "CI", ...env, process.execPath, CLI, ...args];
+  const wrapper = 'status_file=$1; shift; env -u CI "$@"; echo $? > "$status_file"';
+  const command = ["sh", "-c", wrapper, "sh", statusFile, ...env, process.execPath, CLI, ...args];
   tmux("new-session", "-d", "-s", name, "-x", String(options.columns ?? 100), "-y", String(options.rows ?? 40), "-c", options.cwd ?? ROOT, ...command);
   tmux("set-option", "-t", name, "remain-on-exit", "on");
   return {
@@ -38,11 +46,8 @@ function startPane(name: string, args: string[], options: { columns?: number; ro
     screen: ({ escapes = false } = {}) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", name),
     keys: (...keys) => void tmux("send-keys", "-t", name, ...keys),
     exitStatus: () => {
-      const [dead, status, signal] = tmux("display-message", "-p", "-t", name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").trim().split(":");
-      // tmux may see the pty close before it reaps the process: dead, but no status yet
-      if (dead !== "1" || (status === "" && signal === "")) return null;
-      if (status === "") throw new Error(`the pane's process was killed by signal ${signal}; screen:\n${tmux("capture-pane", "-p", "-t", name)}`);
-      return Number(status);
+      const text = existsSync(statusFile) ? readFileSync(statusFile, "utf8").trim() : "";
+      return text === "" ? null : Number(text);
     },
   };
 }
@@ -67,6 +72,7 @@ const scratchDirs: string[] = [];
 const sampleNumber = (screen: string) => Number(/sample #(\d+)/.exec(screen)?.[1] ?? -1);
 
 afterAll(() => {
+  rmSync(statusDir, { recursive: true, force: true });
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
   try {
     tmux("kill-server");

@@ -1,6 +1,6 @@
 // Where the drift sits: one bar per CPU (percpu era) or thread (split-rss era), negative slots
-// to the left of the axis, positive to the right. For CPUs a full side is batch − 1 pages, the
-// most a slot can hold before it flushes into the shared count.
+// to the left of the axis, positive to the right. For CPUs a full side is batch − 1 pages in one
+// counter's slot, the most it can hold before it flushes into the shared count.
 import { Box, Text } from "ink";
 import type { Analysis, RankedSlot } from "../../analysis/types.js";
 import type { HelloLine } from "../../schema/helper-line.js";
@@ -56,7 +56,7 @@ export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; anal
   const title = kind === "cpu" ? "Residue per CPU" : "Residue per thread";
   const meaning =
     kind === "cpu"
-      ? `pages parked in each slot, not yet counted · full side = batch − 1 = ${scale}`
+      ? `pages parked in each slot, not yet counted · full bar = batch − 1 = ${scale}`
       : "pages in each thread's cache (task->rss_stat), folded in every 64 faults";
 
   const breakdown = (slot: number) =>
@@ -68,7 +68,11 @@ export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; anal
     <Box flexDirection="column">
       <SectionTitle title={title} meaning={meaning} color={theme.accent} width={width} />
       {rows.map((row) => {
-        const bar = signedBar(row.pages, scale, half);
+        // CPUs: the bar is how close the slot's fullest counter is to flushing (the pages shown
+        // are summed over the RSS counters, so they may exceed batch − 1); threads: pages
+        const barValue =
+          batchScale !== null && row.fractionOfBatch !== null ? Math.sign(row.pages) * row.fractionOfBatch * batchScale : row.pages;
+        const bar = signedBar(barValue, scale, half);
         const closeness =
           kind === "cpu" && batchScale !== null ? (row.pages === 0 ? "" : `${formatPercent(row.fractionOfBatch)} of ${batchScale}`) : "";
         return (
