@@ -137,7 +137,9 @@ def parse_args(argv):
                         help="samples to take (default: 1, or unlimited with --control)")
     parser.add_argument("--smaps", action="store_true", help="also read /proc/PID/smaps_rollup")
     parser.add_argument("--control", action="store_true",
-                        help="read control lines (sample, interval MS, pause, resume) from stdin; EOF ends")
+                        help="read control lines (sample, interval MS, pause, resume, ping) from stdin; EOF ends")
+    parser.add_argument("--heartbeat", type=_positive_int, default=None, metavar="S",
+                        help="with --control: exit when no control line came for S seconds")
     options = parser.parse_args(argv)
     if options.count is None and not options.control:
         options.count = 1
@@ -145,9 +147,10 @@ def parse_args(argv):
 
 
 def parse_control(line):
-    """One control line -> ("sample",), ("interval", ms), ("pause",), ("resume",), or None if invalid."""
+    """One control line -> ("sample",), ("interval", ms), ("pause",), ("resume",), ("ping",),
+    or None if invalid."""
     words = line.split()
-    if words in (["sample"], ["pause"], ["resume"]):
+    if words in (["sample"], ["pause"], ["resume"], ["ping"]):
         return (words[0],)
     if len(words) == 2 and words[0] == "interval" and words[1].isdigit() and int(words[1]) >= 1:
         return ("interval", int(words[1]))
@@ -594,11 +597,20 @@ class Target:
 # --- the loop ---------------------------------------------------------------------------------
 
 
+def arm_heartbeat(seconds):
+    """(Re)starts the controller's deadline. A link that dies without a FIN leaves sshd, and so our
+    stdin, open until TCP gives up (~15 min); SIGALRM ends us sooner, even inside a blocked write."""
+    if seconds:
+        signal.alarm(seconds)
+
+
 class ControlReader:
     """Control lines from fd 0, read raw (os.read) so that select() sees every byte."""
 
-    def __init__(self):
+    def __init__(self, heartbeat=None):
         self.pending = b""
+        self.heartbeat = heartbeat
+        arm_heartbeat(heartbeat)
 
     def wait(self, timeout):
         """Waits up to timeout seconds (None: forever) -> list of commands, or None at EOF."""
@@ -608,6 +620,7 @@ class ControlReader:
         chunk = os.read(0, 4096)
         if not chunk:
             return None
+        arm_heartbeat(self.heartbeat)
         self.pending += chunk
         *lines, self.pending = self.pending.split(b"\n")
         commands = (parse_control(line.decode("ascii", "replace")) for line in lines)
@@ -617,7 +630,7 @@ class ControlReader:
 def run(target, options):
     """Samples every interval until --count samples were taken; with --control also on request,
     and only until stdin ends. Returns the exit status."""
-    control = ControlReader() if options.control else None
+    control = ControlReader(options.heartbeat) if options.control else None
     interval = options.interval / 1000
     paused = False
     seq = 0
@@ -666,7 +679,7 @@ def quit_quietly(signum, _frame):
 def install_signal_handlers():
     # A closed stdout kills us at the next write instead of raising: nobody is reading.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
         signal.signal(signum, quit_quietly)
 
 

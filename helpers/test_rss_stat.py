@@ -202,6 +202,7 @@ class ControlCommands(unittest.TestCase):
         self.assertEqual(rss_stat.parse_control("pause\r"), ("pause",))
         self.assertEqual(rss_stat.parse_control("  resume "), ("resume",))
         self.assertEqual(rss_stat.parse_control("interval 250"), ("interval", 250))
+        self.assertEqual(rss_stat.parse_control("ping"), ("ping",))
 
     def test_invalid_commands(self):
         for line in ("", "interval", "interval 0", "interval -5", "interval 1.5", "interval 9 9", "samples", "SAMPLE"):
@@ -420,15 +421,17 @@ class StandInTarget:
     def sample(self, seq):
         return {"type": "sample", "seq": seq}
 
-options = types.SimpleNamespace(control=True, count=int(sys.argv[2]) or None, interval=int(sys.argv[3]))
+options = types.SimpleNamespace(control=True, count=int(sys.argv[2]) or None, interval=int(sys.argv[3]),
+                                heartbeat=int(sys.argv[4]) or None)
 rss_stat.install_signal_handlers()
 sys.exit(rss_stat.run(StandInTarget(), options))
 """
 
 
 class SamplingLoop(unittest.TestCase):
-    def start(self, count=0, interval_ms=3_600_000):
-        loop = subprocess.Popen([sys.executable, "-c", LOOP_CHILD, os.path.dirname(SCRIPT), str(count), str(interval_ms)],
+    def start(self, count=0, interval_ms=3_600_000, heartbeat_s=0):
+        loop = subprocess.Popen([sys.executable, "-c", LOOP_CHILD, os.path.dirname(SCRIPT), str(count), str(interval_ms),
+                                 str(heartbeat_s)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(loop.__exit__, None, None, None)  # closes its pipes and reaps it
         self.addCleanup(loop.kill)
@@ -478,6 +481,14 @@ class SamplingLoop(unittest.TestCase):
         loop = self.start()
         self.assertEqual(self.next_seq(loop), 0)
         self.finish(loop)
+
+    def test_a_silent_controller_ends_the_loop(self):
+        # stdin stays open but nothing arrives: a link that died without closing
+        loop = self.start(heartbeat_s=1)
+        self.assertEqual(self.next_seq(loop), 0)
+        self.send(loop, "ping\n")
+        self.assertEqual(loop.wait(timeout=DEADLINE_S), 128 + signal.SIGALRM)
+        self.assertEqual(loop.stderr.read(), "")
 
     def test_sigterm_is_quiet(self):
         loop = self.start()

@@ -7,7 +7,7 @@ import type { HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
 import type { Transport } from "../transports/transport.js";
 import { helperExitError } from "./helper-failure.js";
-import { control, helperArgv, helperPreamble, type HelperOptions } from "./helper-launch.js";
+import { control, helperArgv, helperPreamble, PING_EVERY_MS, type HelperOptions } from "./helper-launch.js";
 import type { SampleSource } from "./sample-source.js";
 
 /** Keeps the last few KiB of a stream, for error messages. */
@@ -30,6 +30,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
   const send = (line: string) => {
     if (!closed) command.stdin.write(line);
   };
+  const heartbeat = setInterval(() => send(control.ping), PING_EVERY_MS).unref();
 
   async function* lines(): AsyncGenerator<HelperLine> {
     const input = createInterface({ input: command.stdout, crlfDelay: Infinity });
@@ -44,6 +45,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
       if (!closed && exit.code !== 0) throw helperExitError(exit, stderrTail(), transport.where);
     } finally {
       closed = true;
+      clearInterval(heartbeat);
       await command.stop();
     }
   }
@@ -57,6 +59,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
     setPaused: (paused) => send(paused ? control.pause : control.resume),
     async close() {
       closed = true;
+      clearInterval(heartbeat);
       await command.stop();
       await iterator.return(undefined);
     },

@@ -34,6 +34,13 @@ export const BOOTSTRAP =
   " return b\n" +
   `exec(compile(r(int(r(${LENGTH_DIGITS + 1}))),'rss_stat.py','exec'),{'__name__':'__main__'})\n`;
 
+/**
+ * The helper exits when no control line came for this long; the source pings three times as
+ * often. A link that dies without closing would otherwise keep a root helper alive for minutes.
+ */
+export const HEARTBEAT_S = 30;
+export const PING_EVERY_MS = (HEARTBEAT_S * 1000) / 3;
+
 export interface HelperOptions {
   pid: number;
   intervalMs: number;
@@ -49,6 +56,7 @@ export interface HelperOptions {
 export function helperArgv(options: HelperOptions): string[] {
   const argv = [...(options.sudo ? ["sudo", "-n"] : []), "python3", "-c", BOOTSTRAP];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
+  argv.push("--heartbeat", String(HEARTBEAT_S));
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
   return argv;
@@ -66,4 +74,5 @@ export const control = {
   interval: (ms: number) => `interval ${Math.round(ms)}\n`,
   pause: "pause\n",
   resume: "resume\n",
+  ping: "ping\n",
 } as const;

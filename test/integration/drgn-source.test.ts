@@ -58,7 +58,7 @@ describe("drgn source over a local child process", () => {
     const { lines, error } = await drain(source);
     expect(error).toBeUndefined();
     expect(lines.map((line) => line.type)).toEqual(["hello", "sample", "sample", "progress"]);
-    expect(lines[3]).toMatchObject({ message: "--pid 42 --interval 100 --control" });
+    expect(lines[3]).toMatchObject({ message: "--pid 42 --interval 100 --control --heartbeat 30" });
   });
 
   it("turns a malformed line into a helper failure that names the field", async () => {

@@ -63,6 +63,7 @@ export async function startDriftTarget(suite: LabSuite, args: string[]): Promise
   );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.on("error", () => undefined); // EPIPE once the target (and so ssh) has ended: expected
   const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string | undefined>((resolve) => {

@@ -73,7 +73,7 @@ function kbToPages(kb: number, pageSize: number): number {
 /** A failure as users meet it: nothing on stdout, one error line last on stderr, only rssdrift's own lines before it (no stack, no traceback). */
 function expectOneLineError(run: CliRun, exitCode: number, line: RegExp): void {
   const lines = stderrLines(run);
-  expect({ code: run.code, stdout: run.stdout, last: lines.at(-1) }, run.stderr).toMatchObject({ code: exitCode, stdout: "" });
+  expect({ code: run.code, stdout: run.stdout }, run.stderr).toEqual({ code: exitCode, stdout: "" });
   expect(lines.at(-1)).toMatch(line);
   expect(lines.filter((text) => line.test(text))).toHaveLength(1);
   expect(lines.filter((text) => !text.startsWith("rssdrift: "))).toEqual([]);
@@ -138,7 +138,7 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     }
   });
 
-  it(`reads the ${era} era with drgn ${suite === "trixie" ? "0.0.31" : "0.0.22"}, and for every counter cached + Σ residue == exact`, () => {
+  it(`reads the ${era} era with the guest's drgn, and for every counter cached + Σ residue == exact`, () => {
     const { hello, sample } = pinnedReport;
     expect(hello).toMatchObject({ backend: "drgn", era, slot_kind: slotKind, kernel: env().LAB_KERNEL, target: { pid: pinned.pid } });
     expect(hello.drgn).toBe(env().LAB_DRGN!.replace(/-\d+$/, ""));
