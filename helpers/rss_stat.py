@@ -580,7 +580,9 @@ class Target:
             task, mm = self.find(gone_code="target-exited")
             threads, counters = self.read_counters(task, mm)
         except drgn.FaultError:
-            counters = None  # the task was freed under us; read_proc tells whether it is gone
+            # freed under us: an exiting task (even one still in /proc as a zombie) is "exited"
+            self.find(gone_code="target-exited")
+            counters = None
         read_us = int((time.monotonic() - started) * 1e6)
         try:
             stat, proc = read_proc(self.pid, self.smaps)

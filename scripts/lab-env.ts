@@ -1,4 +1,4 @@
-// Reads `scripts/lab/lab env SUITE`: KEY=value lines, values single-quoted when they need it.
+// The kernel lab (scripts/lab/lab) as Node code uses it: booting a suite and reading `lab env`.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -24,4 +24,15 @@ export function parseLabEnv(text: string): LabEnv {
 
 export function labEnv(suite: string): LabEnv {
   return parseLabEnv(execFileSync(LAB, ["env", suite], { encoding: "utf8" }));
+}
+
+/**
+ * Boots SUITE unless it is up, and says whether this call booted it (so only that caller powers
+ * it off). Always `lab up`, never LAB_RUNNING alone: that is 1 as soon as qemu runs, while a
+ * boot someone else started may still wait for sshd; `lab up` waits for it, then says "already up".
+ */
+export function labUp(suite: string): { bootedHere: boolean } {
+  const said = execFileSync(LAB, ["up", suite], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  process.stderr.write(said);
+  return { bootedHere: !said.includes("already up") };
 }

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { LAB, labEnv } from "./lab-env.js";
+import { LAB, labEnv, labUp } from "./lab-env.js";
 
 const SUITE = process.env.RSSDRIFT_LAB_SUITE ?? "trixie";
 const cli = fileURLToPath(new URL("../cli/rssdrift.js", import.meta.url));
@@ -32,9 +32,8 @@ async function startTarget(): Promise<{ pid: number; cpus: number[]; ssh: ChildP
 }
 
 async function main(): Promise<number> {
-  const wasRunning = labEnv(SUITE).LAB_RUNNING === "1";
-  say(wasRunning ? `the ${SUITE} VM is already up` : `booting the ${SUITE} VM (the first run builds it: about a minute)…`);
-  if (!wasRunning && lab(["up", SUITE]) !== 0) return 1;
+  say(`starting the ${SUITE} VM unless it is up (the first run builds it: about a minute)…`);
+  const { bootedHere } = labUp(SUITE);
   const env = labEnv(SUITE);
   try {
     const target = await startTarget();
@@ -47,11 +46,16 @@ async function main(): Promise<number> {
     target.ssh.kill("SIGTERM");
     return status;
   } finally {
-    if (!wasRunning && process.env.RSSDRIFT_LAB_KEEP !== "1") {
+    if (bootedHere && process.env.RSSDRIFT_LAB_KEEP !== "1") {
       say(`stopping the VM (RSSDRIFT_LAB_KEEP=1 keeps it up; scripts/lab/lab down stops it)`);
       lab(["down", SUITE]);
     }
   }
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (err) {
+  say(err instanceof Error ? err.message.split("\n")[0]! : String(err));
+  process.exitCode = 1;
+}

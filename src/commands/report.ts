@@ -7,6 +7,7 @@ import { renderMarkdown } from "../report/markdown.js";
 import { renderText } from "../report/text.js";
 import { firstSample } from "../sources/first-sample.js";
 import { openSampleSource, openSourceOn } from "../sources/open-source.js";
+import { quoteShellWord } from "../transports/ssh-quote.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { badInput, parseTargetArgs, targetFlagsHelp, type TargetOptions } from "./target-options.js";
@@ -37,7 +38,7 @@ const reportFlags = {
 
 /** The command line that produced a report, for --markdown (the pid and flags, not the path). */
 function commandLine(argv: string[]): string {
-  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : quoteShellWord(word));
   return ["rssdrift", ...argv].map(quote).join(" ");
 }
 

@@ -1,11 +1,12 @@
 // Samples from the drgn helper, running over any Transport (this machine or SSH). Every stdout
-// line is validated at this edge; an `error` line becomes a thrown RssdriftError.
+// line is validated at this edge; an `error` line becomes a thrown RssdriftError. Over a
+// transport that reconnects, a helper lost with its link is started again and the stream goes on.
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { helperError } from "../errors.js";
-import type { HelperLine } from "../schema/helper-line.js";
+import type { HelloLine, HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
-import type { Transport } from "../transports/transport.js";
+import type { RunningCommand, Transport } from "../transports/transport.js";
 import { helperExitError } from "./helper-failure.js";
 import { control, helperArgv, helperPreamble, PING_EVERY_MS, type HelperOptions } from "./helper-launch.js";
 import type { SampleSource } from "./sample-source.js";
@@ -20,33 +21,69 @@ function tailOf(stream: Readable, maxChars = 4096): () => string {
   return () => tail;
 }
 
+interface Helper {
+  command: RunningCommand;
+  stderrTail: () => string;
+}
+
 /** `script` replaces helpers/rss_stat.py, for tests of this plumbing with a scripted helper. */
 export async function openDrgnSource(transport: Transport, options: HelperOptions, script?: Buffer): Promise<SampleSource> {
   const origin = `drgn helper on ${transport.where}`;
-  const command = await transport.start(helperArgv(options));
-  const stderrTail = tailOf(command.stderr);
-  command.stdin.write(helperPreamble(script));
+  // what the user changed live, so that a restarted helper carries on the same way
+  let intervalMs = options.intervalMs;
+  let paused = false;
   let closed = false;
+
+  const startHelper = async (): Promise<Helper> => {
+    const command = await transport.start(helperArgv({ ...options, intervalMs }));
+    const helper = { command, stderrTail: tailOf(command.stderr) };
+    command.stdin.write(helperPreamble(script));
+    if (paused) command.stdin.write(control.pause);
+    return helper;
+  };
+  let helper = await startHelper();
   const send = (line: string) => {
-    if (!closed) command.stdin.write(line);
+    if (!closed) helper.command.stdin.write(line);
   };
   const heartbeat = setInterval(() => send(control.ping), PING_EVERY_MS).unref();
 
-  async function* lines(): AsyncGenerator<HelperLine> {
-    const input = createInterface({ input: command.stdout, crlfDelay: Infinity });
-    try {
-      for await (const text of input) {
-        if (text.trim() === "") continue;
-        const line = parseHelperLine(text, origin);
-        if (line.type === "error") throw helperError(line.code, line.message, line.hint);
-        yield line;
+  /** One helper's lines; a repeated hello after a restart is checked, not passed on. */
+  async function* helperLines(first: HelloLine | undefined): AsyncGenerator<HelperLine> {
+    for await (const text of createInterface({ input: helper.command.stdout, crlfDelay: Infinity })) {
+      if (text.trim() === "") continue;
+      const line = parseHelperLine(text, origin);
+      if (line.type === "error") throw helperError(line.code, line.message, line.hint);
+      if (line.type === "hello" && first !== undefined) {
+        if (line.target.start_time !== first.target.start_time) {
+          throw helperError("pid-reused", `pid ${first.target.pid} now belongs to another process (${line.target.comm})`);
+        }
+        continue;
       }
-      const exit = await command.exited;
-      if (!closed && exit.code !== 0) throw helperExitError(exit, stderrTail(), transport.where);
+      yield line;
+    }
+  }
+
+  async function* lines(): AsyncGenerator<HelperLine> {
+    let hello: HelloLine | undefined;
+    try {
+      for (;;) {
+        for await (const line of helperLines(hello)) {
+          if (line.type === "hello") hello = line;
+          yield line;
+        }
+        const exit = await helper.command.exited;
+        if (closed) return;
+        if (transport.wasDropped?.(helper.command)) {
+          helper = await startHelper();
+          continue;
+        }
+        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where);
+        return;
+      }
     } finally {
       closed = true;
       clearInterval(heartbeat);
-      await command.stop();
+      await helper.command.stop();
     }
   }
 
@@ -55,12 +92,18 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
     origin,
     [Symbol.asyncIterator]: () => iterator,
     sampleNow: () => send(control.sampleNow),
-    setInterval: (ms) => send(control.interval(ms)),
-    setPaused: (paused) => send(paused ? control.pause : control.resume),
+    setInterval: (ms) => {
+      intervalMs = ms;
+      send(control.interval(ms));
+    },
+    setPaused: (value) => {
+      paused = value;
+      send(value ? control.pause : control.resume);
+    },
     async close() {
       closed = true;
       clearInterval(heartbeat);
-      await command.stop();
+      await helper.command.stop();
       await iterator.return(undefined);
     },
   };

@@ -22,6 +22,11 @@ export interface Transport {
   readonly where: string;
   /** starts argv (never a shell string: each argument is passed or quoted as one word) */
   start(argv: readonly string[]): Promise<RunningCommand>;
+  /**
+   * After a command's `exited` resolved: true when the link dropped under it, so starting it
+   * again (which reconnects) may work. Only transports that reconnect have it.
+   */
+  wasDropped?(command: RunningCommand): boolean;
   /** closes the connection, if any */
   close(): Promise<void>;
 }

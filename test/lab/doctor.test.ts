@@ -2,10 +2,8 @@
 // transport: all green as root, as a user whose sudoers rule allows python3 only, and as a user
 // whose sudo wants a password (red without --sudo-prompt, green with it). The era comes from the
 // real helper's hello line: percpu on trixie (6.12), split-rss on bookworm (6.1).
-import { execFileSync } from "node:child_process";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CommandContext } from "../../src/commands/context.js";
 import { doctorCommand } from "../../src/commands/doctor.js";
 import type { CheckResult } from "../../src/doctor/check.js";
@@ -14,13 +12,7 @@ import { kernelPathWorks, runDoctor } from "../../src/doctor/run-doctor.js";
 import { EXIT } from "../../src/errors.js";
 import { defaultSshOptions } from "../../src/transports/ssh-options.js";
 import { openSshTransport } from "../../src/transports/ssh-transport.js";
-
-const lab = fileURLToPath(new URL("../../scripts/lab/lab", import.meta.url));
-
-function labEnv(suite: string): Record<string, string> {
-  const text = execFileSync(lab, ["env", suite], { encoding: "utf8" });
-  return Object.fromEntries(text.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-}
+import { useLabVm } from "./lab-vm.js";
 
 function capture(): { ctx: CommandContext; out: () => string } {
   const stdout = new PassThrough();
@@ -38,46 +30,32 @@ const suites = [
 ] as const;
 
 describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) => {
-  let env: Record<string, string> = {};
-  let startedHere = false;
-  const ssh = () => ({ ...defaultSshOptions(), configFile: env.LAB_SSH_CONFIG });
+  const env = useLabVm(suite);
+  const ssh = () => ({ ...defaultSshOptions(), configFile: env().LAB_SSH_CONFIG });
   const notice = () => {};
-
-  beforeAll(() => {
-    env = labEnv(suite);
-    if (env.LAB_RUNNING !== "1") {
-      execFileSync(lab, ["up", suite], { stdio: "inherit" });
-      startedHere = true;
-      env = labEnv(suite);
-    }
-  });
-  // leave a VM someone else booted running; power off only the one this file booted
-  afterAll(() => {
-    if (startedHere) execFileSync(lab, ["down", suite], { stdio: "inherit" });
-  });
 
   it("is all green as root, and exits 0", async () => {
     const { ctx, out } = capture();
-    const code = await doctorCommand(["--host", env.LAB_SSH_HOST!, "-F", env.LAB_SSH_CONFIG!], ctx);
-    console.log(`rssdrift doctor --host ${env.LAB_SSH_HOST} (${suite}):\n${out()}`);
+    const code = await doctorCommand(["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!], ctx);
+    console.log(`rssdrift doctor --host ${env().LAB_SSH_HOST} (${suite}):\n${out()}`);
     expect(code).toBe(EXIT.ok);
     for (const name of checkNames) expect(out()).toMatch(new RegExp(`^✔ ${name.replace(/[/]/g, "\\/")} `, "m"));
-    expect(out()).toContain(`kernel ${env.LAB_KERNEL}`);
-    expect(out()).toContain(`drgn ${env.LAB_DRGN!.replace(/-\d+$/, "")}`); // the Debian revision is not in __version__
-    expect(out()).toContain(`/usr/lib/debug/boot/vmlinux-${env.LAB_KERNEL} (has .debug_info)`);
+    expect(out()).toContain(`kernel ${env().LAB_KERNEL}`);
+    expect(out()).toContain(`drgn ${env().LAB_DRGN!.replace(/-\d+$/, "")}`); // the Debian revision is not in __version__
+    expect(out()).toContain(`/usr/lib/debug/boot/vmlinux-${env().LAB_KERNEL} (has .debug_info)`);
     expect(out()).toMatch(new RegExp(`✔ rss_stat era +${era} \\(from mm_struct's types: mm->rss_stat is ${layout.replace(/[[\]]/g, "\\$&")}`));
     expect(out()).toContain("All green");
   });
 
   it("says the same in --json", async () => {
     const { ctx, out } = capture();
-    expect(await doctorCommand(["--host", env.LAB_SSH_HOST!, "-F", env.LAB_SSH_CONFIG!, "--json"], ctx)).toBe(EXIT.ok);
+    expect(await doctorCommand(["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!, "--json"], ctx)).toBe(EXIT.ok);
     const entries = JSON.parse(out()) as { check: string; ok: boolean | null; fix: string | null }[];
     expect(entries.map((entry) => [entry.check, entry.ok, entry.fix])).toEqual(checkNames.map((name) => [name, true, null]));
   });
 
   it("is all green for a user whose sudoers rule allows python3 and nothing else", async () => {
-    const transport = await openSshTransport(`rssdrift@${env.LAB_SSH_HOST}`, ssh(), notice);
+    const transport = await openSshTransport(`rssdrift@${env().LAB_SSH_HOST}`, ssh(), notice);
     try {
       const { results } = await runDoctor(transport);
       expect(results.filter((result) => result.status !== "ok")).toEqual([]);
@@ -89,10 +67,10 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
   });
 
   it("fails the root check, with a fix, when sudo wants a password, and does not run the helper", async () => {
-    const transport = await openSshTransport(`nopw@${env.LAB_SSH_HOST}`, ssh(), notice);
+    const transport = await openSshTransport(`nopw@${env().LAB_SSH_HOST}`, ssh(), notice);
     try {
       const report = await runDoctor(transport);
-      console.log(`doctor as nopw@ (${suite}):\n${renderDoctorText(report, { color: false, host: `nopw@${env.LAB_SSH_HOST}` })}`);
+      console.log(`doctor as nopw@ (${suite}):\n${renderDoctorText(report, { color: false, host: `nopw@${env().LAB_SSH_HOST}` })}`);
       const { results } = report;
       const checks = byName(results);
       expect(kernelPathWorks(results)).toBe(false);
@@ -113,7 +91,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
       asked += 1;
       return "nopw";
     };
-    const transport = await openSshTransport(`nopw@${env.LAB_SSH_HOST}`, { ...ssh(), sudoPrompt: true }, notice, { prompt });
+    const transport = await openSshTransport(`nopw@${env().LAB_SSH_HOST}`, { ...ssh(), sudoPrompt: true }, notice, { prompt });
     try {
       const { results } = await runDoctor(transport);
       expect(results.filter((result) => result.status !== "ok")).toEqual([]);

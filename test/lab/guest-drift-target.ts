@@ -11,21 +11,6 @@ const driftTargetSource = new URL("../../scripts/drift-target", import.meta.url)
 /** where the tests put drift-target in a guest; removed again by removeDriftTarget() */
 export const GUEST_DRIFT_TARGET = "/tmp/rssdrift-lab-kernel-test/drift-target";
 
-/**
- * The target runs with transparent huge pages disabled for its mm (prctl PR_SET_THP_DISABLE = 41,
- * inherited by drift-target's own re-exec). The lab kernels default THP to "always", and then
- * khugepaged collapses a 2 MiB range of the interpreter's heap some seconds after start and counts
- * the range's empty PTEs into MM_ANONPAGES from whatever CPU khugepaged runs on. That put residue
- * on CPU 2 of a target pinned to CPUs 1 and 3 (seen in the trixie lab: 6 anonymous pages, with
- * AnonHugePages 2048 kB in its smaps_rollup). Real, but not what these tests measure.
- */
-const WITHOUT_THP = [
-  "import ctypes, os, sys",
-  "PR_SET_THP_DISABLE = 41",
-  "ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0 or sys.exit('prctl(PR_SET_THP_DISABLE) failed')",
-  "os.execv(sys.executable, [sys.executable] + sys.argv[1:])",
-].join("\n");
-
 /** drift-target's ready line */
 export interface DriftTargetReady {
   ready: true;
@@ -58,7 +43,7 @@ export async function removeDriftTarget(suite: LabSuite): Promise<void> {
 export async function startDriftTarget(suite: LabSuite, args: string[]): Promise<GuestDriftTarget> {
   const child: ChildProcessWithoutNullStreams = spawn(
     labScript,
-    ["ssh", suite, "--", "python3", "-c", WITHOUT_THP, GUEST_DRIFT_TARGET, ...args],
+    ["ssh", suite, "--", "python3", GUEST_DRIFT_TARGET, ...args],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   let stderr = "";

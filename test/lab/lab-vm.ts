@@ -3,30 +3,14 @@
 // and copy files in. Every boot is pristine (the disk is opened with snapshot=on), so files are
 // copied after each boot.
 import { execFileSync, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
+import { LAB, labEnv, labUp, type LabEnv } from "../../scripts/lab-env.js";
 
-export const labScript = fileURLToPath(new URL("../../scripts/lab/lab", import.meta.url));
+export const labScript = LAB;
 
 export type LabSuite = "trixie" | "bookworm";
 
-/** What `lab env SUITE` prints, by key: LAB_SSH_CONFIG, LAB_SSH_HOST, LAB_KERNEL, LAB_RUNNING, … */
-export type LabEnv = Record<string, string>;
-
-/** `'…'` as common.sh's shq writes a value that needs quoting for sh, back to the value */
-function unquote(value: string): string {
-  return value.startsWith("'") && value.endsWith("'") ? value.slice(1, -1).replace(/'\\''/g, "'") : value;
-}
-
-export function labEnv(suite: LabSuite): LabEnv {
-  const text = execFileSync(labScript, ["env", suite], { encoding: "utf8" });
-  return Object.fromEntries(
-    text
-      .trim()
-      .split("\n")
-      .map((line) => [line.slice(0, line.indexOf("=")), unquote(line.slice(line.indexOf("=") + 1))]),
-  );
-}
+export { labEnv, type LabEnv };
 
 export interface LabVmHooks {
   /** runs once the VM is reachable, e.g. to copy files in */
@@ -44,12 +28,7 @@ export function useLabVm(suite: LabSuite, hooks: LabVmHooks = {}): () => LabEnv 
   let env: LabEnv = {};
   let startedHere = false;
   beforeAll(async () => {
-    // Always `lab up`, never just LAB_RUNNING: that is 1 as soon as qemu runs, while a boot that
-    // someone else started may still be waiting for sshd; `lab up` waits for it (the lab's lock)
-    // and then says "already up", as it does for any VM this file did not boot.
-    const said = execFileSync(labScript, ["up", suite], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    process.stdout.write(said);
-    startedHere = !said.includes("already up");
+    startedHere = labUp(suite).bootedHere;
     env = labEnv(suite);
     await hooks.afterBoot?.(env);
   });

@@ -3,13 +3,12 @@
 // (NOPASSWD sudo for python3) and as `nopw` (sudo wants a password: one line, or --sudo-prompt).
 // After every case, `ps -eo pid,user,args` on the target must show no helper: stop(), a client
 // killed by Ctrl-C, and a dropped link (a TCP relay cut in the middle) all leave nothing behind.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
@@ -21,17 +20,12 @@ import { ReconnectingSshTransport } from "../../src/transports/ssh-reconnect.js"
 import { sudoFailure } from "../../src/transports/ssh-sudo.js";
 import { openSshTransport, type SshEnvironment } from "../../src/transports/ssh-transport.js";
 import type { RunningCommand, Transport } from "../../src/transports/transport.js";
+import { useLabVm } from "./lab-vm.js";
 
-const lab = fileURLToPath(new URL("../../scripts/lab/lab", import.meta.url));
 const SUITE = "trixie";
-
-function labEnv(): Record<string, string> {
-  const text = execFileSync(lab, ["env", SUITE], { encoding: "utf8" });
-  return Object.fromEntries(text.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-}
+const labVm = useLabVm(SUITE);
 
 let env: Record<string, string> = {};
-let startedHere = false;
 let dir: string;
 let config: string;
 let relay: Server | undefined;
@@ -40,12 +34,7 @@ const relaySockets = new Set<Socket>();
 export const psRecords: { after: string; listing: string }[] = [];
 
 beforeAll(() => {
-  env = labEnv();
-  if (env.LAB_RUNNING !== "1") {
-    execFileSync(lab, ["up", SUITE], { stdio: "inherit" });
-    startedHere = true;
-    env = labEnv();
-  }
+  env = labVm();
   dir = mkdtempSync(join(tmpdir(), "rssdrift-lab-ssh-"));
   config = join(dir, "ssh_config");
   writeConfig();
@@ -55,8 +44,6 @@ afterAll(async () => {
   await new Promise((resolve) => (relay ? relay.close(resolve) : resolve(undefined)));
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (process.env.RSSDRIFT_LAB_PS_LOG) writeFileSync(process.env.RSSDRIFT_LAB_PS_LOG, psRecords.map((r) => `## after: ${r.after}\n${r.listing}`).join("\n"));
-  // leave a VM someone else booted running; power off only the one this file booted
-  if (startedHere) execFileSync(lab, ["down", SUITE], { stdio: "inherit" });
 });
 
 function writeConfig(relayPort?: number): void {
