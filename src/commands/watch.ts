@@ -221,7 +221,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   try {
     return await viewSamples(ctx, {
       open: async (notice) => {
-        const source = await openSampleSource(target, notice);
+        const source = await openSampleSource(target, notice, { reconnect: true });
         return recorder ? recorder.record(source) : source;
       },
       mode: "live",

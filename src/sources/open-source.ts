@@ -12,9 +12,18 @@ import type { SampleSource } from "./sample-source.js";
 
 export type Notice = (line: string) => void;
 
-async function openTransport(target: TargetOptions, notice: Notice): Promise<Transport> {
+export interface OpenOptions {
+  /** over SSH, reconnect after a dropped link and restart the helper (watch), instead of failing */
+  reconnect?: boolean;
+}
+
+async function openTransport(target: TargetOptions, notice: Notice, options: OpenOptions): Promise<Transport> {
   if (target.host === undefined) return localTransport();
   // loaded only when needed: local runs do not pay for ssh2
+  if (options.reconnect) {
+    const { ReconnectingSshTransport } = await import("../transports/ssh-reconnect.js");
+    return ReconnectingSshTransport.open(target.host, target.ssh, notice);
+  }
   const { openSshTransport } = await import("../transports/ssh-transport.js");
   return openSshTransport(target.host, target.ssh, notice);
 }
@@ -72,8 +81,8 @@ export async function openSourceOn(transport: Transport, target: TargetOptions, 
 }
 
 /** Opens the transport the target names and the source on it; closing the source closes both. */
-export async function openSampleSource(target: TargetOptions, notice: Notice): Promise<SampleSource> {
-  const transport = await openTransport(target, notice);
+export async function openSampleSource(target: TargetOptions, notice: Notice, options: OpenOptions = {}): Promise<SampleSource> {
+  const transport = await openTransport(target, notice, options);
   try {
     const source = await openSourceOn(transport, target, notice);
     return {

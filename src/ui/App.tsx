@@ -173,7 +173,7 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       </Box>
       <Explanation sentences={latest.analysis.explanation} width={width} maxLines={explanationLines} />
       <Box ref={below}>
-        <StatusLine paused={paused} end={end} quitting={quitting} mode={mode} message={message} width={width} />
+        <StatusLine paused={paused} end={end} quitting={quitting} mode={mode} message={state.alert ?? message} width={width} />
       </Box>
     </Box>
   );

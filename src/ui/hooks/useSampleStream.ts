@@ -23,6 +23,8 @@ export interface StreamState {
   /** "drgn helper on this machine", "replay of run.jsonl"; "" until the source is open */
   origin: string;
   notices: string[];
+  /** a notice that came while samples were flowing (e.g. "reconnecting…"), until the next sample */
+  alert: string | null;
   hello: HelloLine | null;
   latest: AnalysedSample | null;
   history: DriftPoint[];
@@ -44,20 +46,24 @@ type Action =
   | { type: "sample"; analysed: AnalysedSample }
   | { type: "end"; end: StreamEnd };
 
-const initialState: StreamState = { origin: "", notices: [], hello: null, latest: null, history: [], end: null };
+const initialState: StreamState = { origin: "", notices: [], alert: null, hello: null, latest: null, history: [], end: null };
 
 function reduce(state: StreamState, action: Action): StreamState {
   switch (action.type) {
     case "opened":
       return { ...state, origin: action.origin };
     case "notice":
-      return { ...state, notices: [...state.notices, action.text].slice(-NOTICE_LIMIT) };
+      return {
+        ...state,
+        notices: [...state.notices, action.text].slice(-NOTICE_LIMIT),
+        alert: state.latest ? action.text : state.alert,
+      };
     case "hello":
       return { ...state, hello: action.hello };
     case "sample": {
       const { sample, analysis } = action.analysed;
       const point = { seq: sample.seq, monoMs: sample.mono_ms, driftPages: analysis.rss.driftPages };
-      return { ...state, latest: action.analysed, history: [...state.history, point].slice(-HISTORY_LIMIT) };
+      return { ...state, alert: null, latest: action.analysed, history: [...state.history, point].slice(-HISTORY_LIMIT) };
     }
     case "end":
       return state.end ? state : { ...state, end: action.end };

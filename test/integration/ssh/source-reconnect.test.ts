@@ -1,0 +1,118 @@
+// The drgn source over a real ssh2 server on loopback, through the reconnecting transport: when
+// the link drops mid-stream, the helper is started again on a new connection and the stream goes
+// on with one hello (the history stays), unless the pid now belongs to another process.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RssdriftError } from "../../../src/errors.js";
+import type { HelperLine } from "../../../src/schema/helper-line.js";
+import { openDrgnSource } from "../../../src/sources/drgn-source.js";
+import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
+import { ReconnectingSshTransport } from "../../../src/transports/ssh-reconnect.js";
+import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh-test-server.js";
+
+let dir: string;
+let server: TestServer;
+let config: string;
+
+beforeAll(async () => {
+  dir = tempDir("ssh-source-reconnect");
+  const hostKey = makeKey(dir, "host_key");
+  const userKey = makeKey(dir, "user_key");
+  server = await startTestServer({ hostKey, authorizedKeys: [userKey] });
+  const knownHosts = join(dir, "known_hosts");
+  writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${hostKey.publicLine}\n`);
+  config = writeSshConfig(join(dir, "config"), {
+    srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  removeDir(dir);
+});
+
+/**
+ * A stand-in helper: a hello whose start_time comes from $RSSDRIFT_TEST_START (a file on the
+ * "target", so a test can make the pid "reused"), then one sample per control line "sample".
+ */
+const helper = Buffer.from(`
+import json, os, sys
+start = int(open(os.environ["RSSDRIFT_TEST_START"]).read())
+counter = {"count": 1, "cached": 1, "exact": 1, "residue": []}
+print(json.dumps({"type": "hello", "protocol": 1, "backend": "drgn", "kernel": "6.12.0-test", "drgn": "0.0.31",
+  "page_size": 4096, "cpus": {"online": [0], "possible": [0]}, "batch": 32, "era": "percpu", "era_source": "type",
+  "layout": "struct percpu_counter [4]", "slot_kind": "cpu", "fault_around_pages": 16,
+  "target": {"pid": 42, "comm": "t", "start_time": start, "threads": 1}, "interval_ms": 100, "smaps": False}), flush=True)
+seq = 0
+for line in iter(sys.stdin.readline, ""):
+    if line.strip() == "sample":
+        print(json.dumps({"type": "sample", "seq": seq, "mono_ms": seq, "threads": 1,
+          "counters": {n: counter for n in ("file", "anon", "shmem", "swap")},
+          "proc": {"statm": {"size": 1, "resident": 3, "shared": 2},
+                   "status": {"VmRSS": 12, "RssAnon": 4, "RssFile": 4, "RssShmem": 4, "VmSwap": 0, "VmHWM": 12},
+                   "stat_rss": 3, "smaps_rollup": None}, "read_us": 1}), flush=True)
+        seq += 1
+`);
+
+async function openSource(startFile: string) {
+  server.commands.length = 0;
+  writeFileSync(startFile, "100");
+  const transport = await ReconnectingSshTransport.open(
+    "srv",
+    { ...defaultSshOptions(), configFile: config },
+    () => undefined,
+    { home: dir, env: { PATH: process.env.PATH }, prompt: async () => "" },
+    { firstDelayMs: 20, maxDelayMs: 160 },
+  );
+  // the stand-in reads its start time from this file, named in the helper's environment
+  process.env.RSSDRIFT_TEST_START = startFile;
+  const source = await openDrgnSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false }, helper);
+  return { source, transport, lines: source[Symbol.asyncIterator]() };
+}
+
+async function next(lines: AsyncIterator<HelperLine>): Promise<HelperLine> {
+  const result = await lines.next();
+  if (result.done) throw new Error("the source ended");
+  return result.value;
+}
+
+describe("the drgn source over a reconnecting SSH transport", () => {
+  it("restarts the helper after a dropped link and goes on with one hello", async () => {
+    const { source, transport, lines } = await openSource(join(dir, "start-same"));
+    try {
+      expect(await next(lines)).toMatchObject({ type: "hello" });
+      source.sampleNow();
+      expect(await next(lines)).toMatchObject({ type: "sample", seq: 0 });
+      const helpersStarted = server.processes.length;
+      server.dropConnections();
+      // the next line comes from a new helper on a new connection: no second hello
+      const afterDrop = next(lines);
+      while (server.processes.length === helpersStarted) await new Promise((resolve) => setTimeout(resolve, 20));
+      source.sampleNow();
+      expect(await afterDrop).toMatchObject({ type: "sample", seq: 0 });
+      expect(server.processes.length).toBe(helpersStarted + 1);
+    } finally {
+      await source.close();
+      await transport.close();
+    }
+  });
+
+  it("stops with pid-reused when the restarted helper finds another process", async () => {
+    const startFile = join(dir, "start-reused");
+    const { source, transport, lines } = await openSource(startFile);
+    try {
+      expect(await next(lines)).toMatchObject({ type: "hello" });
+      writeFileSync(startFile, "200"); // while the link is down, the pid was reused
+      server.dropConnections();
+      const error = await lines.next().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(RssdriftError);
+      expect((error as RssdriftError).code).toBe("pid-reused");
+    } finally {
+      await source.close();
+      await transport.close();
+    }
+  });
+});
