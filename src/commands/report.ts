@@ -86,7 +86,8 @@ export async function reportCommand(argv: string[], ctx: CommandContext): Promis
   if (values.json) {
     ctx.stdout.write(`${JSON.stringify(toJsonReport(analysed), null, 2)}\n`);
   } else if (values.markdown) {
-    ctx.stdout.write(renderMarkdown(analysed, { command: commandLine(argv) }));
+    const markdown = renderMarkdown(analysed, { command: commandLine(argv) });
+    ctx.stdout.write(markdown.endsWith("\n") ? markdown : `${markdown}\n`);
   } else {
     const color = !values["no-color"] && !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
     ctx.stdout.write(renderText(analysed, { color, width: ctx.stdout.columns }));
