@@ -85,10 +85,14 @@ describe("the drgn source over a reconnecting SSH transport", () => {
       expect(await next(lines)).toMatchObject({ type: "sample", seq: 0 });
       const helpersStarted = server.processes.length;
       server.dropConnections();
-      // the next line comes from a new helper on a new connection: no second hello
-      const afterDrop = next(lines);
-      while (server.processes.length === helpersStarted) await new Promise((resolve) => setTimeout(resolve, 20));
-      source.sampleNow();
+      // the next line comes from a new helper on a new connection: no second hello. A control
+      // line sent while the link is down is lost with the old helper, so ask until one answers.
+      let answered = false;
+      const afterDrop = next(lines).finally(() => (answered = true));
+      while (!answered) {
+        source.sampleNow();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(await afterDrop).toMatchObject({ type: "sample", seq: 0 });
       expect(server.processes.length).toBe(helpersStarted + 1);
     } finally {
