@@ -7,7 +7,7 @@ import { parseKcoreConfig } from "./check-kcore.js";
 import { parsePythonVersion } from "./check-python.js";
 import { withPrivilege } from "./check-root.js";
 import { parseDrgnVersion } from "./drgn-version.js";
-import type { HelloLine } from "../schema/helper-line.js";
+import { lab612Hello } from "../../test/fixtures/lab-samples.js";
 
 describe("parseKcoreConfig", () => {
   it("reads the kernel config line both ways", () => {
@@ -59,24 +59,8 @@ describe("parsePythonVersion", () => {
 });
 
 describe("era wording", () => {
-  const hello: HelloLine = {
-    type: "hello",
-    protocol: 1,
-    backend: "drgn",
-    kernel: "6.12.107+deb13-cloud-amd64",
-    drgn: "0.0.31",
-    page_size: 4096,
-    cpus: { online: [0, 1, 2, 3], possible: [0, 1, 2, 3] },
-    batch: 32,
-    era: "percpu",
-    era_source: "type",
-    layout: "struct percpu_counter [4]",
-    slot_kind: "cpu",
-    fault_around_pages: 16,
-    target: { pid: 1, comm: "systemd", start_time: 1, threads: 1 },
-    interval_ms: 1000,
-    smaps: false,
-  };
+  // a real hello line from the trixie lab VM (6.12, 4 CPUs), transcribed in the fixture
+  const hello = lab612Hello;
 
   it("names the era, layout, batch and CPU count from the hello line", () => {
     expect(describeHello(hello)).toBe(

@@ -2,7 +2,7 @@
 // unless it is already up (and power off only what this file booted), run commands in the guest,
 // and copy files in. Every boot is pristine (the disk is opened with snapshot=on), so files are
 // copied after each boot.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
 import { LAB, labEnv, labUp, type LabEnv } from "../../scripts/lab-env.js";
 
@@ -54,8 +54,12 @@ export interface GuestResult {
  * waits for it; `input` is written to its stdin. Asynchronous, so other children keep running.
  */
 export function inGuest(suite: LabSuite, argv: string[], input?: string | Buffer): Promise<GuestResult> {
+  return outputOf(spawn(labScript, ["ssh", suite, "--", ...argv], { stdio: ["pipe", "pipe", "pipe"] }), input);
+}
+
+/** Writes `input` (or nothing) to a child's stdin and collects its output until it ends. */
+export function outputOf(child: ChildProcessWithoutNullStreams, input?: string | Buffer): Promise<GuestResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(labScript, ["ssh", suite, "--", ...argv], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

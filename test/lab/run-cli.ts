@@ -3,6 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { outputOf } from "./lab-vm.js";
 
 export const cliPath = fileURLToPath(new URL("../../dist/cli/rssdrift.js", import.meta.url));
 
@@ -21,16 +22,7 @@ export function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
 
 /** Runs the CLI to its end with stdin closed. */
 export function runCli(args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return outputOf(spawnCli(args));
 }
 
 /** stderr's lines, without the empty one after the last newline */
