@@ -7,7 +7,7 @@ const debian = `PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
 NAME="Debian GNU/Linux"
 VERSION_ID="13"
 ID=debian
-HOME_URL="https://www.debian.org/"
+VERSION_CODENAME=trixie
 `;
 const ubuntu = `NAME="Ubuntu"
 VERSION="24.04.1 LTS (Noble Numbat)"
