@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { parseHelperLine } from "../../src/schema/validate-line.js";
+import { openDrgnSource } from "../../src/sources/drgn-source.js";
 import { control, helperArgv, helperPreamble } from "../../src/sources/helper-launch.js";
 import { runCommand } from "../../src/transports/run-command.js";
 import { defaultSshOptions, type SshOptions } from "../../src/transports/ssh-options.js";
@@ -241,6 +242,42 @@ describe(`SSH to the ${SUITE} lab VM with the real helper`, () => {
     child.kill("SIGINT");
     expect(await exited).toBe("SIGINT");
     await expectNoHelperLeft("Ctrl-C on the client", intervalMs);
+  });
+
+  it("a link that goes silent without closing: the helper ends itself once the pings stop", async () => {
+    // sshd would keep the session (and a root helper) until TCP gives up, ~15 minutes; the
+    // source's pings and the helper's --heartbeat end it after HEARTBEAT_S (30 s) instead
+    const intervalMs = nextInterval++;
+    const sockets = new Set<Socket>();
+    const silentRelay = createServer((inbound) => {
+      const outbound = netConnect(Number(env.LAB_PORT), "127.0.0.1");
+      for (const socket of [inbound, outbound]) {
+        sockets.add(socket);
+        socket.on("error", () => undefined);
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((resolve) => silentRelay.listen(0, "127.0.0.1", resolve));
+    writeConfig((silentRelay.address() as { port: number }).port);
+    const transport = await openSshTransport("rssdrift@lab-relay", options(), () => undefined, noPrompt);
+    const source = await openDrgnSource(transport, { pid: 1, intervalMs, smaps: false, sudo: true });
+    try {
+      const lines = source[Symbol.asyncIterator]();
+      for (let next = await lines.next(); !next.done && next.value.type !== "sample"; next = await lines.next());
+      expect(await helpersLeft("sampling through the relay (before it went silent)", intervalMs)).toHaveLength(2);
+      // nothing passes any more, in either direction, but no connection closes
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+      // without the heartbeat this outlasts the test's timeout by minutes
+      await expectNoHelperLeft("the link went silent", intervalMs);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await Promise.race([source.close(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await transport.close();
+      await new Promise((resolve) => silentRelay.close(resolve));
+    }
   });
 
   it("a dropped link is reported, reconnected through real sshd, the helper restarted; the old one is gone", async () => {
