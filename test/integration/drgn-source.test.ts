@@ -84,6 +84,13 @@ describe("drgn source over a local child process", () => {
     expect(error?.message).toMatch(/exited with code 139: Segmentation fault/);
   });
 
+  it("turns sudo -n's refusal on stderr into one line with the fix", async () => {
+    const { error } = await drain(await open(scriptedHelper([], "sys.stderr.write('sudo: a password is required\\n'); sys.exit(1)")));
+    expect(error?.exitCode).toBe(EXIT.missingPrerequisite);
+    expect(error?.code).toBe("sudo-password");
+    expect(error?.hint).toMatch(/NOPASSWD.*--sudo-prompt/);
+  });
+
   it("sends control lines on stdin and ends the helper by closing it", async () => {
     // echoes each control line back as a progress line until stdin closes
     const echo = [
