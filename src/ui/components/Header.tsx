@@ -3,7 +3,7 @@ import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import type { Era, HelloLine } from "../../schema/helper-line.js";
 import { formatBytes } from "../format.js";
-import { useTheme } from "../theme.js";
+import { TitleLine } from "./TitleLine.js";
 
 const eraMeaning: Record<Era, string> = {
   percpu: "v6.2+: residue parks in per-CPU slots",
@@ -24,7 +24,6 @@ export interface HeaderProps {
 }
 
 export function Header({ hello, origin, seq, threads, pace }: HeaderProps) {
-  const theme = useTheme();
   const { online, possible } = hello.cpus;
   const source = hello.backend === "procfs" ? "procfs estimate (no drgn: counters not visible)" : `drgn ${hello.drgn ?? "?"}`;
   const eraFrom = hello.era_source === "type" ? "detected from types" : "guessed from the release";
@@ -44,12 +43,7 @@ export function Header({ hello, origin, seq, threads, pace }: HeaderProps) {
   ];
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text bold color={theme.accent}>
-          rssdrift
-        </Text>
-        {`  ${origin} · kernel ${hello.kernel} · ${source}`}
-      </Text>
+      <TitleLine text={`${origin} · kernel ${hello.kernel} · ${source}`} />
       <Text>
         {"era "}
         <Text bold>{hello.era}</Text>

@@ -1,18 +1,12 @@
 // What the view shows before the first sample: the helper's progress (loading debug info takes
 // seconds) and notices such as a fallback to the procfs estimate.
 import { Box, Text } from "ink";
-import { useTheme } from "../theme.js";
+import { TitleLine } from "./TitleLine.js";
 
 export function StartingView({ origin, notices }: { origin: string; notices: string[] }) {
-  const theme = useTheme();
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text bold color={theme.accent}>
-          rssdrift
-        </Text>
-        {`  starting${origin ? ` ${origin}` : ""}…`}
-      </Text>
+      <TitleLine text={`starting${origin ? ` ${origin}` : ""}…`} />
       {notices.map((notice, i) => (
         <Text key={i} dimColor={i < notices.length - 1}>
           {`  ${notice}`}

@@ -1,0 +1,15 @@
+// The first line of every screen: the name, then what follows it.
+import { Text } from "ink";
+import { useTheme } from "../theme.js";
+
+export function TitleLine({ text }: { text: string }) {
+  const theme = useTheme();
+  return (
+    <Text>
+      <Text bold color={theme.accent}>
+        rssdrift
+      </Text>
+      {`  ${text}`}
+    </Text>
+  );
+}
