@@ -690,11 +690,12 @@ def main(argv, prog=None):
     try:
         install_signal_handlers()
         options = parse_args(argv)
+        # a wrong pid is the user's first problem, and telling needs neither root nor drgn
+        stat = check_target(options.pid)
         if prog is None:
             check_prerequisites()
         require_drgn()
-        emit(progress_line("starting", "drgn %s, checking pid %d" % (drgn.__version__, options.pid)))
-        stat = check_target(options.pid)
+        emit(progress_line("starting", "drgn %s, reading pid %d" % (drgn.__version__, options.pid)))
         if prog is None:
             emit(progress_line("loading-debug-info", "loading the kernel's debug info (a few seconds)"))
             prog = load_program()

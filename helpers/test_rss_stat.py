@@ -410,6 +410,15 @@ class ScriptAsASubprocess(unittest.TestCase):
         self.check_lines(result)
 
 
+    def test_a_missing_pid_comes_before_the_prerequisites(self):
+        # this machine lacks /proc/kcore (and drgn), yet a wrong pid is what the user hears
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        result = subprocess.run([sys.executable, SCRIPT, "--pid", str(gone.pid)], capture_output=True, text=True,
+                                timeout=DEADLINE_S)
+        self.expected = "no-such-pid"
+        self.check_lines(result)
+
 # The sampling loop, in a child process (it owns fd 0), with a stand-in target: the loop's
 # logic is pure; the real target needs drgn and is exercised in the lab.
 LOOP_CHILD = """

@@ -7,6 +7,7 @@ import { renderMarkdown } from "../report/markdown.js";
 import { renderText } from "../report/text.js";
 import { firstSample } from "../sources/first-sample.js";
 import { openSampleSource, openSourceOn } from "../sources/open-source.js";
+import type { SampleSource } from "../sources/sample-source.js";
 import { quoteShellWord } from "../transports/ssh-quote.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
@@ -42,15 +43,20 @@ function commandLine(argv: string[]): string {
   return ["rssdrift", ...argv].map(quote).join(" ");
 }
 
-/** Takes one analysed sample of the target; shared with fleet mode and the demo. */
-export async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<AnalysedSample> {
+/** The source's first sample, analysed; the source is closed afterwards. */
+async function firstAnalysed(source: SampleSource, notice: (line: string) => void): Promise<AnalysedSample> {
+  const { hello, sample } = await firstSample(source, notice);
+  return { hello, sample, analysis: analyse(hello, sample) };
+}
+
+/** One analysed sample of the target, stopped early by Ctrl-C. */
+async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<AnalysedSample> {
   const notice = (line: string) => ctx.stderr.write(`rssdrift: ${line}\n`);
   const source = await openSampleSource({ ...target, count: 1 }, notice);
   const stop = () => void source.close();
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
-    const { hello, sample } = await firstSample(source, notice);
-    return { hello, sample, analysis: analyse(hello, sample) };
+    return await firstAnalysed(source, notice);
   } finally {
     ctx.signal.removeEventListener("abort", stop);
   }
@@ -64,9 +70,7 @@ export function sampleOnceOn(argv: string[], ctx: CommandContext) {
   const { target } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true });
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
     const notice = (line: string) => ctx.stderr.write(`rssdrift: ${transport.where}: ${line}\n`);
-    const source = await openSourceOn(transport, { ...target, pid, count: 1 }, notice);
-    const { hello, sample } = await firstSample(source, notice);
-    return { hello, sample, analysis: analyse(hello, sample) };
+    return firstAnalysed(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), notice);
   };
 }
 
