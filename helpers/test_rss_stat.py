@@ -31,7 +31,7 @@ def read_ts(relative):
 
 
 def drift_bound_pages():
-    """The most one counter's cached value may lag on this machine (kernel-notes.md:
+    """The most one counter's cached value may lag on this machine (docs/how-rss-is-counted.md:
     N_online x (batch - 1), batch = max(32, 2 N)), for the three RSS counters together."""
     online = len(os.sched_getaffinity(0))
     return 3 * online * (max(32, 2 * online) - 1)

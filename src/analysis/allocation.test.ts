@@ -4,7 +4,7 @@ import { boundFor } from "./bound.js";
 
 describe("allocationReading", () => {
   it("on 8 CPUs a 1 MiB allocation can read 248 pages short", () => {
-    // kernel-notes.md: 8 CPUs → ≤ 248 pages per counter; 1 MiB = 256 pages of 4 KiB
+    // docs/how-rss-is-counted.md: 8 CPUs → ≤ 248 pages per counter; 1 MiB = 256 pages of 4 KiB
     const reading = allocationReading(1024 * 1024, boundFor({ era: "percpu", cpus: 8, pageSize: 4096 }), 4096);
     expect(reading).toMatchObject({ allocPages: 256, boundPages: 248, lowPages: 8, highPages: 504, canReadZero: false });
     expect(reading.lowBytes).toBe(32 * 1024);

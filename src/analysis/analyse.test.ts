@@ -1,5 +1,5 @@
 // analyse() on the lab's real runs and on scenarios built from their own numbers. Expected
-// values are the runs' printed numbers, kernel-notes.md's figures, or sums done by hand here.
+// values are the runs' printed numbers, docs/how-rss-is-counted.md's figures, or sums done by hand here.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
@@ -150,9 +150,9 @@ describe("a recording of the real helper in the lab (6.12, 4 vCPUs)", () => {
 });
 
 describe("the seed scenario", () => {
-  // kernel-notes.md: a test maps 1 MiB anonymous (256 pages) and touches it; statm shows 0.875 MiB
+  // docs/how-rss-is-counted.md: a test maps 1 MiB anonymous (256 pages) and touches it; statm shows 0.875 MiB
   // because 32 pages are parked in one CPU's slot. A slot holds at most batch − 1 pages, so 32
-  // pages fit in one slot from batch 64 on: a 32-CPU CI runner (kernel-notes: 32 CPUs → batch 64).
+  // pages fit in one slot from batch 64 on: a 32-CPU CI runner (docs/how-rss-is-counted.md: 32 CPUs → batch 64).
   const touched = 256;
   const parked = 32;
   const hello = valid(percpuHello(32, 64));

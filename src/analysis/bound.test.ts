@@ -1,4 +1,4 @@
-// Expected values come from kernel-notes.md's worked numbers and from the lab runs
+// Expected values come from docs/how-rss-is-counted.md's worked numbers and from the lab runs
 // (lab-recipe.md), not from the code under test.
 import { describe, expect, it } from "vitest";
 import { anonBoundPages, boundFor, defaultFaultAroundPages, percpuBatch } from "./bound.js";
@@ -11,7 +11,7 @@ describe("percpuBatch (lib/percpu_counter.c compute_batch_value)", () => {
     expect(percpuBatch(4)).toBe(32);
     expect(percpuBatch(8)).toBe(32);
     expect(percpuBatch(32)).toBe(64);
-    // kernel-notes: 128 CPUs → batch 256
+    // docs/how-rss-is-counted.md: 128 CPUs → batch 256
     expect(percpuBatch(128)).toBe(256);
     expect(percpuBatch(1)).toBe(32);
     expect(percpuBatch(16)).toBe(32);
@@ -22,7 +22,7 @@ describe("percpuBatch (lib/percpu_counter.c compute_batch_value)", () => {
 describe("boundFor, percpu era", () => {
   const perCounter = (cpus: number, pageSize = 4096) => boundFor({ era: "percpu", cpus, pageSize });
 
-  it("matches kernel-notes.md: 8, 32, 128 and 256 CPUs", () => {
+  it("matches docs/how-rss-is-counted.md: 8, 32, 128 and 256 CPUs", () => {
     expect(perCounter(8).pagesPerCounter).toBe(248);
     expect((248 * 4096) / MiB).toBeCloseTo(0.97, 2); // "≈ 1 MiB (actually 0.97 MiB)"
     expect(perCounter(32)).toMatchObject({ batch: 64, pagesPerCounter: 2016 });

@@ -9,7 +9,7 @@ describe("formatBytes", () => {
     expect(formatBytes(1024 ** 3)).toBe("1 GiB");
   });
 
-  it("matches the worked numbers of kernel-notes.md", () => {
+  it("matches the worked numbers of docs/how-rss-is-counted.md", () => {
     expect(formatBytes(248 * 4096)).toBe("≈1 MiB"); // 8 CPUs: "≈ 1 MiB" (actually 0.97 MiB)
     expect(formatBytes(2016 * 4096)).toBe("≈7.9 MiB"); // 32 CPUs
     expect(formatBytes(32640 * 4096)).toBe("127.5 MiB"); // 128 CPUs: exact, so no "≈"

@@ -1,4 +1,4 @@
-// `rssdrift bound` run as the CLI runs it, against kernel-notes.md's worked numbers.
+// `rssdrift bound` run as the CLI runs it, against docs/how-rss-is-counted.md's worked numbers.
 import { execFileSync } from "node:child_process";
 import { release } from "node:os";
 import { Writable } from "node:stream";
@@ -32,7 +32,7 @@ async function badInput(argv: string[]): Promise<RssdriftError> {
 const ESC = "\u001b";
 
 describe("rssdrift bound --cpus", () => {
-  it("prints kernel-notes.md's numbers", async () => {
+  it("prints docs/how-rss-is-counted.md's numbers", async () => {
     const { code, out } = await run(["--cpus", "1,2,8,32,128,256", "--page-size", "4096"]);
     expect(code).toBe(EXIT.ok);
     const rows = new Map(
@@ -41,7 +41,7 @@ describe("rssdrift bound --cpus", () => {
         { batch: Number(m[2]), pages: Number(m[3]), bytes: m[4], rss: Number(m[5]) },
       ]),
     );
-    // kernel-notes.md: 8 → 248 pages ≈ 1 MiB; 32 → batch 64, 2016 pages ≈ 7.9 MiB;
+    // docs/how-rss-is-counted.md: 8 → 248 pages ≈ 1 MiB; 32 → batch 64, 2016 pages ≈ 7.9 MiB;
     // 128 → batch 256, 32 640 pages ≈ 127.5 MiB; 256 → 130 816 pages ≈ 511 MiB.
     // By hand: 1 CPU → 1 × (32 − 1) = 31 pages = 124 KiB; 2 CPUs → 2 × 31 = 62 pages = 248 KiB.
     expect(rows.get(1)).toEqual({ batch: 32, pages: 31, bytes: "124 KiB", rss: 93 });

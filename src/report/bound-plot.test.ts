@@ -20,7 +20,7 @@ describe("renderBoundPlot", () => {
     const plot = renderBoundPlot({ era: "percpu", pageSize: 4096, xMax: 256, mark: null });
     const area = plotArea(plot);
     const width = Math.max(...area.map((cells) => cells.length));
-    // kernel-notes.md: 128 CPUs → 32 640 pages, 256 CPUs → 130 816 pages: 0.25 of the top
+    // docs/how-rss-is-counted.md: 128 CPUs → 32 640 pages, 256 CPUs → 130 816 pages: 0.25 of the top
     expect(heightAt(area, Math.round((width - 1) / 2))).toBeCloseTo(32640 / 130816, 1);
     expect(heightAt(area, width - 1)).toBe(1);
     expect(plot).toContain("511 MiB ┤");

@@ -21,7 +21,7 @@ import { runCli, spawnCli, stderrLines, type CliRun } from "./run-cli.js";
 /** the CPUs the shared target faults on, and the one the seed scenario uses (the VMs have 4) */
 const PINNED_CPUS = [1, 3];
 const SEED_CPU = 2;
-/** the seed scenario of kernel-notes.md: 1 MiB anonymous, 256 pages of 4 KiB */
+/** the seed scenario of docs/how-rss-is-counted.md: 1 MiB anonymous, 256 pages of 4 KiB */
 const SEED_BYTES = 1 << 20;
 const SEED_PAGES = 256;
 
