@@ -20,18 +20,23 @@ import {
 import type { SampleSource } from "./sample-source.js";
 import { createTicker } from "./ticker.js";
 
-/** cat each file through the transport; a file that cannot be read comes back as null. */
+/**
+ * cat each file through the transport, each followed by NUL, its status ("ok" or "missing") and
+ * NUL. The delimiter is one no file read here can hold: a process name is a C string, so a comm
+ * with newlines or a forged status line cannot end a file early or add one.
+ */
 const READ_FILES_SCRIPT =
-  'for f do if c=$(cat -- "$f" 2>/dev/null); then printf "@@rssdrift ok\\n%s\\n" "$c"; ' +
-  'else printf "@@rssdrift missing\\n"; fi; done';
+  'for f do if cat -- "$f" 2>/dev/null; then printf "\\0ok\\0"; else printf "\\0missing\\0"; fi; done';
 
 export async function readFiles(transport: Transport, paths: readonly string[]): Promise<(string | null)[]> {
   const { stdout } = await runCommand(transport, ["sh", "-c", READ_FILES_SCRIPT, "sh", ...paths]);
-  const contents = stdout.split(/^@@rssdrift /m).slice(1);
-  if (contents.length !== paths.length) {
+  // content, status, content, status, …, "" after the last NUL
+  const parts = stdout.split("\0");
+  const statuses = parts.filter((_, i) => i % 2 === 1);
+  if (parts.length !== 2 * paths.length + 1 || parts.at(-1) !== "" || statuses.some((s) => s !== "ok" && s !== "missing")) {
     throw new RssdriftError(`could not read /proc on ${transport.where}`, EXIT.helperFailure, undefined, "procfs-read");
   }
-  return contents.map((part) => (part.startsWith("ok\n") ? part.slice(3) : null));
+  return paths.map((_, i) => (statuses[i] === "ok" ? parts[2 * i]! : null));
 }
 
 async function pageSizeOf(transport: Transport): Promise<number> {

@@ -7,6 +7,7 @@ import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-line.js";
 import { openProcfsSource } from "../../src/sources/procfs-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
+import { startNamedProcess } from "../fixtures/hostile-process.js";
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -57,6 +58,18 @@ describe("procfs backend on real processes", () => {
       expect(sample.proc.smaps_rollup!.Anonymous * 1024).toBeGreaterThanOrEqual(touched);
       expect(sample.proc.stat_rss * hello.page_size).toBeGreaterThan(touched / 2);
       expect(sample.proc.status.VmRSS).toBeGreaterThan(0);
+    }
+  });
+
+  it("reads a process whose name holds newlines, parentheses or a forged delimiter, and keeps the name exact", async () => {
+    // "\n@@rssdrift ok" forged a file boundary in the reader's old in-band delimiter (exit 5)
+    for (const name of ["a\nb", "\n@@rssdrift ok", "x) Z 1 2 (y\n", "\u001b]0;PWNED\u0007", "\n\n\n"]) {
+      const target = await startNamedProcess(name);
+      children.push(target.child);
+      const lines = await collect(target.pid, 1);
+      const hello = lines[0] as HelloLine;
+      expect(hello.target, JSON.stringify(name)).toMatchObject({ pid: target.pid, comm: target.comm, threads: 1 });
+      expect((lines[1] as SampleLine).proc.status.VmRSS, JSON.stringify(name)).toBeGreaterThan(0);
     }
   });
 
