@@ -7,10 +7,11 @@ export interface CommandResult {
   exit: CommandExit;
 }
 
+/** decoded once at the end, so a UTF-8 character split between two chunks stays whole */
 async function collect(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = "";
-  for await (const chunk of stream) text += chunk.toString();
-  return text;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function runCommand(transport: Transport, argv: readonly string[], stdin = ""): Promise<CommandResult> {
