@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { procfsLines } from "../../test/fixtures/scenario-samples.js";
 import { analyse } from "../analysis/analyse.js";
 import { renderMarkdown } from "./markdown.js";
@@ -54,4 +55,21 @@ describe("renderMarkdown", () => {
     expect(out).toContain("> **Estimate:**");
     for (const heading of ["RSS, in pages", "Where the drift sits", "Who sees what", "What it means"]) expect(out).toContain(`### ${heading} (estimate)`);
   });
+
+  it("shows a hostile comm and kernel release as escapes that stay text, not markup", () => {
+    const lines = procfsLines({ cpus: 4, kernel: HOSTILE.kernel, era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const hello = { ...lines.hello, target: { ...lines.hello.target, comm: "<img src=x>|&#8238;" } };
+    const out = renderMarkdown({ hello, sample: lines.sample, analysis: analyse(hello, lines.sample) }, { command: "rssdrift 777 --markdown" });
+    expectNoRawControls(out, "markdown");
+    expect(out).toContain("(\\<img src=x\\>\\|\\&\\#8238;)");
+    // the release sits in one code span, fenced past its backtick
+    expect(out).toContain(`Kernel \`\`${HOSTILE.shownKernel}\`\` ·`);
+    // in prose (the explanation) its backslashes, backtick, bar and bracket are escaped
+    expect(out).toContain("6.8.0\\\\e\\[2J\\\\u202e\\`\\|\\<b\\>\\\\x07");
+    const withComm = { ...hello, target: { ...hello.target, comm: HOSTILE.comm } };
+    const titled = renderMarkdown({ hello: withComm, sample: lines.sample, analysis: analyse(withComm, lines.sample) }, { command: "x" });
+    expectNoRawControls(titled, "markdown");
+    expect(titled).toContain("(\\\\e\\]0;PWNED\\\\x07)");
+  });
 });
+

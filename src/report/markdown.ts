@@ -3,6 +3,7 @@
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { RSS_COUNTERS } from "../schema/helper-line.js";
+import { printableStrings } from "../text/printable.js";
 import {
   boundSentences,
   cachedMeaning,
@@ -21,9 +22,17 @@ export interface MarkdownOptions {
   command: string;
 }
 
-/** text that Markdown must show as is: a comm can hold `|`, `*`, `_` or `<` */
+/** text that Markdown must show as is: a comm can hold `|`, `*`, `_`, `<` or an `&` entity */
 function escape(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>|#&]/g, (c) => `\\${c}`);
+}
+
+/** inline code around any text: a fence longer than the backtick runs in it, spaced off a backtick at either end */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 function table(head: string[], aligns: ("left" | "right")[], rows: string[][]): string[] {
@@ -122,13 +131,15 @@ function codeBlock(language: string, code: string): string[] {
   return [`${fence}${language}`, code, fence];
 }
 
-export function renderMarkdown(s: AnalysedSample, opts: MarkdownOptions): string {
+export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): string {
+  // the target's strings made printable here, once; escape() then keeps them from being markup
+  const s = printableStrings(exact);
   const a = s.analysis;
   const target = `pid ${s.hello.target.pid} (${escape(s.hello.target.comm)})`;
   const header = [
     `## rssdrift${a.estimate ? " estimate" : ""}: ${target}`,
     "",
-    `Kernel \`${s.hello.kernel}\` · ${escape(eraLine(a))} · ${escape(sourceWords(s))}  `,
+    `Kernel ${codeSpan(s.hello.kernel)} · ${escape(eraLine(a))} · ${escape(sourceWords(s))}  `,
     escape(machineLine(s)),
   ];
   if (a.estimate) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
+import { handMadeHello, handMadeSample, seedCounters } from "../../test/fixtures/hand-made-samples.js";
+import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scenario-samples.js";
 import { analyse } from "../analysis/analyse.js";
 import type { AnalysedSample } from "../analysis/types.js";
@@ -99,4 +101,23 @@ describe("renderText", () => {
     const text = renderText(analysed(hello, sample), { color: false });
     expect(text).toContain("… and 120 more holding 120 pages (+480 KiB)");
   });
+
+  it("shows a hostile comm, kernel release and drgn version as escapes, and leaves the analysed data exact", () => {
+    const lines = procfsLines({ cpus: 4, kernel: HOSTILE.kernel, era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const hello = { ...lines.hello, target: { ...lines.hello.target, comm: HOSTILE.comm } };
+    const s = analysed(hello, lines.sample);
+    const before = JSON.stringify(s);
+    for (const color of [false, true]) {
+      const out = renderText(s, { color });
+      expectNoRawControls(out, `color ${color}`, { allowSgr: color });
+      expect(out).toContain(`(${HOSTILE.shownComm})`);
+      expect(out).toContain(`kernel ${HOSTILE.shownKernel}`);
+      // the explanation quotes the release too
+      expect(flat(out)).toContain(`from kernel ${HOSTILE.shownKernel}`);
+    }
+    const drgn = renderText(handMadeSample(0, seedCounters, handMadeHello({ drgn: "0.0.31\u001b[8m" })), { color: false });
+    expect(drgn).toContain("drgn 0.0.31\\e[8m");
+    expect(JSON.stringify(s)).toBe(before);
+  });
 });
+

@@ -3,6 +3,7 @@
 import { formatPages, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
 import { slotName } from "../analysis/residue.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
+import { printableStrings } from "../text/printable.js";
 import { padColumns, wrap, type Align } from "./layout.js";
 import { makeStyle, type Style } from "./style.js";
 import {
@@ -160,7 +161,9 @@ function explanation(ctx: Context): string[] {
   return [title(ctx, "WHAT IT MEANS"), ...paragraph(ctx, ctx.a.explanation.join(" "))];
 }
 
-export function renderText(s: AnalysedSample, opts: TextOptions): string {
+export function renderText(exact: AnalysedSample, opts: TextOptions): string {
+  // the target's strings (comm, kernel release, the sentences quoting it) made printable here, once
+  const s = printableStrings(exact);
   const ctx: Context = {
     s,
     a: s.analysis,
