@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { CommandContext } from "../src/commands/context.js";
 import { EXIT, RssdriftError } from "../src/errors.js";
+import { printable } from "../src/text/printable.js";
 
 const usage = `rssdrift: what the Linux kernel really counts as a process's resident memory
 
@@ -67,12 +68,13 @@ async function run(argv: string[], ctx: CommandContext): Promise<number> {
   return (await commands.report!())(first === "report" ? rest : argv, ctx);
 }
 
+/** The one line an error ends in. Messages quote helpers, remote shells, recordings and hosts: made printable here. */
 function describe(err: unknown): { line: string; code: number } {
   if (err instanceof RssdriftError) {
-    return { line: `rssdrift: ${err.message}${err.hint ? ` (fix: ${err.hint})` : ""}`, code: err.exitCode };
+    return { line: `rssdrift: ${printable(err.message)}${err.hint ? ` (fix: ${printable(err.hint)})` : ""}`, code: err.exitCode };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  const stack = process.env.RSSDRIFT_DEBUG && err instanceof Error ? `\n${err.stack}` : " (RSSDRIFT_DEBUG=1 shows the stack)";
+  const message = printable(err instanceof Error ? err.message : String(err));
+  const stack = process.env.RSSDRIFT_DEBUG && err instanceof Error ? `\n${(err.stack ?? "").split("\n").map(printable).join("\n")}` : " (RSSDRIFT_DEBUG=1 shows the stack)";
   return { line: `rssdrift: internal error: ${message}${stack}`, code: EXIT.internal };
 }
 

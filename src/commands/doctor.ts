@@ -7,6 +7,7 @@ import { badInput, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
 import { EXIT } from "../errors.js";
+import { printable } from "../text/printable.js";
 import { localTransport } from "../transports/local-transport.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import type { Transport } from "../transports/transport.js";
@@ -78,7 +79,7 @@ function parseDoctorArgs(argv: string[]) {
 
 async function openTransport(hostName: string | undefined, ssh: SshOptions, ctx: CommandContext): Promise<Transport> {
   if (hostName === undefined) return localTransport();
-  const notice = (line: string) => ctx.stderr.write(`rssdrift: ${line}\n`);
+  const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(line)}\n`);
   // loaded only when needed: local runs do not pay for ssh2
   const { openSshTransport } = await import("../transports/ssh-transport.js");
   return openSshTransport(hostName, ssh, notice);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { handMadeHello, handMadeSample, handMadeSampleLine } from "../../test/fixtures/hand-made-samples.js";
+import { handMadeHello, handMadeSample, handMadeSampleLine, seedCounters } from "../../test/fixtures/hand-made-samples.js";
+import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { analyse } from "../analysis/analyse.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import { fleetExitCode, fleetJson, parseHostsFile, renderFleetTable, type FleetRow } from "./fleet.js";
@@ -45,6 +46,27 @@ describe("renderFleetTable", () => {
     const text = renderFleetTable([{ host: "a", ok: true, pid: 1, sample: estimate }]);
     expect(text).toMatch(/pages \([^)]*\)\*/);
     expect(text).toContain("* procfs estimate");
+  });
+});
+
+describe("fleet output from a hostile host", () => {
+  const sample = handMadeSample(1, seedCounters, handMadeHello({ kernel: HOSTILE.kernel }));
+  const rows: FleetRow[] = [
+    { host: "a", ok: true, pid: 1, sample },
+    { host: "b\u001b[8m", ok: false, error: new RssdriftError(HOSTILE.message, EXIT.helperFailure, "run \u001b]0;x\u0007", "x") },
+  ];
+
+  it("shows releases, hosts and error lines as escapes in the table", () => {
+    const text = renderFleetTable(rows);
+    expectNoRawControls(text, "fleet table");
+    expect(text).toContain(HOSTILE.shownKernel);
+    expect(text).toContain("✗ b\\e[8m: no process\\r\\nrssdrift: all good \\x9b2J\\x07 (fix: run \\e]0;x\\x07)");
+  });
+
+  it("keeps them exact in --json", () => {
+    const [ok, bad] = fleetJson(rows);
+    expect(ok!.kernel).toBe(HOSTILE.kernel);
+    expect(bad!.error!.message).toBe(HOSTILE.message);
   });
 });
 

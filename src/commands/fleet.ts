@@ -6,6 +6,7 @@ import type { AnalysedSample } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import { toJsonReport, type JsonReport } from "../report/json.js";
 import { padColumns } from "../report/layout.js";
+import { printable } from "../text/printable.js";
 import { runCommand } from "../transports/run-command.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
@@ -108,7 +109,10 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
   return results;
 }
 
-/** The table: a row per host, numbers right-aligned; a failed host's row carries its one line. */
+/**
+ * The table: a row per host, numbers right-aligned; a failed host's row carries its one line.
+ * Hosts (from a file), releases and error messages (quoting remote output) are made printable here.
+ */
 export function renderFleetTable(rows: readonly FleetRow[]): string {
   const header = ["HOST", "PID", "KERNEL", "CPUS", "BATCH", "BOUND", "RSS DRIFT", "DRIFT/BOUND"];
   const table: string[][] = [header];
@@ -116,17 +120,17 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
   let estimates = false;
   for (const row of rows) {
     if (!row.ok) {
-      table.push([row.host, row.pid === undefined ? "–" : String(row.pid), "error (below)", "", "", "", "", ""]);
-      failures.push(`${row.host}: ${row.error.message}${row.error.hint ? ` (fix: ${row.error.hint})` : ""}`);
+      table.push([printable(row.host), row.pid === undefined ? "–" : String(row.pid), "error (below)", "", "", "", "", ""]);
+      failures.push(printable(`${row.host}: ${row.error.message}${row.error.hint ? ` (fix: ${row.error.hint})` : ""}`));
       continue;
     }
     const { analysis, hello } = row.sample;
     const mark = analysis.estimate ? "*" : "";
     estimates ||= analysis.estimate;
     table.push([
-      row.host,
+      printable(row.host),
       String(row.pid),
-      hello.kernel,
+      printable(hello.kernel),
       String(analysis.onlineCpus),
       analysis.batch === null ? "–" : String(analysis.batch),
       `${analysis.bound.pagesForRss} pages (${formatBytes(analysis.bound.pagesForRss * analysis.pageSize)})`,
@@ -223,7 +227,8 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
     let pid: number | undefined = pgrep === undefined ? target.pid : undefined;
     try {
       if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
-      transport = await openSshTransport(host, target.ssh, (line) => ctx.stderr.write(`rssdrift: ${host}: ${line}\n`), environment);
+      const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${host}: ${line}`)}\n`);
+      transport = await openSshTransport(host, target.ssh, notice, environment);
       open.add(transport);
       if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
       pid ??= await pgrepOldest(transport, pgrep!);

@@ -9,6 +9,7 @@ import { firstSample } from "../sources/first-sample.js";
 import { openSampleSource, openSourceOn } from "../sources/open-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { quoteShellWord } from "../transports/ssh-quote.js";
+import { printable } from "../text/printable.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { badInput, parseTargetArgs, targetFlagsHelp, type TargetOptions } from "./target-options.js";
@@ -51,7 +52,7 @@ async function firstAnalysed(source: SampleSource, notice: (line: string) => voi
 
 /** One analysed sample of the target, stopped early by Ctrl-C. */
 async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<AnalysedSample> {
-  const notice = (line: string) => ctx.stderr.write(`rssdrift: ${line}\n`);
+  const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(line)}\n`);
   const source = await openSampleSource({ ...target, count: 1 }, notice);
   const stop = () => void source.close();
   ctx.signal.addEventListener("abort", stop, { once: true });
@@ -69,7 +70,7 @@ async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<A
 export function sampleOnceOn(argv: string[], ctx: CommandContext) {
   const { target } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true });
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
-    const notice = (line: string) => ctx.stderr.write(`rssdrift: ${transport.where}: ${line}\n`);
+    const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${transport.where}: ${line}`)}\n`);
     return firstAnalysed(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), notice);
   };
 }

@@ -1,6 +1,7 @@
 // `rssdrift doctor` output: one line per check with ✔ / ✘ (– for not checked), the fix under
 // each failure, and what still works when the kernel path does not. JSON: an array of
 // {check, ok, detail, fix}, ok being null for a check that was not run.
+import { printable } from "../text/printable.js";
 import type { CheckResult, CheckStatus } from "./check.js";
 import type { DoctorReport } from "./run-doctor.js";
 import { kernelPathWorks } from "./run-doctor.js";
@@ -17,25 +18,27 @@ export interface RenderOptions {
 
 export function renderDoctorText(report: DoctorReport, options: RenderOptions): string {
   const { facts, results } = report;
+  // the target's words (release, os-release name, user, what the probes printed) made printable here
+  const where = printable(facts.where);
   const paint = (status: CheckStatus, text: string) => (options.color ? `${COLOR[status]}${text}${RESET}` : text);
   const width = Math.max(...results.map((result) => result.check.length));
   const lines = [
-    `rssdrift doctor: ${facts.where} · kernel ${facts.release || "unknown"} · ${facts.os.prettyName} · user ${facts.user}`,
+    `rssdrift doctor: ${where} · kernel ${printable(facts.release || "unknown")} · ${printable(facts.os.prettyName)} · user ${printable(facts.user)}`,
     "",
   ];
   for (const result of results) {
-    lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${result.detail}`);
-    if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${result.fix}`);
+    lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${printable(result.detail)}`);
+    if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${printable(result.fix)}`);
   }
   lines.push("");
-  const hostFlag = options.host === undefined ? "" : ` --host ${options.host}`;
+  const hostFlag = options.host === undefined ? "" : ` --host ${printable(options.host)}`;
   if (kernelPathWorks(results)) {
-    lines.push(`All green: rssdrift can read the kernel's own counters with drgn on ${facts.where}.`);
+    lines.push(`All green: rssdrift can read the kernel's own counters with drgn on ${where}.`);
     lines.push(`  rssdrift <pid>${hostFlag}         one report`, `  rssdrift watch <pid>${hostFlag}   live view`);
   } else {
     const failed = results.filter((result) => result.status === "fail").length;
     lines.push(
-      `The kernel path (drgn) cannot work on ${facts.where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
+      `The kernel path (drgn) cannot work on ${where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
       "The procfs estimate still works (no root, no drgn; it is what --backend auto falls back to):",
       `  rssdrift <pid>${hostFlag} --backend procfs`,
     );

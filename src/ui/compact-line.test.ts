@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { analyse } from "../analysis/analyse.js";
 import type { HelloLine, SampleLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
+import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 
 const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n");
@@ -35,4 +36,13 @@ describe("compactLine", () => {
         "CPUs 4 online / 4 possible · batch 32 · page 4 KiB · pid 689 (step-target) · every 500 ms",
     );
   });
+
+  it("shows a hostile comm, release, drgn version and file name as escapes", () => {
+    const hostile: HelloLine = { ...hello, kernel: HOSTILE.kernel, drgn: "1\u009b2J", target: { ...hello.target, comm: HOSTILE.comm } };
+    const header = compactHeader(hostile, "replay of a\nb.jsonl");
+    expectNoRawControls(header, "header");
+    expect(header).toContain(`replay of a\\nb.jsonl · kernel ${HOSTILE.shownKernel} · drgn 1\\x9b2J ·`);
+    expect(header).toContain(`(${HOSTILE.shownComm})`);
+  });
 });
+

@@ -2,13 +2,17 @@
 // and one header line. Pure text.
 import type { AnalysedSample } from "../analysis/types.js";
 import type { HelloLine } from "../schema/helper-line.js";
+import { printable, printableStrings } from "../text/printable.js";
 import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
 
 /** residue slots named on a line at most; the rest are counted */
 const SLOTS_ON_A_LINE = 4;
 
 /** "# rssdrift: drgn helper on this machine · kernel … · era percpu · 4/8 CPUs · batch 32 · page 4 KiB · pid 42 (x) · every 500 ms" */
-export function compactHeader(hello: HelloLine, origin: string): string {
+export function compactHeader(exact: HelloLine, exactOrigin: string): string {
+  // the target's strings (comm, release, drgn version) and the origin (a host, a file name), made printable
+  const hello = printableStrings(exact);
+  const origin = printable(exactOrigin);
   const backend = hello.backend === "procfs" ? "procfs estimate" : `drgn ${hello.drgn ?? "?"}`;
   return (
     `# rssdrift: ${origin} · kernel ${hello.kernel} · ${backend} · era ${hello.era} · ` +

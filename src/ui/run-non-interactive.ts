@@ -5,6 +5,7 @@ import type { CommandContext } from "../commands/context.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import type { SampleSource } from "../sources/sample-source.js";
+import { printable } from "../text/printable.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 import { streamEndOf, type Analyse, type OpenSource, type ViewOutcome } from "./stream-types.js";
 
@@ -16,7 +17,7 @@ export interface NonInteractiveOptions {
 }
 
 export async function runNonInteractive({ ctx, open, analyse, json }: NonInteractiveOptions): Promise<ViewOutcome> {
-  const notice = (text: string) => ctx.stderr.write(`rssdrift: ${text}\n`);
+  const notice = (text: string) => ctx.stderr.write(`rssdrift: ${printable(text)}\n`);
   let source: SampleSource | null = null;
   let stopped = false;
   const stop = () => {
