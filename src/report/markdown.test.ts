@@ -69,7 +69,7 @@ describe("renderMarkdown", () => {
     const withComm = { ...hello, target: { ...hello.target, comm: HOSTILE.comm } };
     const titled = renderMarkdown({ hello: withComm, sample: lines.sample, analysis: analyse(withComm, lines.sample) }, { command: "x" });
     expectNoRawControls(titled, "markdown");
-    expect(titled).toContain("(\\\\e\\]0;PWNED\\\\x07)");
+    expect(titled).toContain("(\\\\e\\]0;PWNED\\\\x07\\\\n\\\\u202e)");
   });
 });
 

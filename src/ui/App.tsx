@@ -135,7 +135,7 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       snapshot: () => {
         if (!latest) return setMessage("no sample to save yet");
         setMessage("saving snapshot…");
-        saveSnapshot(latest, steering.current.marks, state.history).then(
+        saveSnapshot(state.exact ?? latest, steering.current.marks, state.history).then(
           (paths) => setMessage(`snapshot saved: ${paths.join(" and ")}`),
           (error: Error) => setMessage(`snapshot failed: ${error.message}`),
         );

@@ -1,5 +1,6 @@
 // The bottom line: live, paused, or why the stream stopped; the last action's message; the keys.
 import { Box, Text } from "ink";
+import { printable } from "../../text/printable.js";
 import type { StreamEnd } from "../stream-types.js";
 import { useTheme } from "../theme.js";
 
@@ -14,14 +15,15 @@ export interface StatusLineProps {
   width: number;
 }
 
+/** the error stays exact for the entry point (which prints its own printable line); shown printable here */
 function endText(end: StreamEnd, mode: "live" | "replay"): string {
   switch (end.kind) {
     case "exited":
-      return `process exited (${end.error.message}): last sample kept`;
+      return `process exited (${printable(end.error.message)}): last sample kept`;
     case "finished":
       return mode === "replay" ? "end of recording: last sample kept" : "the helper stopped (--count reached): last sample kept";
     case "failed":
-      return `stopped: ${end.error.message}`;
+      return `stopped: ${printable(end.error.message)}`;
   }
 }
 

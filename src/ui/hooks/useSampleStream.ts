@@ -1,10 +1,13 @@
 // Reads a SampleSource for the live view: progress and notices while starting, the hello line,
 // then each sample analysed, with a bounded drift history. The source is opened and read once
 // for the life of the view (one long-lived helper); controls go to that same source.
+// This is where the target's strings enter the view: what the state holds for showing is made
+// printable here, once (docs/SECURITY.md); `exact` keeps the sample as it came, for snapshots.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { EXIT, RssdriftError } from "../../errors.js";
 import type { HelloLine, HelperLine } from "../../schema/helper-line.js";
 import type { SampleSource } from "../../sources/sample-source.js";
+import { printable, printableStrings } from "../../text/printable.js";
 import {
   streamEndOf,
   type Analyse,
@@ -27,6 +30,8 @@ export interface StreamState {
   alert: string | null;
   hello: HelloLine | null;
   latest: AnalysedSample | null;
+  /** the latest sample with the target's strings as they came, for snapshots (JSON keeps them exact) */
+  exact: AnalysedSample | null;
   history: DriftPoint[];
   end: StreamEnd | null;
 }
@@ -43,10 +48,10 @@ type Action =
   | { type: "opened"; origin: string }
   | { type: "notice"; text: string }
   | { type: "hello"; hello: HelloLine }
-  | { type: "sample"; analysed: AnalysedSample }
+  | { type: "sample"; analysed: AnalysedSample; exact: AnalysedSample }
   | { type: "end"; end: StreamEnd };
 
-const initialState: StreamState = { origin: "", notices: [], alert: null, hello: null, latest: null, history: [], end: null };
+const initialState: StreamState = { origin: "", notices: [], alert: null, hello: null, latest: null, exact: null, history: [], end: null };
 
 function reduce(state: StreamState, action: Action): StreamState {
   switch (action.type) {
@@ -63,7 +68,13 @@ function reduce(state: StreamState, action: Action): StreamState {
     case "sample": {
       const { sample, analysis } = action.analysed;
       const point = { seq: sample.seq, monoMs: sample.mono_ms, driftPages: analysis.rss.driftPages };
-      return { ...state, alert: null, latest: action.analysed, history: [...state.history, point].slice(-HISTORY_LIMIT) };
+      return {
+        ...state,
+        alert: null,
+        latest: action.analysed,
+        exact: action.exact,
+        history: [...state.history, point].slice(-HISTORY_LIMIT),
+      };
     }
     case "end":
       return state.end ? state : { ...state, end: action.end };
@@ -87,14 +98,15 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
     const handle = (line: HelperLine, hello: HelloLine | null, origin: string): HelloLine | null => {
       switch (line.type) {
         case "progress":
-          send({ type: "notice", text: line.message });
+          send({ type: "notice", text: printable(line.message) });
           return hello;
         case "hello":
-          send({ type: "hello", hello: line });
+          send({ type: "hello", hello: printableStrings(line) });
           return line;
         case "sample":
           if (hello === null) throw protocolError(origin, "sent a sample before its hello line");
-          send({ type: "sample", analysed: { hello, sample: line, analysis: analyse(hello, line) } });
+          const exact = { hello, sample: line, analysis: analyse(hello, line) };
+          send({ type: "sample", analysed: printableStrings(exact), exact });
           return hello;
         case "error":
           // sources turn error lines into thrown errors; one reaching here is a source bug
@@ -103,13 +115,13 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
     };
     void (async () => {
       try {
-        const opened = await open((text) => send({ type: "notice", text }));
+        const opened = await open((text) => send({ type: "notice", text: printable(text) }));
         source.current = opened;
         if (closing.current || unmounted) {
           await opened.close();
           return;
         }
-        send({ type: "opened", origin: opened.origin });
+        send({ type: "opened", origin: printable(opened.origin) });
         let hello: HelloLine | null = null;
         for await (const line of opened) {
           if (unmounted || closing.current) break;
