@@ -1,0 +1,97 @@
+// A real process names itself like an attacker would (ESC ] 0 ; … BEL sets a terminal's title, a
+// newline forges a line, U+202E reverses the text after it), and the built CLI reads it through
+// the procfs backend: the report, --markdown and `watch` lines show escapes, --json the exact name.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { EXIT } from "../../src/errors.js";
+import type { JsonReport } from "../../src/report/json.js";
+import { startNamedProcess, type NamedProcess } from "../fixtures/hostile-process.js";
+import { HOSTILE, expectNoRawControls } from "../fixtures/hostile-strings.js";
+
+vi.setConfig({ testTimeout: 30_000 });
+
+const CLI = fileURLToPath(new URL("../../dist/cli/rssdrift.js", import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** the built CLI with pipes for stdout and stderr (not a terminal: no colours, line mode) */
+function runCli(args: string[]): Promise<Run> {
+  const { RSSDRIFT_DEBUG: _debug, NO_COLOR: _noColor, ...env } = process.env;
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+let target: NamedProcess;
+beforeAll(async () => {
+  expect(existsSync(CLI), `${CLI} is missing: run npm run build`).toBe(true);
+  target = await startNamedProcess(HOSTILE.comm);
+});
+afterAll(() => {
+  target?.child.kill("SIGKILL");
+});
+
+function expectClean(run: Run, what: string): void {
+  expect(run.stderr, what).toBe("");
+  expect(run.code, what).toBe(0);
+  expectNoRawControls(run.stdout, `${what} stdout`);
+}
+
+describe("a process named to attack the terminal, through the built CLI", () => {
+  it("the report shows the name as escapes", async () => {
+    const run = await runCli([String(target.pid), "--backend", "procfs"]);
+    expectClean(run, "report");
+    expect(run.stdout).toContain(`pid ${target.pid} (${HOSTILE.shownComm})`);
+  });
+
+  it("--markdown shows it as escaped text", async () => {
+    const run = await runCli([String(target.pid), "--backend", "procfs", "--markdown"]);
+    expectClean(run, "markdown");
+    expect(run.stdout).toContain(`pid ${target.pid} (\\\\e\\]0;PWNED\\\\x07\\\\n\\\\u202e)`);
+  });
+
+  it("--json keeps the exact name", async () => {
+    const run = await runCli([String(target.pid), "--backend", "procfs", "--json"]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.hello.target.comm).toBe(HOSTILE.comm);
+  });
+
+  it("watch --count 2 in line mode shows it as escapes", async () => {
+    const run = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100"]);
+    expectClean(run, "watch");
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain(`pid ${target.pid} (${HOSTILE.shownComm})`);
+  });
+
+  it("watch --json keeps the exact name on every line", async () => {
+    const run = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100", "--json"]);
+    expect(run.code).toBe(0);
+    const comms = run.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as JsonReport).hello.target.comm);
+    expect(comms).toEqual([HOSTILE.comm, HOSTILE.comm]);
+  });
+
+  it("an error that quotes the name is one line of escapes", async () => {
+    const zombie = await startNamedProcess(HOSTILE.comm, { zombie: true });
+    try {
+      const run = await runCli([String(zombie.pid), "--backend", "procfs"]);
+      expect(run.code).toBe(EXIT.targetGone);
+      expect(run.stdout).toBe("");
+      expectNoRawControls(run.stderr, "stderr");
+      expect(run.stderr).toBe(`rssdrift: pid ${zombie.pid} (${HOSTILE.shownComm}) is a zombie: its memory is already gone\n`);
+    } finally {
+      zombie.child.kill("SIGKILL");
+    }
+  });
+});
+
