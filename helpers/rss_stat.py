@@ -251,7 +251,8 @@ def check_target(pid):
     except TargetGone:
         raise HelperError("no-such-pid", "no process with pid %d" % pid) from None
     if tgid is not None and tgid != pid:
-        raise HelperError("bad-args", "pid %d is a thread of process %d" % (pid, tgid), "use --pid %d" % tgid)
+        raise HelperError("bad-args", "pid %d is a thread of process %d" % (pid, tgid),
+                          "use the process's pid, %d: its threads share one memory" % tgid)
     problem = classify_target(stat["flags"], state=stat["state"])
     if problem:
         raise HelperError(problem, TARGET_ERRORS[problem].format(pid=pid, comm=stat["comm"]))

@@ -271,7 +271,7 @@ class TargetChecks(unittest.TestCase):
         self.addCleanup(done.set)
         started.wait()
         error = self.assert_fails(tids[0], "bad-args")
-        self.assertEqual(error.hint, "use --pid %d" % os.getpid())
+        self.assertEqual(error.hint, "use the process's pid, %d: its threads share one memory" % os.getpid())
 
     def test_classify_from_the_kernel_side(self):
         classify = rss_stat.classify_target
