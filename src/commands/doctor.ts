@@ -7,7 +7,7 @@ import { badInput, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
 import { EXIT } from "../errors.js";
-import { printable } from "../text/printable.js";
+import { printable, printableJson } from "../text/printable.js";
 import { localTransport } from "../transports/local-transport.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import type { Transport } from "../transports/transport.js";
@@ -107,7 +107,7 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     const report = await runDoctor(transport, { signal: ctx.signal });
     if (ctx.signal.aborted) return EXIT.interrupted;
     if (values.json) {
-      ctx.stdout.write(`${JSON.stringify(toDoctorJson(report.results), null, 2)}\n`);
+      ctx.stdout.write(`${printableJson(toDoctorJson(report.results), 2)}\n`);
     } else {
       const color = !values["no-color"] && !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
       ctx.stdout.write(renderDoctorText(report, { color, host: values.host }));

@@ -6,7 +6,7 @@ import type { AnalysedSample } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import { toJsonReport, type JsonReport } from "../report/json.js";
 import { padColumns } from "../report/layout.js";
-import { printable } from "../text/printable.js";
+import { printable, printableJson } from "../text/printable.js";
 import { runCommand } from "../transports/run-command.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
@@ -246,7 +246,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
   try {
     const rows = await mapBounded(hosts, parallel, sampleHost);
     if (ctx.signal.aborted) return EXIT.interrupted;
-    ctx.stdout.write(values.json ? `${JSON.stringify(fleetJson(rows), null, 2)}\n` : renderFleetTable(rows));
+    ctx.stdout.write(values.json ? `${printableJson(fleetJson(rows), 2)}\n` : renderFleetTable(rows));
     return fleetExitCode(rows);
   } finally {
     ctx.signal.removeEventListener("abort", closeAll);

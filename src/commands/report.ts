@@ -9,7 +9,7 @@ import { firstSample } from "../sources/first-sample.js";
 import { openSampleSource, openSourceOn } from "../sources/open-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { quoteShellWord } from "../transports/ssh-quote.js";
-import { printable } from "../text/printable.js";
+import { printable, printableJson } from "../text/printable.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { badInput, parseTargetArgs, targetFlagsHelp, type TargetOptions } from "./target-options.js";
@@ -89,7 +89,7 @@ export async function reportCommand(argv: string[], ctx: CommandContext): Promis
   const analysed = await sampleOnce(target, ctx);
   if (ctx.signal.aborted) return EXIT.interrupted;
   if (values.json) {
-    ctx.stdout.write(`${JSON.stringify(toJsonReport(analysed), null, 2)}\n`);
+    ctx.stdout.write(`${printableJson(toJsonReport(analysed), 2)}\n`);
   } else if (values.markdown) {
     const markdown = renderMarkdown(analysed, { command: commandLine(argv) });
     ctx.stdout.write(markdown.endsWith("\n") ? markdown : `${markdown}\n`);

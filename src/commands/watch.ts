@@ -14,6 +14,7 @@ import { openSampleSource } from "../sources/open-source.js";
 import { openRecorder } from "../sources/recorder.js";
 import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
+import { printableJson } from "../text/printable.js";
 import { clockTime, formatSignedPages } from "../ui/format.js";
 import { sparkline } from "../ui/glyphs.js";
 import { runNonInteractive } from "../ui/run-non-interactive.js";
@@ -121,7 +122,7 @@ export async function saveSnapshot(
   await mkdir(dir, { recursive: true });
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
-  await writeFile(`${base}.json`, JSON.stringify(json, null, 2) + "\n");
+  await writeFile(`${base}.json`, printableJson(json, 2) + "\n");
   await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + historyMarkdown(marks, history));
   return [`${base}.json`, `${base}.md`];
 }

@@ -4,6 +4,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { ERROR_CODES, type ErrorLine, type HelperErrorCode, type HelperLine } from "../schema/helper-line.js";
 import { EXIT, RssdriftError } from "../errors.js";
+import { printableJson } from "../text/printable.js";
 import type { SampleSource } from "./sample-source.js";
 
 export interface Recorder {
@@ -33,7 +34,7 @@ export function openRecorder(path: string): Recorder {
   }
   const write = (line: HelperLine) => {
     // synchronous: a line is on disk before the next is read, even if the process dies
-    if (fd !== null) writeSync(fd, JSON.stringify(line) + "\n");
+    if (fd !== null) writeSync(fd, printableJson(line) + "\n");
   };
   const close = () => {
     if (fd !== null) closeSync(fd);

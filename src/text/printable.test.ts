@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { printable, printableStrings } from "./printable.js";
+import { printable, printableJson, printableStrings } from "./printable.js";
 
 /** any character a terminal acts on, besides the backslash printable() adds itself */
 const RAW_CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -66,5 +66,21 @@ describe("printableStrings", () => {
     expect(shown.hello).not.toBe(data.hello);
     const clean = { a: "x", b: [1, "y"] };
     expect(printableStrings(clean)).toBe(clean);
+  });
+});
+
+describe("printableJson", () => {
+  const hostile = { comm: "\u001b]0;x\u0007\u007f\u009b2J\u202e\u2028\u{e0041}", n: 1, list: ["é ≈ 名"] };
+
+  it("writes what JSON.stringify leaves raw (DEL, C1, bidi, separators, tags) as \\u escapes", () => {
+    const text = printableJson(hostile);
+    expect(RAW_CONTROL.test(text)).toBe(false);
+    expect(text).toBe('{"comm":"\\u001b]0;x\\u0007\\u007f\\u009b2J\\u202e\\u2028\\udb40\\udc41","n":1,"list":["é ≈ 名"]}');
+  });
+
+  it("parses back to the exact value, indented or not", () => {
+    expect(JSON.parse(printableJson(hostile))).toEqual(hostile);
+    expect(JSON.parse(printableJson(hostile, 2))).toEqual(hostile);
+    expect(printableJson({ a: [1] }, 2)).toBe(JSON.stringify({ a: [1] }, null, 2));
   });
 });

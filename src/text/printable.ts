@@ -3,7 +3,8 @@
 // set the title or rewrite the screen, BEL, a carriage return or newline that forges a line, bidi
 // overrides that reorder what is shown. Renderers pass such strings through printable() once,
 // where they turn data into display text; the data itself (and so --json and recordings) keeps
-// the exact characters. Imports nothing, so every layer may use it. See docs/SECURITY.md.
+// the exact characters, written by printableJson() as \u escapes where JSON.stringify would leave
+// them raw. Imports nothing, so every layer may use it. See docs/SECURITY.md.
 
 /**
  * What is escaped: controls (C0, DEL, C1), format characters (bidi embeddings, overrides and
@@ -53,4 +54,18 @@ function walk(value: unknown): unknown {
     return copy ?? value;
   }
   return value;
+}
+
+/**
+ * JSON.stringify escapes C0 controls, but leaves DEL, C1 controls, bidi overrides and the other
+ * format characters raw. Inside JSON they can only sit in strings, where a \u escape stands for
+ * the same character: the value stays exact and the text is safe on a terminal.
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu; // C0 is escaped already (and "\n" indents)
+
+/** JSON.stringify(value, null, indent), with every character a terminal acts on written as a \u escape. */
+export function printableJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(RAW_IN_JSON, (char) =>
+    [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
 }

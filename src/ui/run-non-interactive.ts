@@ -5,7 +5,7 @@ import type { CommandContext } from "../commands/context.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import type { SampleSource } from "../sources/sample-source.js";
-import { printable } from "../text/printable.js";
+import { printable, printableJson } from "../text/printable.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 import { streamEndOf, type Analyse, type OpenSource, type ViewOutcome } from "./stream-types.js";
 
@@ -43,7 +43,7 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
         if (hello === null) throw new RssdriftError(`${source.origin} sent a sample before its hello line`, EXIT.helperFailure);
         firstMonoMs ??= line.mono_ms;
         const analysed = { hello, sample: line, analysis: analyse(hello, line) };
-        ctx.stdout.write(`${json ? JSON.stringify(analysed) : compactLine(analysed, firstMonoMs)}\n`);
+        ctx.stdout.write(`${json ? printableJson(analysed) : compactLine(analysed, firstMonoMs)}\n`);
       }
     }
     return ctx.signal.aborted ? { kind: "interrupted" } : stopped ? { kind: "quit" } : { kind: "ended", end: { kind: "finished" } };

@@ -1,8 +1,11 @@
 // A real process names itself like an attacker would (ESC ] 0 ; … BEL sets a terminal's title, a
 // newline forges a line, U+202E reverses the text after it), and the built CLI reads it through
-// the procfs backend: the report, --markdown and `watch` lines show escapes, --json the exact name.
+// the procfs backend: the report, --markdown and `watch` lines show escapes; --json and recordings
+// keep the exact name, with what JSON.stringify leaves raw (C1, bidi) written as \u escapes.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EXIT } from "../../src/errors.js";
@@ -61,7 +64,7 @@ describe("a process named to attack the terminal, through the built CLI", () => 
 
   it("--json keeps the exact name", async () => {
     const run = await runCli([String(target.pid), "--backend", "procfs", "--json"]);
-    expect(run.code).toBe(0);
+    expectClean(run, "--json");
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.hello.target.comm).toBe(HOSTILE.comm);
   });
@@ -76,9 +79,24 @@ describe("a process named to attack the terminal, through the built CLI", () => 
 
   it("watch --json keeps the exact name on every line", async () => {
     const run = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100", "--json"]);
-    expect(run.code).toBe(0);
+    expectClean(run, "watch --json");
     const comms = run.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as JsonReport).hello.target.comm);
     expect(comms).toEqual([HOSTILE.comm, HOSTILE.comm]);
+  });
+
+  it("watch --record writes the name \\u-escaped, and replay --json gives it back exact", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rssdrift-hostile-"));
+    try {
+      const file = join(dir, "run.jsonl");
+      const watch = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100", "--record", file]);
+      expectClean(watch, "watch --record");
+      expectNoRawControls(readFileSync(file, "utf8"), "the recording");
+      const replay = await runCli(["replay", file, "--json"]);
+      expectClean(replay, "replay --json");
+      expect((JSON.parse(replay.stdout.split("\n")[0]!) as JsonReport).hello.target.comm).toBe(HOSTILE.comm);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("an error that quotes the name is one line of escapes", async () => {

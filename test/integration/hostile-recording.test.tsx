@@ -80,7 +80,9 @@ describe("a hostile recording in the live view", () => {
     await frameWith(app, "sample #2");
     app.stdin.write("s");
     await until(() => saved.length > 0, "the snapshot");
-    const json = JSON.parse(readFileSync(saved[0]![0]!, "utf8")) as { hello: { kernel: string; target: { comm: string } } };
+    const jsonText = readFileSync(saved[0]![0]!, "utf8");
+    expectNoRawControls(jsonText, "snapshot JSON");
+    const json = JSON.parse(jsonText) as { hello: { kernel: string; target: { comm: string } } };
     expect(json.hello.target.comm).toBe(HOSTILE.comm);
     expect(json.hello.kernel).toBe(HOSTILE.kernel);
     const markdown = readFileSync(saved[0]![1]!, "utf8");
@@ -128,6 +130,7 @@ describe("the built CLI on a hostile recording", () => {
 
   it("keeps the exact strings in --json", async () => {
     const run = await runCli(["replay", recording, "--speed", "1000", "--json"]);
+    expectNoRawControls(run.stdout, "stdout");
     const first = JSON.parse(run.stdout.split("\n")[0]!) as AnalysedSample;
     expect(first.hello.target.comm).toBe(HOSTILE.comm);
     expect(first.hello.kernel).toBe(HOSTILE.kernel);
