@@ -3,6 +3,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { ReadStream } from "node:tty";
 import { EXIT, RssdriftError } from "../errors.js";
+import { printable } from "../text/printable.js";
 
 /** Asks one question and resolves with the answer (without the newline). */
 export type SecretPrompt = (question: string) => Promise<string>;
@@ -43,7 +44,7 @@ function askOnTerminal(question: string): Promise<string> {
       return;
     }
     input.setRawMode(true); // before the question, so nothing typed ahead is echoed
-    writeSync(fd, question);
+    writeSync(fd, printable(question)); // it quotes host names and key paths from config files
     let answer = "";
     const finish = (outcome: () => void) => {
       input.setRawMode(false);
