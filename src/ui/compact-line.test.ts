@@ -45,4 +45,3 @@ describe("compactLine", () => {
     expect(header).toContain(`(${HOSTILE.shownComm})`);
   });
 });
-

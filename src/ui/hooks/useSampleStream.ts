@@ -103,11 +103,12 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
         case "hello":
           send({ type: "hello", hello: printableStrings(line) });
           return line;
-        case "sample":
+        case "sample": {
           if (hello === null) throw protocolError(origin, "sent a sample before its hello line");
           const exact = { hello, sample: line, analysis: analyse(hello, line) };
           send({ type: "sample", analysed: printableStrings(exact), exact });
           return hello;
+        }
         case "error":
           // sources turn error lines into thrown errors; one reaching here is a source bug
           throw protocolError(origin, `yielded an error line: ${line.message}`);
