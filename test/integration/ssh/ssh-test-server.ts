@@ -1,6 +1,6 @@
 // A real SSH server for the integration tests: ssh2's Server on loopback (port 0), with a host
 // key made by ssh-keygen, public-key authentication, exec channels that really run `bash -c` on
-// this machine like sshd with a bash login shell (so quoting is proven end to end), signals, and
+// this machine like sshd with a bash login shell (or tcsh, csh: so quoting is proven end to end), signals, and
 // direct-tcpip for ProxyJump.
 // Keys and ssh-agent come from OpenSSH's own tools.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -49,6 +49,8 @@ export interface TestServerOptions {
   env?: NodeJS.ProcessEnv;
   /** listen on this port (a restarted server); default: any free port */
   port?: number;
+  /** the login shell that runs each exec request with -c, as sshd does (default: bash) */
+  shell?: string;
 }
 
 export interface TestServer {
@@ -79,8 +81,8 @@ function acceptPublicKey(connection: Connection, allowed: KeyFiles[], users: str
 }
 
 /** Runs the command like sshd: stdin EOF when the channel ends or closes, exit status or signal back. */
-function runCommand(command: string, channel: ServerChannel, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn("bash", ["-c", command], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+function runCommand(command: string, channel: ServerChannel, env: NodeJS.ProcessEnv, shell: string): ChildProcess {
+  const child = spawn(shell, ["-c", command], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   channel.pipe(child.stdin);
   child.stdin.on("error", () => undefined);
   channel.on("close", () => child.stdin.end());
@@ -137,7 +139,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         const channel = acceptExec();
         channel.on("error", () => undefined);
         if (options.exec?.(info.command, channel)) return;
-        child = runCommand(info.command, channel, options.env ?? {});
+        child = runCommand(info.command, channel, options.env ?? {}, options.shell ?? "bash");
         processes.push(child);
       });
     });
