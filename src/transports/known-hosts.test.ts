@@ -5,15 +5,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT, RssdriftError } from "../errors.js";
 import {
   checkHostKey,
   fingerprintSha256,
   hostFieldMatches,
+  hostKeyNames,
   keyTypeOf,
   knownHostsLine,
   knownHostsName,
   knownKeyTypes,
   parseKnownHosts,
+  readKnownHosts,
   recordHostKey,
 } from "./known-hosts.js";
 
@@ -52,10 +55,17 @@ describe("fingerprints and key types", () => {
   });
 });
 
-describe("knownHostsName", () => {
-  it("writes [host]:port for ports other than 22", () => {
+describe("knownHostsName and hostKeyNames", () => {
+  it("writes [host]:port for ports other than 22, in lower case", () => {
     expect(knownHostsName("db1", 22)).toBe("db1");
     expect(knownHostsName("127.0.0.1", 2222)).toBe("[127.0.0.1]:2222");
+    expect(knownHostsName("DB1.Example.COM", 22)).toBe("db1.example.com");
+  });
+
+  it("looks a host up under [host]:port, then the bare host; under a HostKeyAlias alone", () => {
+    expect(hostKeyNames("db1", 22)).toEqual(["db1"]);
+    expect(hostKeyNames("db1", 2222)).toEqual(["[db1]:2222", "db1"]);
+    expect(hostKeyNames("db1", 2222, "Backup-Alias")).toEqual(["backup-alias"]);
   });
 });
 
@@ -83,7 +93,7 @@ describe("hostFieldMatches", () => {
     expect(hostFieldMatches(entries[0]!.hosts, "[127.0.0.1]:2222")).toBe(true);
     expect(hostFieldMatches(entries[0]!.hosts, "127.0.0.1")).toBe(false);
     expect(hostFieldMatches(entries[1]!.hosts, "db1")).toBe(true);
-    expect(checkHostKey(entries, "db1", keys.ec1!.blob).status).toBe("known");
+    expect(checkHostKey(entries, ["db1"], keys.ec1!.blob).status).toBe("known");
   });
 });
 
@@ -108,15 +118,21 @@ describe("parseKnownHosts", () => {
   });
 });
 
-describe("checkHostKey", () => {
+describe("checkHostKey, case by case as OpenSSH decides", () => {
   const entriesFor = (lines: string[]) => parseKnownHosts(lines.join("\n"), "kh");
+  const check = (lines: string[], names: string[], key: string) => checkHostKey(entriesFor(lines), names, keys[key]!.blob);
 
   it("knows a recorded key", () => {
-    expect(checkHostKey(entriesFor([`db1 ${typeAndBase64("ed1")}`]), "db1", keys.ed1!.blob).status).toBe("known");
+    expect(check([`db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toMatchObject({ status: "known", entry: { line: 1 } });
+  });
+
+  it("calls a host with nothing on record unknown", () => {
+    expect(check([`db2 ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toEqual({ status: "unknown" });
+    expect(check([], ["db1"], "ed1")).toEqual({ status: "unknown" });
   });
 
   it("calls a different key of the same type changed, pointing at the old line", () => {
-    const verdict = checkHostKey(entriesFor(["# x", `db1 ${typeAndBase64("ed1")}`]), "db1", keys.ed2!.blob);
+    const verdict = check(["# x", `db1 ${typeAndBase64("ed1")}`], ["db1"], "ed2");
     expect(verdict.status).toBe("changed");
     if (verdict.status === "changed") {
       expect(verdict.entry.line).toBe(2);
@@ -124,31 +140,90 @@ describe("checkHostKey", () => {
     }
   });
 
-  it("calls a key of a type not on record unknown, listing the types that are", () => {
-    expect(checkHostKey(entriesFor([`db1 ${typeAndBase64("ec1")}`]), "db1", keys.ed1!.blob)).toEqual({
-      status: "unknown",
-      otherKeyTypes: ["ecdsa-sha2-nistp256"],
-    });
+  it("calls a key of a type not on record changed, not unknown: RSA offered, ED25519 recorded", () => {
+    const verdict = check([`db1 ${typeAndBase64("ed1")}`], ["db1"], "rsa1");
+    expect(verdict.status).toBe("changed");
+    if (verdict.status === "changed") expect(keyTypeOf(verdict.entry.key)).toBe("ssh-ed25519");
   });
 
-  it("does not use another port's key", () => {
-    const entries = entriesFor([`db1 ${typeAndBase64("ed1")}`]);
-    expect(checkHostKey(entries, "[db1]:2222", keys.ed1!.blob).status).toBe("unknown");
+  it("names the recorded key of the offered type when several types are on record", () => {
+    const verdict = check([`db1 ${typeAndBase64("ec1")}`, `db1 ${typeAndBase64("ed1")}`], ["db1"], "ed2");
+    expect(verdict).toMatchObject({ status: "changed", entry: { line: 2 } });
   });
 
-  it("refuses a revoked key even when it is also recorded as known", () => {
-    const entries = entriesFor([`db1 ${typeAndBase64("ed1")}`, `@revoked * ${typeAndBase64("ed1")}`]);
-    expect(checkHostKey(entries, "db1", keys.ed1!.blob).status).toBe("revoked");
+  it("knows any one of several recorded keys", () => {
+    expect(check([`db1 ${typeAndBase64("ed1")}`, `db1 ${typeAndBase64("rsa1")}`], ["db1"], "rsa1").status).toBe("known");
   });
 
-  it("does not treat a @cert-authority key as a host key", () => {
-    const entries = entriesFor([`@cert-authority db1 ${typeAndBase64("ed1")}`]);
-    expect(checkHostKey(entries, "db1", keys.ed1!.blob).status).toBe("unknown");
+  it("refuses a revoked key, whether or not it is also recorded as known", () => {
+    expect(check([`db1 ${typeAndBase64("ed1")}`, `@revoked * ${typeAndBase64("ed1")}`], ["db1"], "ed1").status).toBe("revoked");
+    expect(check([`@revoked db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1").status).toBe("revoked");
+    expect(check([`@revoked db1 ${typeAndBase64("ed1")}`], ["db2"], "ed1").status).toBe("unknown");
   });
 
-  it("lists the key types on record for a host", () => {
-    const entries = entriesFor([`db1 ${typeAndBase64("rsa1")}`, `db1,db2 ${typeAndBase64("ed1")}`, `db3 ${typeAndBase64("ec1")}`]);
-    expect(knownKeyTypes(entries, "db1")).toEqual(["ssh-rsa", "ssh-ed25519"]);
+  it("matches wildcard (* and ?) and case-insensitive patterns", () => {
+    expect(check([`*.example.com ${typeAndBase64("ed1")}`], ["web.example.com"], "ed1").status).toBe("known");
+    expect(check([`db? ${typeAndBase64("ed1")}`], ["db7"], "ed1").status).toBe("known");
+    expect(check([`db? ${typeAndBase64("ed1")}`], ["db17"], "ed1").status).toBe("unknown");
+    expect(check([`*.example.com ${typeAndBase64("ed1")}`], ["web.example.com"], "ed2").status).toBe("changed");
+  });
+
+  it("lets a negated pattern rule a host out of a line, so that line neither vouches nor objects", () => {
+    const lines = [`*.example.com,!bad.example.com ${typeAndBase64("ed1")}`];
+    expect(check(lines, ["bad.example.com"], "ed1").status).toBe("unknown");
+    expect(check(lines, ["bad.example.com"], "ed2").status).toBe("unknown");
+    expect(check(lines, ["good.example.com"], "ed1").status).toBe("known");
+    expect(check([`!db1 ${typeAndBase64("ed1")}`], ["db2"], "ed1").status).toBe("unknown"); // a negation alone matches nothing
+  });
+
+  it("keeps [host]:port apart from other ports, yet accepts the bare host's key as OpenSSH does", () => {
+    const bare = [`db1 ${typeAndBase64("ed1")}`];
+    expect(check(bare, hostKeyNames("db1", 2222), "ed1").status).toBe("known");
+    expect(check(bare, hostKeyNames("db1", 2222), "ed2").status).toBe("unknown"); // the bare host's other key does not object
+    expect(check(bare, hostKeyNames("db1", 2222, "alias"), "ed1").status).toBe("unknown"); // an alias has no fallback
+    const ported = [`[db1]:2222 ${typeAndBase64("ed1")}`];
+    expect(check(ported, hostKeyNames("db1", 2222), "ed2").status).toBe("changed");
+    expect(check(ported, hostKeyNames("db1", 2223), "ed2").status).toBe("unknown");
+    expect(check(ported, hostKeyNames("db1", 22), "ed1").status).toBe("unknown");
+    expect(check([`[db1]:2222 ${typeAndBase64("ed2")}`, ...bare], hostKeyNames("db1", 2222), "ed1").status).toBe("changed");
+    expect(check([...bare, `@revoked db1 ${typeAndBase64("ed1")}`], hostKeyNames("db1", 2222), "ed1").status).toBe("revoked");
+  });
+
+  it("matches hashed names, ports included, and never the wrong one", () => {
+    const salt = Buffer.alloc(20, 7);
+    const lines = [knownHostsLine("[db1]:2222", keys.ed1!.blob, true, salt)];
+    expect(check(lines, ["[db1]:2222"], "ed1").status).toBe("known");
+    expect(check(lines, ["[db1]:2222"], "rsa1").status).toBe("changed");
+    expect(check(lines, ["db1"], "ed1").status).toBe("unknown");
+  });
+
+  it("never takes a @cert-authority key for a host key, and says a CA is on record", () => {
+    expect(check([`@cert-authority db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toMatchObject({ status: "unknown", certAuthority: { line: 1 } });
+    expect(check([`@cert-authority *.example.com ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toEqual({ status: "unknown" });
+    expect(check([`@cert-authority db1 ${typeAndBase64("ec1")}`, `db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1").status).toBe("known");
+  });
+
+  it("lists the key types on record for a host, under its first name that has any", () => {
+    const entries = entriesFor([`db1 ${typeAndBase64("rsa1")}`, `db1,db2 ${typeAndBase64("ed1")}`, `db3 ${typeAndBase64("ec1")}`, `@cert-authority db1 ${typeAndBase64("ec1")}`]);
+    expect(knownKeyTypes(entries, ["db1"])).toEqual(["ssh-rsa", "ssh-ed25519"]);
+    expect(knownKeyTypes(entries, ["[db3]:2222", "db3"])).toEqual(["ecdsa-sha2-nistp256"]);
+    expect(knownKeyTypes(entries, ["db9"])).toEqual([]);
+  });
+});
+
+describe("readKnownHosts", () => {
+  it("reads a missing file as empty and refuses a directory with one line (exit 2)", () => {
+    expect(readKnownHosts([join(dir, "no-such-file")])).toEqual([]);
+    const error = (() => {
+      try {
+        readKnownHosts([dir]);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(RssdriftError);
+    expect((error as RssdriftError).exitCode).toBe(EXIT.badInput);
+    expect((error as RssdriftError).message).toBe(`the known_hosts file ${JSON.stringify(dir)} is a directory, not a file`);
   });
 });
 

@@ -1,10 +1,12 @@
 // ~/.ssh/known_hosts as OpenSSH reads and writes it: plain and hashed (|1|salt|hash) host fields,
 // wildcard and negated patterns, "[host]:port" for ports other than 22, and the @revoked and
-// @cert-authority markers (revoked keys are refused; CA lines are kept but never match a plain key,
-// since ssh2 does not negotiate host certificates).
+// @cert-authority markers. The verdict follows OpenSSH's hostfile.c and sshconnect.c: any key on
+// record for the host that is not the offered one (whatever its type) means the key changed;
+// revoked keys are refused; CA lines never vouch for a plain key (ssh2 cannot check host certificates).
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { EXIT, RssdriftError } from "../errors.js";
 
 export interface KnownHostEntry {
   marker: "revoked" | "cert-authority" | null;
@@ -19,9 +21,20 @@ export interface KnownHostEntry {
   line: number;
 }
 
-/** The name known_hosts uses for a host: "host" on port 22, "[host]:port" elsewhere. */
+/** The name known_hosts uses for a host: "host" on port 22, "[host]:port" elsewhere (lower case, as OpenSSH writes it). */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
+}
+
+/**
+ * The names a host's keys are looked up under, in OpenSSH's order: the HostKeyAlias alone when
+ * there is one; else "[host]:port", then the bare host ("checking without port identifier"), whose
+ * key OpenSSH accepts for any port. The first name is the one a new key is recorded under.
+ */
+export function hostKeyNames(host: string, port: number, hostKeyAlias?: string): string[] {
+  if (hostKeyAlias !== undefined) return [hostKeyAlias.toLowerCase()];
+  return port === 22 ? [knownHostsName(host, 22)] : [knownHostsName(host, port), knownHostsName(host, 22)];
 }
 
 /** The key type inside a public key blob (its first SSH string), e.g. "ssh-ed25519". */
@@ -66,9 +79,20 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   return entries;
 }
 
-/** Reads every file that exists (a missing known_hosts is simply empty). */
+/** Reads every file that exists (a missing known_hosts is simply empty; a directory is bad input). */
 export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
-  return files.flatMap((file) => (existsSync(file) ? parseKnownHosts(readFileSync(file, "utf8"), file) : []));
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      const why = code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (error as Error).message})`;
+      throw new RssdriftError(`the known_hosts file ${JSON.stringify(file)} ${why}`, EXIT.badInput, "point --known-hosts (or UserKnownHostsFile) at a file", "bad-known-hosts");
+    }
+    return parseKnownHosts(text, file);
+  });
 }
 
 /** OpenSSH's wildcard match: * any run of characters, ? one character, case-insensitive. */
@@ -101,12 +125,16 @@ export function hostFieldMatches(hosts: string, name: string): boolean {
 export type HostKeyVerdict =
   | { status: "known"; entry: KnownHostEntry }
   | { status: "revoked"; entry: KnownHostEntry }
-  /** the host has a key of this type on record, and it is a different key */
+  /**
+   * the host has another key on record: of the offered key's type (replaced, or an impostor), or
+   * of another type (a server that still had the recorded key would have offered it: the client
+   * asks for recorded types first). entry is the line of the offered type when there is one.
+   */
   | { status: "changed"; entry: KnownHostEntry }
-  /** nothing on record for this key type; otherKeyTypes lists types that are on record */
-  | { status: "unknown"; otherKeyTypes: string[] };
+  /** nothing on record for the host; certAuthority: a @cert-authority line names it */
+  | { status: "unknown"; certAuthority?: KnownHostEntry };
 
-export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
+function verdictFor(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
   const forHost = entries.filter((entry) => hostFieldMatches(entry.hosts, name));
   const revoked = forHost.find((entry) => entry.marker === "revoked" && entry.key.equals(key));
   if (revoked) return { status: "revoked", entry: revoked };
@@ -114,17 +142,39 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, k
   const same = plain.find((entry) => entry.key.equals(key));
   if (same) return { status: "known", entry: same };
   const keyType = keyTypeOf(key);
-  const changed = plain.find((entry) => keyTypeOf(entry.key) === keyType);
-  if (changed) return { status: "changed", entry: changed };
-  return { status: "unknown", otherKeyTypes: [...new Set(plain.map((entry) => keyTypeOf(entry.key)))] };
+  const other = plain.find((entry) => keyTypeOf(entry.key) === keyType) ?? plain[0];
+  if (other) return { status: "changed", entry: other };
+  const certAuthority = forHost.find((entry) => entry.marker === "cert-authority");
+  return certAuthority ? { status: "unknown", certAuthority } : { status: "unknown" };
 }
 
-/** The key types on record for a host, so the handshake can ask for one of those first (as OpenSSH does). */
-export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  const types = entries
-    .filter((entry) => entry.marker === null && hostFieldMatches(entry.hosts, name))
-    .map((entry) => keyTypeOf(entry.key));
-  return [...new Set(types)];
+/**
+ * The verdict on an offered host key, looked up under names (see hostKeyNames): the first name
+ * decides, except that a host with nothing on record there is known (or revoked) through a later
+ * name, as OpenSSH falls back to the bare host for another port.
+ */
+export function checkHostKey(entries: readonly KnownHostEntry[], names: readonly string[], key: Buffer): HostKeyVerdict {
+  const [name, ...fallbacks] = names;
+  if (name === undefined) throw new Error("no name to look a host key up under");
+  const verdict = verdictFor(entries, name, key);
+  if (verdict.status !== "unknown") return verdict;
+  for (const fallback of fallbacks) {
+    const other = verdictFor(entries, fallback, key);
+    if (other.status === "known" || other.status === "revoked") return other;
+  }
+  return verdict;
+}
+
+/**
+ * The key types on record for a host (under its first name that has any), so the handshake asks
+ * for one of those first, as OpenSSH does: a server with several keys then offers the recorded one.
+ */
+export function knownKeyTypes(entries: readonly KnownHostEntry[], names: readonly string[]): string[] {
+  for (const name of names) {
+    const types = entries.filter((entry) => entry.marker === null && hostFieldMatches(entry.hosts, name)).map((entry) => keyTypeOf(entry.key));
+    if (types.length > 0) return [...new Set(types)];
+  }
+  return [];
 }
 
 /** A known_hosts line for the host: plain ("name type base64") or hashed ("|1|salt|hash type base64"). */
@@ -142,3 +192,4 @@ export function recordHostKey(file: string, name: string, key: Buffer, hashed: b
   const separator = existing.length > 0 && existing[existing.length - 1] !== 0x0a ? "\n" : "";
   appendFileSync(file, `${separator}${knownHostsLine(name, key, hashed)}\n`, { mode: 0o600 });
 }
+

@@ -9,12 +9,13 @@ import { EXIT, RssdriftError } from "../errors.js";
 import {
   checkHostKey,
   fingerprintSha256,
+  hostKeyNames,
   keyTypeLabel,
   keyTypeOf,
-  knownHostsName,
   knownKeyTypes,
   readKnownHosts,
   recordHostKey,
+  type KnownHostEntry,
 } from "./known-hosts.js";
 import { authHandlerFor, type AuthRecord, type KeyCache } from "./ssh-auth.js";
 import { resolveSshConfig, type SshConfigEnvironment, type SshHostConfig } from "./ssh-config.js";
@@ -86,50 +87,83 @@ function agentSocketFor(config: SshHostConfig, env: NodeJS.ProcessEnv): string |
   return socket && socket.toLowerCase() !== "none" && existsSync(socket) ? socket : undefined;
 }
 
-/** Checks the offered host key; returns the error to refuse with, or undefined to go on. */
-function verifyHostKey(key: Buffer, config: SshHostConfig, context: ConnectContext): RssdriftError | undefined {
-  const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
+/** Where a host's keys are looked up and recorded. */
+interface HostKeyLookup {
+  /** the names the host is looked up under; a new key is recorded under the first */
+  names: string[];
+  /** the user's files (--known-hosts, or the config's), then the system's */
+  files: string[];
+  /** the file a new key is recorded in */
+  recordFile: string | undefined;
+}
+
+function hostKeyLookup(config: SshHostConfig, context: ConnectContext): HostKeyLookup {
   const userFiles = context.options.knownHostsFile !== undefined ? [context.options.knownHostsFile] : config.userKnownHostsFiles;
-  const entries = readKnownHosts([...userFiles, ...config.globalKnownHostsFiles]);
-  const verdict = checkHostKey(entries, name, key);
+  return {
+    names: hostKeyNames(config.hostname, config.port, config.hostKeyAlias),
+    files: [...userFiles, ...config.globalKnownHostsFiles],
+    recordFile: userFiles[0],
+  };
+}
+
+const hostKeyError = (message: string, hint: string | undefined, code: string) => new RssdriftError(message, EXIT.hostKey, hint, code);
+
+/**
+ * Checks the offered host key; returns the error to refuse with, or undefined to go on. Stricter
+ * than OpenSSH in one way: a changed or revoked key is refused even with StrictHostKeyChecking no
+ * (OpenSSH would go on without password authentication); rssdrift starts a root helper there.
+ */
+function verifyHostKey(key: Buffer, lookup: HostKeyLookup, config: SshHostConfig, context: ConnectContext): RssdriftError | undefined {
+  const name = lookup.names[0]!;
+  const verdict = checkHostKey(readKnownHosts(lookup.files), lookup.names, key);
   const label = keyTypeLabel(keyTypeOf(key));
   const fingerprint = fingerprintSha256(key);
+  const at = (entry: KnownHostEntry) => `${entry.file}:${entry.line}`;
   switch (verdict.status) {
     case "known":
       return undefined;
     case "revoked":
-      return new RssdriftError(
-        `the ${label} host key of ${name} (${fingerprint}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
-        EXIT.hostKey,
+      return hostKeyError(
+        `the ${label} host key of ${name} (${fingerprint}) is marked @revoked in ${at(verdict.entry)}; refusing to connect`,
         undefined,
         "host-key-revoked",
       );
-    case "changed":
-      return new RssdriftError(
-        `WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}: it offers ${label} key ${fingerprint}, ` +
-          `but ${verdict.entry.file}:${verdict.entry.line} has ${fingerprintSha256(verdict.entry.key)}. ` +
+    case "changed": {
+      const recorded = verdict.entry;
+      const recordedLabel = keyTypeLabel(keyTypeOf(recorded.key));
+      const onRecord =
+        keyTypeOf(recorded.key) === keyTypeOf(key)
+          ? `but ${at(recorded)} has ${fingerprintSha256(recorded.key)}`
+          : `but ${at(recorded)} has its ${recordedLabel} key ${fingerprintSha256(recorded.key)} on record, which the host would have offered had it still held it`;
+      return hostKeyError(
+        `WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for ${name}: it offers ${label} key ${fingerprint}, ${onRecord}. ` +
           "Someone could be eavesdropping on you (man-in-the-middle), or the host key was just replaced",
-        EXIT.hostKey,
-        `if the change is expected, remove the old key with \`ssh-keygen -R '${name}' -f ${verdict.entry.file}\` and connect again`,
+        `if the change is expected, remove the old key with \`ssh-keygen -R '${name}' -f ${recorded.file}\` and connect again`,
         "host-key-changed",
       );
+    }
     case "unknown": {
-      const recordFile = userFiles[0];
+      if (verdict.certAuthority) {
+        return hostKeyError(
+          `${name} is to be vouched for by a host certificate (@cert-authority in ${at(verdict.certAuthority)}), which rssdrift cannot check; ` +
+            `refusing its plain ${label} key ${fingerprint} rather than trusting it unverified`,
+          `if that fingerprint is right (ssh-keygen -lf on the host's key), add the host's plain key to ${lookup.recordFile ?? "~/.ssh/known_hosts"}`,
+          "host-key-certificate",
+        );
+      }
       const acceptNew = context.options.acceptNew || ["accept-new", "no"].includes(config.strictHostKeyChecking);
-      if (acceptNew && recordFile !== undefined) {
+      if (acceptNew && lookup.recordFile !== undefined) {
         try {
-          recordHostKey(recordFile, name, key, config.hashKnownHosts);
-          context.notice(`permanently added '${name}' (${label} ${fingerprint}) to ${recordFile} (${config.hashKnownHosts ? "hashed" : "plain"} line)`);
+          recordHostKey(lookup.recordFile, name, key, config.hashKnownHosts);
+          context.notice(`permanently added '${name}' (${label} ${fingerprint}) to ${lookup.recordFile} (${config.hashKnownHosts ? "hashed" : "plain"} line)`);
         } catch (error) {
-          context.notice(`could not record the host key of ${name} in ${recordFile}: ${(error as Error).message}`);
+          context.notice(`could not record the host key of ${name} in ${lookup.recordFile}: ${(error as Error).message}`);
         }
         return undefined;
       }
-      const others = verdict.otherKeyTypes.length > 0 ? ` (keys of another type are on record: ${verdict.otherKeyTypes.map(keyTypeLabel).join(", ")})` : "";
-      return new RssdriftError(
-        `the authenticity of ${name} cannot be established: its ${label} key ${fingerprint} is not in known_hosts${others}`,
-        EXIT.hostKey,
-        `if that fingerprint is right, rerun with --accept-new to record it in ${recordFile ?? "~/.ssh/known_hosts"}`,
+      return hostKeyError(
+        `the authenticity of ${name} cannot be established: its ${label} key ${fingerprint} is not in known_hosts`,
+        `if that fingerprint is right, rerun with --accept-new to record it in ${lookup.recordFile ?? "~/.ssh/known_hosts"}`,
         "host-key-unknown",
       );
     }
@@ -146,15 +180,14 @@ const DEFAULT_KEEPALIVE_SECONDS = 10;
 /** Connects to one host (over sock when it comes through a jump host) and authenticates. */
 function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex | undefined): Promise<Client> {
   const where = describeWhere(config);
-  const name = config.hostKeyAlias ?? knownHostsName(config.hostname, config.port);
-  const userFiles = context.options.knownHostsFile !== undefined ? [context.options.knownHostsFile] : config.userKnownHostsFiles;
-  const recordedTypes = knownKeyTypes(readKnownHosts([...userFiles, ...config.globalKnownHostsFiles]), name);
+  const lookup = hostKeyLookup(config, context);
+  const recordedTypes = knownKeyTypes(readKnownHosts(lookup.files), lookup.names);
   const identityFiles = identityFilesFor(config, context.options, context.configEnvironment.home);
   const agentSocket = agentSocketFor(config, context.env);
   const record: AuthRecord = { tried: [], problems: [] };
   return new Promise((resolve, reject) => {
     const client = new Client();
-    let hostKeyError: RssdriftError | undefined;
+    let hostKeyRefusal: RssdriftError | undefined;
     let settled = false;
     const fail = (error: RssdriftError) => {
       if (settled) return;
@@ -174,7 +207,7 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
         record.problems.push(`ssh-agent: ${error.message}`);
         return;
       }
-      if (hostKeyError) return fail(hostKeyError);
+      if (hostKeyRefusal) return fail(hostKeyRefusal);
       if (record.fatal) return fail(record.fatal);
       const failure = connectError(error, where, record.tried);
       if (error.level === "client-authentication" && record.problems.length > 0) {
@@ -183,7 +216,7 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
       fail(failure);
     });
     client.on("close", () => {
-      if (hostKeyError) fail(hostKeyError);
+      if (hostKeyRefusal) fail(hostKeyRefusal);
       else if (record.fatal) fail(record.fatal);
       else fail(connectError({ name: "Error", message: "the connection closed during the SSH handshake", code: "ECONNRESET" }, where));
     });
@@ -201,8 +234,8 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
       keepaliveCountMax: config.serverAliveCountMax,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(recordedTypes) as never },
       hostVerifier: (key: Buffer) => {
-        hostKeyError = verifyHostKey(key, config, context);
-        return hostKeyError === undefined;
+        hostKeyRefusal = verifyHostKey(key, lookup, config, context);
+        return hostKeyRefusal === undefined;
       },
       authHandler: authHandlerFor(
         {

@@ -1,5 +1,7 @@
-// Host key checking against a real server: unknown, changed, hashed, revoked, and --accept-new.
-// OpenSSH's ssh-keygen is the independent judge of fingerprints and of what was recorded.
+// Host key checking against real servers, case by case as OpenSSH decides: unknown, changed,
+// another key type on record, revoked, hashed, wildcard and negated patterns, [host]:port, CA
+// lines, and --accept-new. OpenSSH's ssh-keygen is the independent judge of fingerprints and of
+// what was recorded.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,28 +14,44 @@ import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type KeyF
 
 let dir: string;
 let server: TestServer;
+/** a server whose only host key is RSA */
+let rsaServer: TestServer;
+/** a server with an ED25519 and an RSA host key */
+let bothServer: TestServer;
 let hostKey: KeyFiles;
 let otherKey: KeyFiles;
+let rsaKey: KeyFiles;
 let userKey: KeyFiles;
 let knownHosts: string;
 let config: string;
 let name: string;
+let rsaName: string;
+let bothName: string;
 
 beforeAll(async () => {
   dir = tempDir("ssh-host-keys");
   hostKey = makeKey(dir, "host_key");
   otherKey = makeKey(dir, "other_host_key");
+  rsaKey = makeKey(dir, "rsa_host_key", { type: "rsa" });
   userKey = makeKey(dir, "user_key");
   server = await startTestServer({ hostKey, authorizedKeys: [userKey] });
+  rsaServer = await startTestServer({ hostKey: rsaKey, authorizedKeys: [userKey] });
+  bothServer = await startTestServer({ hostKey, moreHostKeys: [rsaKey], authorizedKeys: [userKey] });
   name = `[127.0.0.1]:${server.port}`;
+  rsaName = `[127.0.0.1]:${rsaServer.port}`;
+  bothName = `[127.0.0.1]:${bothServer.port}`;
   knownHosts = join(dir, "known_hosts");
+  const common = { HostName: "127.0.0.1", User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts };
   config = writeSshConfig(join(dir, "config"), {
-    srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
-    hashed: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts, HashKnownHosts: "yes" },
+    srv: { ...common, Port: server.port },
+    hashed: { ...common, Port: server.port, HashKnownHosts: "yes" },
+    rsa: { ...common, Port: rsaServer.port },
+    "rsa-accept-new": { ...common, Port: rsaServer.port, StrictHostKeyChecking: "accept-new" },
+    both: { ...common, Port: bothServer.port },
   });
 });
 afterAll(async () => {
-  await server?.close();
+  await Promise.all([server?.close(), rsaServer?.close(), bothServer?.close()]);
   removeDir(dir);
 });
 
@@ -124,6 +142,81 @@ describe("host keys", () => {
   it("is not confused by @cert-authority lines and another port's key", async () => {
     writeFileSync(knownHosts, `@cert-authority *.example.com ${typeAndBase64(otherKey)}\n127.0.0.1 ${typeAndBase64(otherKey)}\n${name} ${typeAndBase64(hostKey)}\n`);
     expect(await connect("srv")).toBe("connected\n");
+  });
+
+  it("refuses an RSA key when an ED25519 key is on record, even with --accept-new or StrictHostKeyChecking accept-new", async () => {
+    const before = `${rsaName} ${typeAndBase64(hostKey)}\n`;
+    writeFileSync(knownHosts, before);
+    for (const [alias, acceptNew] of [["rsa", false], ["rsa", true], ["rsa-accept-new", false]] as const) {
+      const error = await refusal(alias, { acceptNew });
+      expect(error.exitCode).toBe(EXIT.hostKey);
+      expect(error.code).toBe("host-key-changed");
+      expect(error.message).toMatch(/^WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED/);
+      expect(error.message).toContain(`RSA key ${rsaKey.fingerprint}`);
+      expect(error.message).toContain(`${knownHosts}:1 has its ED25519 key ${hostKey.fingerprint}`);
+      expect(error.message).not.toContain("\n");
+    }
+    expect(readFileSync(knownHosts, "utf8")).toBe(before); // nothing recorded
+    expect(rsaServer.users).toEqual([]); // nothing was sent
+  });
+
+  it("matches a server with both key types on the recorded type, whichever it is", async () => {
+    for (const recorded of [rsaKey, hostKey]) {
+      const before = `${bothName} ${typeAndBase64(recorded)}\n`;
+      writeFileSync(knownHosts, before);
+      expect(await connect("both")).toBe("connected\n");
+      expect(readFileSync(knownHosts, "utf8")).toBe(before);
+    }
+  });
+
+  it("with nothing on record, records the key the server offers first by default (ED25519)", async () => {
+    writeFileSync(knownHosts, "");
+    expect(await connect("both", { acceptNew: true })).toBe("connected\n");
+    expect(readFileSync(knownHosts, "utf8")).toBe(`${bothName} ${typeAndBase64(hostKey)}\n`);
+  });
+
+  it("refuses a key marked @revoked under a hashed name, with no other line, even with --accept-new", async () => {
+    // ssh-keygen -H leaves marked lines alone: hash a plain line, then mark it
+    writeFileSync(knownHosts, `${name} ${typeAndBase64(hostKey)}\n`);
+    execFileSync("ssh-keygen", ["-q", "-H", "-f", knownHosts], { stdio: "ignore" });
+    writeFileSync(knownHosts, `@revoked ${readFileSync(knownHosts, "utf8")}`);
+    expect(readFileSync(knownHosts, "utf8")).toMatch(/^@revoked \|1\|/);
+    const error = await refusal("srv", { acceptNew: true });
+    expect(error.exitCode).toBe(EXIT.hostKey);
+    expect(error.code).toBe("host-key-revoked");
+  });
+
+  it("follows wildcard and negated patterns", async () => {
+    writeFileSync(knownHosts, `[127.0.0.?]:${server.port} ${typeAndBase64(hostKey)}\n`);
+    expect(await connect("srv")).toBe("connected\n");
+    // the line that would object is ruled out for this host by its negation: the key is merely unknown
+    writeFileSync(knownHosts, `[127.0.0.*]:*,!${name} ${typeAndBase64(otherKey)}\n`);
+    expect((await refusal("srv")).code).toBe("host-key-unknown");
+    writeFileSync(knownHosts, `[127.0.0.*]:* ${typeAndBase64(otherKey)}\n`);
+    expect((await refusal("srv")).code).toBe("host-key-changed");
+  });
+
+  it("accepts the bare host's key on another port, as OpenSSH does", async () => {
+    writeFileSync(knownHosts, `127.0.0.1 ${typeAndBase64(hostKey)}\n`);
+    expect(await connect("srv")).toBe("connected\n");
+  });
+
+  it("refuses a host that a @cert-authority line vouches for, with one line, even with --accept-new", async () => {
+    const before = `@cert-authority ${name} ${typeAndBase64(otherKey)}\n`;
+    writeFileSync(knownHosts, before);
+    const error = await refusal("srv", { acceptNew: true });
+    expect(error.exitCode).toBe(EXIT.hostKey);
+    expect(error.code).toBe("host-key-certificate");
+    expect(error.message).toContain(`@cert-authority in ${knownHosts}:1`);
+    expect(error.message).toContain(hostKey.fingerprint);
+    expect(error.message).not.toContain("\n");
+    expect(readFileSync(knownHosts, "utf8")).toBe(before);
+  });
+
+  it("refuses a directory as --known-hosts with one line (exit 2)", async () => {
+    const error = await refusal("srv", { knownHostsFile: dir });
+    expect(error.exitCode).toBe(EXIT.badInput);
+    expect(error.message).toBe(`the known_hosts file ${JSON.stringify(dir)} is a directory, not a file`);
   });
 
   it("uses --known-hosts instead of the config's file", async () => {

@@ -42,6 +42,8 @@ export type ExecOverride = (command: string, channel: ServerChannel) => boolean;
 
 export interface TestServerOptions {
   hostKey: KeyFiles;
+  /** further host keys of other types: the client's algorithm preference picks which one is offered */
+  moreHostKeys?: KeyFiles[];
   /** public keys allowed to log in (any user name) */
   authorizedKeys: KeyFiles[];
   exec?: ExecOverride;
@@ -112,7 +114,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const users: string[] = [];
   const forwards: string[] = [];
   const connections = new Set<Connection>();
-  const server = new Server({ hostKeys: [readFileSync(options.hostKey.path)] }, (connection) => {
+  const server = new Server({ hostKeys: [options.hostKey, ...(options.moreHostKeys ?? [])].map((key) => readFileSync(key.path)) }, (connection) => {
     connections.add(connection);
     connection.on("close", () => connections.delete(connection));
     connection.on("error", () => undefined);
