@@ -101,6 +101,7 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     knownHostsFile: values["known-hosts"],
     acceptNew: values["accept-new"],
     sudoPrompt: values["sudo-prompt"],
+    signal: ctx.signal,
   };
   const transport = await openTransport(values.host, ssh, ctx);
   try {

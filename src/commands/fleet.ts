@@ -199,6 +199,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
     defaultIntervalMs: 1000,
     extraFlags: fleetFlags,
     pidRequired: false,
+    signal: ctx.signal,
   });
   if (wantsHelp || values.help) {
     ctx.stdout.write(`${fleetHelp}\n`);

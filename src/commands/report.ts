@@ -78,6 +78,7 @@ export function sampleOnceOn(argv: string[], ctx: CommandContext) {
 export async function reportCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { target, values } = parseTargetArgs(argv, {
     defaultIntervalMs: 1000,
+    signal: ctx.signal,
     extraFlags: reportFlags,
     pidRequired: !argv.includes("--help") && !argv.includes("-h"),
   });

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, RssdriftError } from "../errors.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
+import { parseSshTarget } from "../transports/ssh-target.js";
 
 export type Backend = "auto" | "drgn" | "procfs";
 
@@ -80,6 +81,8 @@ export function parseTargetArgs(
     pidRequired?: boolean;
     /** ignore flags that belong to another parser (fleet mode reads its own) */
     lenient?: boolean;
+    /** the command's Ctrl-C signal: it also gives up an SSH connection still being made */
+    signal?: AbortSignal;
   },
 ): { target: TargetOptions; hosts: string[]; values: FlagValues; positionals: string[] } {
   let parsed;
@@ -90,6 +93,7 @@ export function parseTargetArgs(
   }
   const values = parsed.values as FlagValues;
   const hosts = (values.host as string[] | undefined) ?? [];
+  for (const host of hosts) parseSshTarget(host); // a malformed one is bad input now, before any connection or view starts
   const pidText = settings.lenient ? undefined : parsed.positionals[0];
   const target: TargetOptions = {
     pid: settings.pidRequired === false && pidText === undefined ? 0 : parsePid(pidText),
@@ -104,6 +108,7 @@ export function parseTargetArgs(
       knownHostsFile: values["known-hosts"] as string | undefined,
       acceptNew: values["accept-new"] as boolean,
       sudoPrompt: values["sudo-prompt"] as boolean,
+      ...(settings.signal ? { signal: settings.signal } : {}),
     },
   };
   return { target, hosts, values, positionals: parsed.positionals };

@@ -189,18 +189,26 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
     const client = new Client();
     let hostKeyRefusal: RssdriftError | undefined;
     let settled = false;
-    const fail = (error: RssdriftError) => {
-      if (settled) return;
+    const signal = context.options.signal;
+    const settle = () => {
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener("abort", interrupt);
+    };
+    const fail = (error: RssdriftError) => {
+      if (settled) return;
+      settle();
       client.removeAllListeners("ready");
       client.destroy();
       reject(error);
     };
+    const interrupt = () => fail(new RssdriftError(`interrupted while connecting to ${where}`, EXIT.interrupted, undefined, "interrupted"));
     const timer = setTimeout(
       () => fail(connectError({ name: "Error", message: "timeout", level: "client-timeout" }, where)),
       (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
     );
+    signal?.addEventListener("abort", interrupt, { once: true });
+    if (signal?.aborted) return interrupt();
     client.once("handshake", () => clearTimeout(timer)); // the rest (a passphrase prompt) may take the user's time
     client.on("error", (error: ConnectFailure) => {
       if (error.level === "agent") {
@@ -221,8 +229,7 @@ function connectOne(config: SshHostConfig, context: ConnectContext, sock: Duplex
       else fail(connectError({ name: "Error", message: "the connection closed during the SSH handshake", code: "ECONNRESET" }, where));
     });
     client.once("ready", () => {
-      settled = true;
-      clearTimeout(timer);
+      settle();
       resolve(client);
     });
     const keepaliveSeconds = config.serverAliveIntervalSeconds > 0 ? config.serverAliveIntervalSeconds : DEFAULT_KEEPALIVE_SECONDS;

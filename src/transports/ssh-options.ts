@@ -10,6 +10,8 @@ export interface SshOptions {
   acceptNew: boolean;
   /** when sudo needs a password, ask for it once on this terminal (no echo) and feed it to sudo -S, instead of failing */
   sudoPrompt: boolean;
+  /** Ctrl-C: a connection still being made is given up at once (exit 130) instead of waiting out its timeout */
+  signal?: AbortSignal;
 }
 
 export const defaultSshOptions = (): SshOptions => ({ identityFiles: [], acceptNew: false, sudoPrompt: false });
