@@ -214,7 +214,10 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
     return EXIT.ok;
   }
   if (argv.includes("--demo")) return watchDemo(argv, ctx);
-  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal: ctx.signal });
+  // q and Ctrl-C in the live view end it without a signal: a connection still being made is then given up too
+  const viewEnded = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
+  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal });
   if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);
@@ -231,6 +234,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
       commandLine: commandLineOf("watch", argv),
     });
   } finally {
+    viewEnded.abort();
     recorder?.close();
   }
 }

@@ -1,8 +1,9 @@
-// The built CLI in a real child process, as a user meets its SSH errors: Ctrl-C (SIGINT) while a
-// connection is being made, a directory given as --known-hosts, malformed --host values. Each ends
-// in one line on stderr and its documented exit code, never a stack trace. `npm test` builds dist/.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+// The built CLI in a real child process, as a user meets its SSH errors: Ctrl-C (SIGINT, or the
+// key in watch's live view) while a connection is being made, a directory given as --known-hosts,
+// malformed --host values. Each ends in one line on stderr and its documented exit code, never a
+// stack trace. `npm test` builds dist/.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,6 +70,30 @@ describe("Ctrl-C while an SSH connection is being made", () => {
     expect(lines(stderr)).toEqual(["rssdrift: interrupted"]);
     expect(stdout).toBe("");
     await socketClosed;
+  });
+
+  it("in watch's live view, the Ctrl-C key (no SIGINT in raw mode) ends it at once with exit 130", { timeout: 30_000 }, async () => {
+    const port = (blackhole.address() as { port: number }).port;
+    const config = writeSshConfig(join(dir, "config-blackhole-tui"), { blackhole: { HostName: "127.0.0.1", Port: port, User: "tester", ConnectTimeout: 3600 } });
+    const before = accepted.length;
+    // a private tmux server; a sh wrapper writes node's exit status to a file
+    const tmux = (...args: string[]) => execFileSync("tmux", ["-L", `rssdrift-ssh-${process.pid}`, ...args], { encoding: "utf8" });
+    const statusFile = join(dir, "watch-status");
+    const wrapper = 'status_file=$1; shift; env -u CI "$@"; echo $? > "$status_file"';
+    const cli = [process.execPath, CLI, "watch", "1", "--host", "blackhole", "-F", config, "--known-hosts", join(dir, "known_hosts")];
+    tmux("new-session", "-d", "-s", "watch", "-x", "100", "-y", "30", "sh", "-c", wrapper, "sh", statusFile, "env", `HOME=${dir}`, "TERM=xterm-256color", ...cli);
+    try {
+      while (accepted.length === before || !tmux("capture-pane", "-p", "-t", "watch").includes("q quits")) await new Promise((resolve) => setTimeout(resolve, 50));
+      tmux("send-keys", "-t", "watch", "C-c");
+      while (!existsSync(statusFile) || readFileSync(statusFile, "utf8").trim() === "") await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(Number(readFileSync(statusFile, "utf8"))).toBe(EXIT.interrupted);
+    } finally {
+      try {
+        tmux("kill-server");
+      } catch {
+        // the session ended with its command, and the server with it
+      }
+    }
   });
 });
 
