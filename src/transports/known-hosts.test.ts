@@ -223,7 +223,7 @@ describe("readKnownHosts", () => {
     })();
     expect(error).toBeInstanceOf(RssdriftError);
     expect((error as RssdriftError).exitCode).toBe(EXIT.badInput);
-    expect((error as RssdriftError).message).toBe(`the known_hosts file ${JSON.stringify(dir)} is a directory, not a file`);
+    expect((error as RssdriftError).message).toBe(`the known_hosts file ${dir} is a directory, not a file`);
   });
 });
 

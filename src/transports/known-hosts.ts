@@ -89,7 +89,7 @@ export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return [];
       const why = code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (error as Error).message})`;
-      throw new RssdriftError(`the known_hosts file ${JSON.stringify(file)} ${why}`, EXIT.badInput, "point --known-hosts (or UserKnownHostsFile) at a file", "bad-known-hosts");
+      throw new RssdriftError(`the known_hosts file ${file} ${why}`, EXIT.badInput, "point --known-hosts (or UserKnownHostsFile) at a file", "bad-known-hosts");
     }
     return parseKnownHosts(text, file);
   });

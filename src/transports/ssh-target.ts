@@ -1,6 +1,7 @@
 // What the user types after --host: [user@]host[:port], with [ipv6]:port for IPv6 addresses.
 // Checked here, before anything resolves it: a malformed value is one line and exit 2, not a DNS
-// lookup of "[::1" or "a:1:2", and it is never echoed with its control characters raw.
+// lookup of "[::1" or "a:1:2". Messages quote the value as typed; the CLI's error line makes it
+// printable (src/text/printable.ts), so a newline or ESC in it is shown, never acted on.
 import { isIPv6 } from "node:net";
 import { EXIT, RssdriftError } from "../errors.js";
 
@@ -11,14 +12,9 @@ export interface SshTarget {
   port?: number;
 }
 
-/** text in quotes with control, format and line-separator characters escaped (\n, \u001b, \u202e) */
-function shown(text: string): string {
-  return JSON.stringify(text).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, "0")}`);
-}
-
 function badTarget(target: string, why: string): RssdriftError {
   return new RssdriftError(
-    `bad SSH target ${shown(target)}: ${why}`,
+    `bad SSH target "${target}": ${why}`,
     EXIT.badInput,
     "write it as [user@]host[:port], e.g. root@db1 or admin@10.0.0.5:2222 or [fe80::1]:22",
     "bad-target",
@@ -27,7 +23,7 @@ function badTarget(target: string, why: string): RssdriftError {
 
 function parsePort(text: string, target: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    throw badTarget(target, `${shown(text)} is not a port number (1-65535)`);
+    throw badTarget(target, `"${text}" is not a port number (1-65535)`);
   }
   return Number(text);
 }
@@ -53,7 +49,7 @@ export function parseSshTarget(target: string): SshTarget {
     if (bracketed[2] !== undefined) port = parsePort(bracketed[2], target);
   } else if ((rest.match(/:/g) ?? []).length > 1) {
     // a bare IPv6 address: no port possible without brackets
-    if (!isIPv6(rest)) throw badTarget(target, `${shown(rest)} has more than one ":" but is not an IPv6 address (a port goes after [address]:)`);
+    if (!isIPv6(rest)) throw badTarget(target, `"${rest}" has more than one ":" but is not an IPv6 address (a port goes after [address]:)`);
     host = rest;
   } else {
     const colon = rest.indexOf(":");
@@ -61,7 +57,7 @@ export function parseSshTarget(target: string): SshTarget {
     if (colon >= 0) port = parsePort(rest.slice(colon + 1), target);
   }
   if (host === "") throw badTarget(target, "the host is empty");
-  if (UNFIT.test(host) || (host.includes(":") && !isIPv6(host))) throw badTarget(target, `${shown(host)} is not a host name or address`);
-  if (user !== undefined && UNFIT.test(user)) throw badTarget(target, `${shown(user)} is not a user name`);
+  if (UNFIT.test(host) || (host.includes(":") && !isIPv6(host))) throw badTarget(target, `"${host}" is not a host name or address`);
+  if (user !== undefined && UNFIT.test(user)) throw badTarget(target, `"${user}" is not a user name`);
   return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
 }

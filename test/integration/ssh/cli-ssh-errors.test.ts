@@ -101,7 +101,7 @@ describe("bad SSH input", () => {
   it("refuses a directory as --known-hosts with one line and exit 2", async () => {
     const { code, stderr } = await startCli(["1", "--host", "127.0.0.1:1", "--known-hosts", dir]).ended;
     expect(code).toBe(EXIT.badInput);
-    expect(lines(stderr)).toEqual([`rssdrift: the known_hosts file ${JSON.stringify(dir)} is a directory, not a file (fix: point --known-hosts (or UserKnownHostsFile) at a file)`]);
+    expect(lines(stderr)).toEqual([`rssdrift: the known_hosts file ${dir} is a directory, not a file (fix: point --known-hosts (or UserKnownHostsFile) at a file)`]);
   });
 
   it.each([

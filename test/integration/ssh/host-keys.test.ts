@@ -216,7 +216,7 @@ describe("host keys", () => {
   it("refuses a directory as --known-hosts with one line (exit 2)", async () => {
     const error = await refusal("srv", { knownHostsFile: dir });
     expect(error.exitCode).toBe(EXIT.badInput);
-    expect(error.message).toBe(`the known_hosts file ${JSON.stringify(dir)} is a directory, not a file`);
+    expect(error.message).toBe(`the known_hosts file ${dir} is a directory, not a file`);
   });
 
   it("uses --known-hosts instead of the config's file", async () => {
