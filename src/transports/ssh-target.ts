@@ -30,9 +30,10 @@ function parsePort(text: string, target: string): number {
 
 /**
  * OpenSSH's own rule for a host or user typed on the command line (ssh.c valid_hostname): no
- * leading "-" (it would read as an option), no space or control character, none of '`"$\;&<>|(){},
+ * leading "-" (it would read as an option), no space, none of '`"$\;&<>|(){}, (control characters
+ * are refused before, in the whole target)
  */
-const UNFIT = /^-|[\s\p{Cc}'`"$\\;&<>|(){},]/u;
+const UNFIT = /^-|[\s'`"$\\;&<>|(){},]/;
 
 export function parseSshTarget(target: string): SshTarget {
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(target)) throw badTarget(target, "it contains control characters");
