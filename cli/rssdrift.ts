@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import type { CommandContext } from "../src/commands/context.js";
 import { EXIT, RssdriftError } from "../src/errors.js";
 import { printable } from "../src/text/printable.js";
+import { guardOutput } from "../src/output/output-policy.js";
 
 const usage = `rssdrift: what the Linux kernel really counts as a process's resident memory
 
@@ -23,7 +24,9 @@ Usage:
 Exit codes:
   0 ok   2 bad input (bad pid, kernel thread)   3 target gone (no such pid, exited, zombie)
   4 missing prerequisite (root or password-less sudo, drgn, /proc/kcore, debug info)
-  5 helper failure   6 SSH failure (refused, auth)   7 SSH host key unknown or changed   130 Ctrl-C
+  5 helper failure   6 SSH failure (refused, auth)   7 SSH host key unknown or changed
+  8 the output could not be written (disk full: one line on stderr)   130 Ctrl-C
+  141 the reader of the output went away (\`| head -1\`): quiet, as if killed by SIGPIPE
 
 Without root or drgn, --backend auto falls back to an estimate from /proc (labelled as such).`;
 
@@ -88,6 +91,11 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
+  // a closed pipe or a full disk stops whatever runs; its status wins, even after main returned
+  const output = guardOutput(process.stdout, process.stderr, (exitCode) => {
+    process.exitCode = exitCode;
+    controller.abort("output");
+  });
   const ctx: CommandContext = {
     stdin: process.stdin,
     stdout: process.stdout,
@@ -100,10 +108,10 @@ async function main(): Promise<void> {
     code = await run(process.argv.slice(2), ctx);
   } catch (err) {
     const { line, code: exitCode } = controller.signal.aborted ? { line: "rssdrift: interrupted", code: EXIT.interrupted } : describe(err);
-    process.stderr.write(`${line}\n`);
+    if (output.exitCode === null) process.stderr.write(`${line}\n`);
     code = exitCode;
   }
-  process.exitCode = code;
+  process.exitCode = output.exitCode ?? code;
 }
 
 await main();

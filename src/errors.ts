@@ -18,8 +18,12 @@ export const EXIT = {
   sshFailure: 6,
   /** SSH: the host key is unknown or has changed */
   hostKey: 7,
+  /** the output could not be written: a full disk (ENOSPC), an I/O error */
+  outputFailed: 8,
   /** stopped by Ctrl-C */
   interrupted: 130,
+  /** the reader of the output went away (`| head -1`): quiet, the status of a SIGPIPE death (128 + 13) */
+  closedPipe: 141,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -24,10 +24,8 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
     stopped = true;
     void source?.close();
   };
+  // also aborted when stdout can no longer be written (`| head`): see src/output/output-policy.ts
   ctx.signal.addEventListener("abort", stop);
-  // a reader that goes away (`| head`) ends the session instead of crashing on EPIPE
-  ctx.stdout.on("error", stop);
-  ctx.stdout.on("close", stop);
   try {
     source = await open(notice);
     if (stopped) return { kind: "interrupted" };
@@ -52,8 +50,6 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
     return { kind: "ended", end: streamEndOf(error) };
   } finally {
     ctx.signal.removeEventListener("abort", stop);
-    ctx.stdout.off("error", stop);
-    ctx.stdout.off("close", stop);
     await source?.close();
   }
 }
