@@ -5,7 +5,8 @@ import { EXIT } from "../errors.js";
 import { openReplaySource, SPEED_RANGE } from "../sources/replay-source.js";
 import type { CommandContext } from "./context.js";
 import { badInput } from "./target-options.js";
-import { commandLineOf, DEFAULT_SNAPSHOT_DIR, viewSamples } from "./watch.js";
+import { snapshotDirOf } from "./snapshot-dir.js";
+import { commandLineOf, viewSamples } from "./watch.js";
 
 export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json] [--snapshot-dir DIR]
 
@@ -67,13 +68,14 @@ export async function replayCommand(argv: string[], ctx: CommandContext): Promis
     throw badInput(positionals.length === 0 ? "which recording? give a FILE.jsonl" : `replay takes one file, not ${positionals.length}`, "see rssdrift replay --help");
   }
   const speed = parseSpeed(values.speed);
+  const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
   // read and validated in full before anything is shown: a bad file is one line, not a broken TUI
   const source = await openReplaySource(positionals[0]!, speed);
   return viewSamples(ctx, {
     open: async () => source,
     mode: "replay",
     json: values.json,
-    snapshotDir: values["snapshot-dir"] ?? DEFAULT_SNAPSHOT_DIR,
+    snapshotDir,
     commandLine: commandLineOf("replay", argv),
     intervalMs: source.hello.interval_ms / speed,
   });

@@ -2,7 +2,7 @@
 // for the whole session. Interactive (Ink) when stdin and stdout are terminals, else one line per
 // sample; decided here, once.
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -20,6 +20,7 @@ import { sparkline } from "../ui/glyphs.js";
 import { runNonInteractive } from "../ui/run-non-interactive.js";
 import type { AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "../ui/stream-types.js";
 import type { CommandContext } from "./context.js";
+import { makeSnapshotDir, snapshotDirOf } from "./snapshot-dir.js";
 import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
 
 export const watchHelp = `Usage: rssdrift watch <pid> [options] [target options]
@@ -70,7 +71,6 @@ const watchFlags = {
 } as const;
 
 const DEMO_RECORDING = "test/fixtures/lab-6.12-4cpu.jsonl";
-export const DEFAULT_SNAPSHOT_DIR = "snapshots";
 
 /** the shipped demo recording, found from this file whether running from src/ or dist/src/ */
 export function demoRecordingPath(): string {
@@ -119,7 +119,7 @@ export async function saveSnapshot(
   marks: Mark[],
   history: DriftPoint[],
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeSnapshotDir(dir);
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
   await writeFile(`${base}.json`, printableJson(json, 2) + "\n");
@@ -197,13 +197,14 @@ async function watchDemo(argv: string[], ctx: CommandContext): Promise<number> {
   } catch (err) {
     throw badInput(`${(err as Error).message.split("\n")[0]} (--demo plays a recording: it takes no pid or target options)`, "see rssdrift watch --help");
   }
+  const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
   const path = demoRecordingPath();
   const source = await openReplaySource(path);
   return viewSamples(ctx, {
     open: async () => source,
     mode: "replay",
     json: values.json ?? false,
-    snapshotDir: values["snapshot-dir"] ?? DEFAULT_SNAPSHOT_DIR,
+    snapshotDir,
     commandLine: commandLineOf("watch", argv),
   });
 }
@@ -221,6 +222,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);
+  const snapshotDir = snapshotDirOf(values["snapshot-dir"] as string | undefined);
   const recorder = values.record === undefined ? null : openRecorder(values.record as string);
   try {
     return await viewSamples(ctx, {
@@ -230,7 +232,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
       },
       mode: "live",
       json: values.json as boolean,
-      snapshotDir: (values["snapshot-dir"] as string | undefined) ?? DEFAULT_SNAPSHOT_DIR,
+      snapshotDir,
       commandLine: commandLineOf("watch", argv),
     });
   } finally {
