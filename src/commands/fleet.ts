@@ -12,6 +12,7 @@ import { parseSshTarget } from "../transports/ssh-target.js";
 import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
+import { deadlineFlagHelp, deadlineFlags } from "./deadline-option.js";
 import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
 
 export type SampleOnce = (transport: Transport, pid: number) => Promise<AnalysedSample>;
@@ -28,6 +29,7 @@ Fleet:
   --pgrep NAME               on each host, the oldest process named exactly NAME (pgrep -xo)
   --parallel N               hosts sampled at once (default 4)
   --json                     an array with one object per host
+${deadlineFlagHelp.replace("no sample came", "a host sent no sample")}
 
 ${targetFlagsHelp}
 
@@ -39,6 +41,7 @@ const fleetFlags = {
   parallel: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
+  ...deadlineFlags,
 } as const;
 
 const DEFAULT_PARALLEL = 4;

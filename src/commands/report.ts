@@ -12,6 +12,7 @@ import { quoteShellWord } from "../transports/ssh-quote.js";
 import { printable, printableJson } from "../text/printable.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
+import { deadlineFlagHelp, deadlineFlags, firstSampleDeadlineMs } from "./deadline-option.js";
 import { badInput, parseTargetArgs, targetFlagsHelp, type TargetOptions } from "./target-options.js";
 
 export const reportHelp = `Usage: rssdrift <pid> [--json | --markdown] [target options]
@@ -23,6 +24,7 @@ missing pages are parked (which CPUs or threads), and the worst case for this CP
 Output:
   (default)   a report for a terminal         --json      the validated sample + the analysis
   --markdown  a report to paste into an issue  --no-color plain text (NO_COLOR is honoured too)
+${deadlineFlagHelp}
 
 ${targetFlagsHelp}
 
@@ -36,6 +38,7 @@ const reportFlags = {
   markdown: { type: "boolean", default: false },
   "no-color": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
+  ...deadlineFlags,
 } as const;
 
 /** The command line that produced a report, for --markdown (the pid and flags, not the path). */
@@ -45,19 +48,19 @@ function commandLine(argv: string[]): string {
 }
 
 /** The source's first sample, analysed; the source is closed afterwards. */
-async function firstAnalysed(source: SampleSource, notice: (line: string) => void): Promise<AnalysedSample> {
-  const { hello, sample } = await firstSample(source, notice);
+async function firstAnalysed(source: SampleSource, notice: (line: string) => void, deadlineMs: number): Promise<AnalysedSample> {
+  const { hello, sample } = await firstSample(source, notice, deadlineMs);
   return { hello, sample, analysis: analyse(hello, sample) };
 }
 
 /** One analysed sample of the target, stopped early by Ctrl-C. */
-async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<AnalysedSample> {
+async function sampleOnce(target: TargetOptions, ctx: CommandContext, deadlineMs: number): Promise<AnalysedSample> {
   const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(line)}\n`);
   const source = await openSampleSource({ ...target, count: 1 }, notice);
   const stop = () => void source.close();
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
-    return await firstAnalysed(source, notice);
+    return await firstAnalysed(source, notice, deadlineMs);
   } finally {
     ctx.signal.removeEventListener("abort", stop);
   }
@@ -68,10 +71,11 @@ async function sampleOnce(target: TargetOptions, ctx: CommandContext): Promise<A
  * and --smaps taken from the fleet's own command line.
  */
 export function sampleOnceOn(argv: string[], ctx: CommandContext) {
-  const { target } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true });
+  const { target, values } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true, extraFlags: deadlineFlags });
+  const deadlineMs = firstSampleDeadlineMs(values.timeout as string | undefined, ctx.env);
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
     const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${transport.where}: ${line}`)}\n`);
-    return firstAnalysed(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), notice);
+    return firstAnalysed(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), notice, deadlineMs);
   };
 }
 
@@ -87,7 +91,8 @@ export async function reportCommand(argv: string[], ctx: CommandContext): Promis
     return EXIT.ok;
   }
   if (values.json && values.markdown) throw badInput("--json and --markdown are two different outputs: pick one");
-  const analysed = await sampleOnce(target, ctx);
+  const deadlineMs = firstSampleDeadlineMs(values.timeout as string | undefined, ctx.env);
+  const analysed = await sampleOnce(target, ctx, deadlineMs);
   if (ctx.signal.aborted) return EXIT.interrupted;
   if (values.json) {
     ctx.stdout.write(`${printableJson(toJsonReport(analysed), 2)}\n`);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { openDrgnSource } from "../../src/sources/drgn-source.js";
+import { firstSample } from "../../src/sources/first-sample.js";
 import type { SampleSource } from "../../src/sources/sample-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 
@@ -117,5 +118,39 @@ describe("drgn source over a local child process", () => {
     expect((await iterator.next()).value).toMatchObject({ message: "resume" });
     await source.close();
     expect((await iterator.next()).done).toBe(true);
+  });
+
+  it("a helper that goes silent before its first sample ends at the deadline, in one error, and is stopped", async () => {
+    // says its pid, then hello, then never samples (a stuck debug-info load), reading stdin forever
+    const silent = scriptedHelper(
+      [],
+      [
+        "print(json.dumps({'type':'progress','step':'loading-debug-info','message':'pid %d' % os.getpid()}), flush=True)",
+        `print(${JSON.stringify(JSON.stringify(hello))}, flush=True)`,
+        "while os.read(0, 100): pass",
+      ].join("\n"),
+    );
+    const source = await open(silent);
+    const progress: string[] = [];
+    const error = await firstSample(source, (message) => progress.push(message), 300).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(RssdriftError);
+    expect(error).toMatchObject({ exitCode: EXIT.helperFailure, code: "no-sample-in-time" });
+    expect((error as RssdriftError).message).toBe("drgn helper on this machine sent no sample within 0.3 s");
+    // the silent helper was stopped, not left behind
+    const pid = Number(/pid (\d+)/.exec(progress[0] ?? "")?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let tries = 0; alive() && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
   });
 });

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysedSample } from "../../../src/analysis/types.js";
 import type { CommandContext } from "../../../src/commands/context.js";
 import { fleetCommand } from "../../../src/commands/fleet.js";
+import { analyse } from "../../../src/analysis/analyse.js";
 import { EXIT } from "../../../src/errors.js";
+import { openDrgnSource } from "../../../src/sources/drgn-source.js";
+import { firstSample } from "../../../src/sources/first-sample.js";
 import { runCommand } from "../../../src/transports/run-command.js";
 import type { Transport } from "../../../src/transports/transport.js";
 import { handMadeHello, handMadeSample, seedCounters } from "../../fixtures/hand-made-samples.js";
@@ -169,5 +172,26 @@ describe("fleet mode", () => {
       exitCode: EXIT.badInput,
       message: expect.stringContaining(`${bad}:2`),
     });
+  });
+
+  it("a host whose helper goes silent gets its row marked at the deadline; the other rows print", async () => {
+    // beta's helper (run over SSH like the real one) says hello and then never samples
+    const silentHelper = Buffer.from(
+      `import json, os\nprint(${JSON.stringify(JSON.stringify(handMadeHello()))}, flush=True)\nwhile os.read(0, 100): pass\n`,
+    );
+    const recording = sampleOnceRecording([]);
+    const sampleOnce = async (transport: Transport, pid: number): Promise<AnalysedSample> => {
+      if (!transport.where.includes("beta")) return recording(transport, pid);
+      const source = await openDrgnSource(transport, { pid, intervalMs: 1000, smaps: false, sudo: false }, silentHelper);
+      const { hello, sample } = await firstSample(source, () => undefined, 500);
+      return { hello, sample, analysis: analyse(hello, sample) };
+    };
+    const { ctx, stdout } = context();
+    const code = await fleetCommand(["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx, sampleOnce);
+    expect(code).toBe(EXIT.helperFailure);
+    const lines = stdout().split("\n");
+    expect(lines[1]).toMatch(/^alpha\s+7\s+6\.12\.0-alpha\s/);
+    expect(lines[2]).toMatch(/^beta\s+7\s+error \(below\)$/);
+    expect(stdout()).toMatch(/✗ beta: drgn helper on tester@beta \S* ?sent no sample within 0.5 s \(fix: a slow debug-info load/);
   });
 });
