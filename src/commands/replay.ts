@@ -13,10 +13,13 @@ export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json
 Plays back a recorded session in the same live view as \`rssdrift watch\`, on any machine:
 no root, no drgn, no kernel. A recording is the helper's JSON lines, one per line, as
 \`rssdrift watch <pid> --record FILE.jsonl\` writes them (the helper's raw stdout is one too).
-Every line is checked against the helper's schema first, exactly as live output is, so a
-damaged file stops with the line that is wrong.
+Every line is checked against the helper's schema, exactly as live output is, so a damaged
+file stops at the line that is wrong, naming it. The file is read as it plays, so its size
+does not matter; a line longer than 1 MiB is not a helper line and stops it too.
 
-Samples play at the pace they were taken (their mono_ms gaps) divided by --speed.
+Samples play at the pace they were taken (their mono_ms gaps) divided by --speed; a gap over a
+minute (a session paused while it was recorded) plays as a minute, and the view says so. The
+recording's own progress lines (loading debug info, …) are not replayed.
 
 Keys (as in watch, adapted to a recording):
   space  pause / resume                 r  play the next sample now (one step while paused)
@@ -69,7 +72,7 @@ export async function replayCommand(argv: string[], ctx: CommandContext): Promis
   }
   const speed = parseSpeed(values.speed);
   const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
-  // read and validated in full before anything is shown: a bad file is one line, not a broken TUI
+  // read up to its hello line before anything is shown: a file that is no recording is one line, not a broken TUI
   const source = await openReplaySource(positionals[0]!, speed);
   return viewSamples(ctx, {
     open: async () => source,

@@ -1,12 +1,12 @@
 // Samples from the drgn helper, running over any Transport (this machine or SSH). Every stdout
 // line is validated at this edge; an `error` line becomes a thrown RssdriftError. Over a
 // transport that reconnects, a helper lost with its link is started again and the stream goes on.
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { helperError } from "../errors.js";
+import { EXIT, helperError, RssdriftError } from "../errors.js";
 import type { HelloLine, HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
 import type { RunningCommand, Transport } from "../transports/transport.js";
+import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import { helperExitError } from "./helper-failure.js";
 import { control, helperArgv, helperPreamble, PING_EVERY_MS, type HelperOptions } from "./helper-launch.js";
 import type { SampleSource } from "./sample-source.js";
@@ -49,7 +49,9 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
 
   /** One helper's lines; a repeated hello after a restart is checked, not passed on. */
   async function* helperLines(first: HelloLine | undefined): AsyncGenerator<HelperLine> {
-    for await (const text of createInterface({ input: helper.command.stdout, crlfDelay: Infinity })) {
+    const tooLong = () =>
+      new RssdriftError(`${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`, EXIT.helperFailure, undefined, "malformed-line");
+    for await (const text of boundedLines(helper.command.stdout, tooLong)) {
       if (text.trim() === "") continue;
       const line = parseHelperLine(text, origin);
       if (line.type === "error") throw helperError(line.code, line.message, line.hint);

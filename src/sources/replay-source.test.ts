@@ -1,12 +1,13 @@
 // Replay of recordings: validation of every line (as live), pacing by mono_ms / speed, and the
 // controls (pause, one step, speed). Pacing is checked on fake timers, so no wall-clock timing.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
 import type { HelperLine } from "../schema/helper-line.js";
-import { openReplaySource, readRecording, replaySource } from "./replay-source.js";
+import { MAX_GAP_MS, openReplaySource, readRecording, replaySource } from "./replay-source.js";
 
 const FIXTURE = new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url).pathname;
 const fixtureLines = readFileSync(FIXTURE, "utf8").trim().split("\n");
@@ -51,9 +52,10 @@ describe("readRecording", () => {
   });
 
   it("rejects a file without a hello line, or with samples before it", async () => {
-    expect((await rejection(readRecording(recordingOf("nohello.jsonl", fixtureLines.slice(4))))).message).toContain("no hello line");
+    expect((await rejection(readRecording(recordingOf("nohello.jsonl", fixtureLines.slice(4))))).message).toContain("no hello line before its first sample");
+    expect((await rejection(readRecording(recordingOf("progress.jsonl", fixtureLines.slice(0, 3))))).message).toContain("it has no hello line");
     const swapped = [fixtureLines[4]!, fixtureLines[3]!, ...fixtureLines.slice(5)];
-    expect((await rejection(readRecording(recordingOf("order.jsonl", swapped)))).message).toContain("before the hello line");
+    expect((await rejection(readRecording(recordingOf("order.jsonl", swapped)))).message).toContain("no hello line before its first sample");
   });
 
   it("says a missing file is bad input", async () => {
@@ -72,7 +74,9 @@ describe("playback", () => {
   async function evenlySpaced(): Promise<{ lines: HelperLine[]; hello: Extract<HelperLine, { type: "hello" }> }> {
     const { lines, hello } = await readRecording(FIXTURE);
     let seq = 0;
-    return { hello, lines: lines.map((l) => (l.type === "sample" ? { ...l, mono_ms: 5000 + 1000 * seq++ } : l)) };
+    // what follows the hello line, as the player gets it
+    const rest = lines.slice(lines.indexOf(hello) + 1);
+    return { hello, lines: rest.map((l) => (l.type === "sample" ? { ...l, mono_ms: 5000 + 1000 * seq++ } : l)) };
   }
 
   /** pulls lines in the background; `got` grows as they arrive */
@@ -89,7 +93,7 @@ describe("playback", () => {
     const { lines, hello } = await evenlySpaced();
     const reading = pull(replaySource("even.jsonl", lines, hello, 2));
     await vi.advanceTimersByTimeAsync(0);
-    expect(reading.samples()).toBe(1); // progress, hello and the first sample at once
+    expect(reading.samples()).toBe(1); // hello and the first sample at once
     await vi.advanceTimersByTimeAsync(499);
     expect(reading.samples()).toBe(1);
     await vi.advanceTimersByTimeAsync(1); // 1000 ms recorded at ×2
@@ -162,5 +166,77 @@ describe("playback", () => {
     expect(err.exitCode).toBe(EXIT.targetGone);
     expect(err.code).toBe("target-exited");
     expect(got.filter((l) => l.type === "sample")).toHaveLength(2);
+  });
+});
+
+describe("streaming", () => {
+  it("plays the first sample before the file is complete (a FIFO its writer keeps open)", async () => {
+    const fifo = join(scratch, "live.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const writer = createWriteStream(fifo);
+    writer.write(fixtureLines.slice(0, 5).join("\n") + "\n"); // progress ×3, hello, sample 0
+    const source = await openReplaySource(fifo, 1000);
+    const iterator = source[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: "hello" });
+    expect((await iterator.next()).value).toMatchObject({ type: "sample", seq: 0 });
+    // the file has not ended: the rest comes as it is written
+    writer.end(fixtureLines[5] + "\n");
+    expect((await iterator.next()).value).toMatchObject({ type: "sample", seq: 1 });
+    expect((await iterator.next()).done).toBe(true);
+    await source.close();
+  });
+
+  it("plays a recording of tens of MB through, every sample validated, in order", async () => {
+    const [hello, ...samples] = fixtureLines.slice(3);
+    const path = join(scratch, "big.jsonl");
+    const out = createWriteStream(path);
+    const count = 30_000;
+    for (let seq = 0; seq < count; seq++) {
+      const sample = JSON.parse(samples[seq % samples.length]!) as { seq: number; mono_ms: number };
+      // every sample at the same moment: played as fast as it is read
+      const line = JSON.stringify({ ...sample, seq, mono_ms: 1000 }) + "\n";
+      if (!out.write(seq === 0 ? `${hello}\n${line}` : line)) await new Promise((resolve) => out.once("drain", resolve));
+    }
+    await new Promise((resolve) => out.end(resolve));
+    expect(statSync(path).size).toBeGreaterThan(20 * 1024 * 1024);
+    const source = await openReplaySource(path, 1000);
+    let seen = 0;
+    for await (const line of source) if (line.type === "sample") expect(line.seq).toBe(seen++);
+    expect(seen).toBe(count);
+  });
+
+  it("stops at a line over 1 MiB, naming it, without reading it whole", async () => {
+    const path = join(scratch, "long.jsonl");
+    writeFileSync(path, [...fixtureLines.slice(0, 5), "x".repeat(3 * 1024 * 1024)].join("\n"));
+    const source = await openReplaySource(path, 1000);
+    const err = await rejection((async () => {
+      for await (const _ of source);
+    })());
+    expect(err.exitCode).toBe(EXIT.helperFailure);
+    expect(err.message).toBe(`${path} line 6 is longer than 1 MiB: not a helper line`);
+  });
+
+  it("plays a recorded gap over 2^31 ms as MAX_GAP_MS, and says so", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const { lines, hello } = await readRecording(FIXTURE);
+      const [first, second] = lines.filter((l) => l.type === "sample");
+      const later = { ...second!, mono_ms: first!.mono_ms + 2 ** 32 };
+      const source = replaySource("gap.jsonl", [first!, later], hello, 1);
+      const got: HelperLine[] = [];
+      const done = (async () => {
+        for await (const line of source) got.push(line);
+      })();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(got.map((l) => l.type)).toEqual(["hello", "sample", "progress"]);
+      expect(got[2]).toMatchObject({ message: `the recording has a 1193.0 h gap before sample #${later.seq}: played as 60 s (at ×1)` });
+      await vi.advanceTimersByTimeAsync(MAX_GAP_MS - 1);
+      expect(got).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1);
+      await done;
+      expect(got.at(-1)).toBe(later);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

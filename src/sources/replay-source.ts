@@ -1,11 +1,16 @@
 // Plays back a recording (the helper's JSON lines, one per line, as `--record` writes them)
-// with no root and no kernel. Every line is validated with parseHelperLine, exactly as live
-// output is, before anything plays. Samples are paced by their mono_ms gaps divided by the speed.
-import { readFile } from "node:fs/promises";
+// with no root and no kernel. The file is streamed: read up to its hello line before anything
+// plays, then a line at a time as samples are due, so its size does not matter; every line is
+// validated with parseHelperLine, exactly as live output is. Samples are paced by their mono_ms
+// gaps divided by the speed; a recorded gap longer than MAX_GAP_MS plays as MAX_GAP_MS, said in
+// a notice. The recording's progress lines ("loading the kernel's debug info") are not replayed:
+// they happened when it was recorded, not now.
+import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import { EXIT, RssdriftError, helperError } from "../errors.js";
 import type { HelloLine, HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
+import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import type { SampleSource } from "./sample-source.js";
 
 export interface ReplaySource extends SampleSource {
@@ -14,37 +19,77 @@ export interface ReplaySource extends SampleSource {
 }
 
 export const SPEED_RANGE = { min: 0.1, max: 1000 } as const;
+/** the longest recorded gap played as recorded (a live session paused for hours is not replayed as hours) */
+export const MAX_GAP_MS = 60_000;
+/** lines a recording may have before its hello line (the helper prints a handful of progress lines) */
+const MAX_LINES_BEFORE_HELLO = 1000;
 
 function malformed(message: string): RssdriftError {
   return new RssdriftError(message, EXIT.helperFailure, undefined, "malformed-recording");
 }
 
-/** Reads and validates a whole recording; a bad line names its file and line number. */
-export async function readRecording(path: string): Promise<{ lines: HelperLine[]; hello: HelloLine }> {
-  let text: string;
+/** Every line of a recording, validated, as it is read; a bad line names its file and line number. */
+async function* recordingLines(path: string): AsyncGenerator<HelperLine> {
+  const stream = createReadStream(path);
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", reject);
+  });
   try {
-    text = await readFile(path, "utf8");
+    await opened;
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
     throw new RssdriftError(`cannot read recording ${path}: ${reason}`, EXIT.badInput, undefined, "bad-input");
   }
+  let number = 0;
+  const tooLong = (at: number) => malformed(`${path} line ${at} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`);
+  try {
+    for await (const raw of boundedLines(stream, tooLong)) {
+      number++;
+      if (raw.trim() !== "") yield parseHelperLine(raw, `${path} line ${number}:`);
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Reads a recording up to its hello line; the rest is left to play. */
+async function readUpToHello(path: string, lines: AsyncIterator<HelperLine>): Promise<HelloLine> {
+  for (let count = 0; count < MAX_LINES_BEFORE_HELLO; count++) {
+    const next = await lines.next();
+    if (next.done) break;
+    const line = next.value;
+    if (line.type === "hello") return line;
+    if (line.type === "sample") throw malformed(`${path} is not a recording: it has no hello line before its first sample`);
+    if (line.type === "error") throw malformed(`${path} is not a recording: the run it holds failed before its hello line (${line.message})`);
+  }
+  throw malformed(`${path} is not a recording: it has no hello line`);
+}
+
+/** Reads and validates a whole recording (small ones: tests and tools); the player streams instead. */
+export async function readRecording(path: string): Promise<{ lines: HelperLine[]; hello: HelloLine }> {
   const lines: HelperLine[] = [];
-  text.split("\n").forEach((raw, index) => {
-    if (raw.trim() !== "") lines.push(parseHelperLine(raw, `${path} line ${index + 1}:`));
-  });
-  const helloAt = lines.findIndex((line) => line.type === "hello");
-  const firstSample = lines.findIndex((line) => line.type === "sample");
-  if (helloAt < 0) throw malformed(`${path} is not a recording: it has no hello line`);
-  if (firstSample >= 0 && firstSample < helloAt) throw malformed(`${path} line order is wrong: a sample comes before the hello line`);
-  if (lines.filter((line) => line.type === "hello").length > 1) throw malformed(`${path} holds more than one run (two hello lines)`);
-  return { lines, hello: lines[helloAt] as HelloLine };
+  for await (const line of recordingLines(path)) lines.push(line);
+  const iterator = lines[Symbol.iterator]();
+  const hello = await readUpToHello(path, { next: async () => iterator.next() });
+  for (const line of iterator) if (line.type === "hello") throw malformed(`${path} holds more than one run (two hello lines)`);
+  return { lines, hello };
+}
+
+/** "2.3 h", "41 min", "75 s" */
+function duration(ms: number): string {
+  if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  if (ms >= 120_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 1000)} s`;
 }
 
 /**
- * sampleNow plays the next sample at once (while paused: one step); setInterval(ms) plays as if
- * samples had been taken every ms (speed = recorded interval / ms); pause holds the clock.
+ * Plays `lines` (what follows `hello` in the recording at `path`). sampleNow plays the next
+ * sample at once (while paused: one step); setInterval(ms) plays as if samples had been taken
+ * every ms (speed = recorded interval / ms); pause holds the clock.
  */
-export function replaySource(path: string, lines: HelperLine[], hello: HelloLine, speed: number): ReplaySource {
+export function replaySource(path: string, lines: AsyncIterable<HelperLine> | Iterable<HelperLine>, hello: HelloLine, speed: number): ReplaySource {
   let closed = false;
   let paused = false;
   let stepRequested = false;
@@ -85,17 +130,25 @@ export function replaySource(path: string, lines: HelperLine[], hello: HelloLine
   }
 
   async function* play(): AsyncGenerator<HelperLine> {
+    yield hello;
     let previousMono: number | null = null;
-    for (const line of lines) {
+    for await (const line of lines) {
       if (closed) return;
+      if (line.type === "progress") continue;
       if (line.type === "error") throw helperError(line.code, line.message, line.hint);
-      if (line.type === "sample") {
-        if (previousMono !== null && !(await waitForTurn(Math.max(0, line.mono_ms - previousMono)))) return;
-        previousMono = line.mono_ms;
-        lastPlayed = performance.now();
-        // a step taken while paused: the rest of the pause counts from it
-        if (pausedAt !== null) pausedAt = lastPlayed;
+      if (line.type === "hello") throw malformed(`${path} holds more than one run (two hello lines)`);
+      if (previousMono !== null) {
+        const gapMs = Math.max(0, line.mono_ms - previousMono);
+        if (gapMs > MAX_GAP_MS) {
+          const message = `the recording has a ${duration(gapMs)} gap before sample #${line.seq}: played as ${duration(MAX_GAP_MS)} (at ×1)`;
+          yield { type: "progress", step: "sampling", message };
+        }
+        if (!(await waitForTurn(Math.min(gapMs, MAX_GAP_MS)))) return;
       }
+      previousMono = line.mono_ms;
+      lastPlayed = performance.now();
+      // a step taken while paused: the rest of the pause counts from it
+      if (pausedAt !== null) pausedAt = lastPlayed;
       yield line;
     }
   }
@@ -132,7 +185,21 @@ export function replaySource(path: string, lines: HelperLine[], hello: HelloLine
   };
 }
 
+/** Opens a recording and reads it up to its hello line: a file that is no recording fails here. */
 export async function openReplaySource(path: string, speed = 1): Promise<ReplaySource> {
-  const { lines, hello } = await readRecording(path);
-  return replaySource(path, lines, hello, speed);
+  const lines = recordingLines(path);
+  try {
+    const hello = await readUpToHello(path, lines);
+    const source = replaySource(path, { [Symbol.asyncIterator]: () => lines }, hello, speed);
+    return {
+      ...source,
+      async close() {
+        await source.close();
+        await lines.return(undefined); // the file, also when playing never began
+      },
+    };
+  } catch (err) {
+    await lines.return(undefined);
+    throw err;
+  }
 }

@@ -131,8 +131,10 @@ describe("drgn source over a local child process", () => {
       ].join("\n"),
     );
     const source = await open(silent);
-    const progress: string[] = [];
-    const error = await firstSample(source, (message) => progress.push(message), 300).then(
+    // its first line (its pid) read first, so the deadline below races nothing but the silence
+    const first = await source[Symbol.asyncIterator]().next();
+    const rest = { ...source, [Symbol.asyncIterator]: () => source[Symbol.asyncIterator]() };
+    const error = await firstSample(rest, () => undefined, 300).then(
       () => null,
       (err: unknown) => err,
     );
@@ -140,7 +142,7 @@ describe("drgn source over a local child process", () => {
     expect(error).toMatchObject({ exitCode: EXIT.helperFailure, code: "no-sample-in-time" });
     expect((error as RssdriftError).message).toBe("drgn helper on this machine sent no sample within 0.3 s");
     // the silent helper was stopped, not left behind
-    const pid = Number(/pid (\d+)/.exec(progress[0] ?? "")?.[1]);
+    const pid = Number(/pid (\d+)/.exec(first.value?.type === "progress" ? first.value.message : "")?.[1]);
     expect(pid).toBeGreaterThan(0);
     const alive = () => {
       try {
@@ -152,5 +154,13 @@ describe("drgn source over a local child process", () => {
     };
     for (let tries = 0; alive() && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(alive()).toBe(false);
+  });
+
+  it("stops a helper that prints an endless line at 1 MiB, in one error (not gigabytes held)", async () => {
+    // 64 MiB without a newline, then silence: the reader must give up at the limit, not wait for the end
+    const endless = scriptedHelper([], "chunk = b'x' * 65536\nfor _ in range(1024): os.write(1, chunk)\nwhile os.read(0, 100): pass");
+    const { lines, error } = await drain(await open(endless));
+    expect(lines).toEqual([]);
+    expect(error).toMatchObject({ exitCode: EXIT.helperFailure, message: "drgn helper on this machine printed a line longer than 1 MiB: not a helper line" });
   });
 });
