@@ -195,9 +195,9 @@ describe("streaming", () => {
       const sample = JSON.parse(samples[seq % samples.length]!) as { seq: number; mono_ms: number };
       // every sample at the same moment: played as fast as it is read
       const line = JSON.stringify({ ...sample, seq, mono_ms: 1000 }) + "\n";
-      if (!out.write(seq === 0 ? `${hello}\n${line}` : line)) await new Promise((resolve) => out.once("drain", resolve));
+      if (!out.write(seq === 0 ? `${hello}\n${line}` : line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
-    await new Promise((resolve) => out.end(resolve));
+    await new Promise<void>((resolve) => out.end(() => resolve()));
     expect(statSync(path).size).toBeGreaterThan(20 * 1024 * 1024);
     const source = await openReplaySource(path, 1000);
     let seen = 0;
