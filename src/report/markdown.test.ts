@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { manyCpuLines, manyCpuPages } from "../../test/fixtures/many-cpus.js";
 import { lab612Hello, lab612Sample, lab61Hello, lab61Sample } from "../../test/fixtures/lab-samples.js";
 import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { procfsLines } from "../../test/fixtures/scenario-samples.js";
@@ -73,3 +74,21 @@ describe("renderMarkdown", () => {
   });
 });
 
+describe("renderMarkdown on 64 000 CPUs", () => {
+  it("has one residue row per slot that holds pages, each with its own counters' pages", () => {
+    const cpus = 64_000;
+    const { hello, sample } = manyCpuLines(cpus);
+    const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample) }, { command: "rssdrift 1 --markdown" });
+    const rows = out.split("\n").filter((line) => /^\| \d+ \| [+-]\d+ \|/.test(line));
+    const holding = Array.from({ length: cpus }, (_, cpu) => cpu).filter(
+      (cpu) => manyCpuPages.file(cpu) + manyCpuPages.anon(cpu) + manyCpuPages.shmem(cpu) !== 0,
+    );
+    expect(rows).toHaveLength(holding.length);
+    const signed = (n: number) => (n > 0 ? `+${n}` : n === 0 ? "" : String(n)); // a counter with nothing in the slot: an empty cell
+    for (const cpu of [holding[0]!, 31_337, 63_999]) {
+      const row = rows.find((line) => line.startsWith(`| ${cpu} |`));
+      const [file, anon, shmem] = [manyCpuPages.file(cpu), manyCpuPages.anon(cpu), manyCpuPages.shmem(cpu)];
+      expect(row).toMatch(new RegExp(`^\\| ${cpu} \\| ${signed(file + anon + shmem).replace("+", "\\+")} \\| .+ \\| ${[file, anon, shmem].map((n) => signed(n).replace("+", "\\+")).join(" \\| ")} \\| \\d+% \\|$`));
+    }
+  });
+});

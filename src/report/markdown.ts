@@ -12,7 +12,7 @@ import {
   exactMeaning,
   machineLine,
   residueMeaning,
-  slotPages,
+  slotPagesLookup,
   sourceWords,
   verdictWords,
 } from "./wording.js";
@@ -83,12 +83,13 @@ function residue(a: Analysis): string[] {
     return [heading(a, "Where the drift sits"), "", a.era === "none" ? "This kernel has no slots." : `No pages are parked in ${where} right now.`];
   }
   const isCpu = a.residue[0]!.kind === "cpu";
+  const slotPages = slotPagesLookup(a);
   const rows = a.residue.map((slot) => [
     String(slot.slot),
     formatSignedPages(slot.pages),
     formatSignedBytes(slot.bytes),
     ...RSS_COUNTERS.map((counter) => {
-      const pages = slotPages(a, slot.slot, counter);
+      const pages = slotPages(slot.slot, counter);
       return pages === null ? "" : formatSignedPages(pages);
     }),
     ...(isCpu ? [formatPercent(slot.fractionOfBatch)] : []),

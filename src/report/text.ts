@@ -16,6 +16,7 @@ import {
   machineLine,
   residueMeaning,
   slotBreakdown,
+  slotPagesLookup,
   sourceWords,
   verdictWords,
 } from "./wording.js";
@@ -108,11 +109,12 @@ function residue(ctx: Context): string[] {
     return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, none)];
   }
   const shown = a.residue.slice(0, MAX_SLOTS);
+  const slotPages = slotPagesLookup(a);
   const rows = shown.map((slot) => [
     slotName(slot),
     `${formatSignedPages(slot.pages)} pages`,
     formatSignedBytes(slot.bytes),
-    slotBreakdown(a, slot.slot),
+    slotBreakdown(slotPages, slot.slot),
     closeness(slot),
   ]);
   const lines = padColumns(rows, ["left", "right", "right", "left", "right"]).map((cells) => INDENT + cells.join("  ").trimEnd());

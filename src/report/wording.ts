@@ -70,15 +70,19 @@ export function verdictWords(r: ReaderVerdict, a: Analysis): string {
 }
 
 /** pages one RSS counter holds in a slot, or null when it holds none */
-export function slotPages(a: Analysis, slot: number, counter: (typeof RSS_COUNTERS)[number]): number | null {
-  const held = a.counters?.find((c) => c.name === counter)?.residue.find((r) => r.slot === slot);
-  return held ? held.pages : null;
+/** What each RSS counter holds in each slot, indexed once: a lookup per table cell instead of a
+ * scan of every counter's residue, which made a 64 000-slot Markdown report quadratic. */
+export function slotPagesLookup(a: Analysis): (slot: number, counter: (typeof RSS_COUNTERS)[number]) => number | null {
+  const bySlot = new Map(
+    RSS_COUNTERS.map((counter) => [counter, new Map(a.counters?.find((c) => c.name === counter)?.residue.map((r) => [r.slot, r.pages]))]),
+  );
+  return (slot, counter) => bySlot.get(counter)?.get(slot) ?? null;
 }
 
 /** "file +22  anon +24  shmem -3": what each RSS counter holds in this slot */
-export function slotBreakdown(a: Analysis, slot: number): string {
+export function slotBreakdown(slotPages: ReturnType<typeof slotPagesLookup>, slot: number): string {
   return RSS_COUNTERS.flatMap((counter) => {
-    const pages = slotPages(a, slot, counter);
+    const pages = slotPages(slot, counter);
     return pages === null ? [] : [`${counter} ${formatSignedPages(pages)}`];
   }).join("  ");
 }
