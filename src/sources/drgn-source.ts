@@ -8,7 +8,7 @@ import { parseHelperLine } from "../schema/validate-line.js";
 import type { RunningCommand, Transport } from "../transports/transport.js";
 import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import { helperExitError } from "./helper-failure.js";
-import { control, helperArgv, helperPreamble, PING_EVERY_MS, type HelperOptions } from "./helper-launch.js";
+import { control, HEARTBEAT_EXIT_CODE, HEARTBEAT_S, helperArgv, helperPreamble, pingEveryMs, type HelperOptions } from "./helper-launch.js";
 import type { SampleSource } from "./sample-source.js";
 
 /** Keeps the last few KiB of a stream, for error messages. */
@@ -45,7 +45,8 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
   const send = (line: string) => {
     if (!closed) helper.command.stdin.write(line);
   };
-  const heartbeat = setInterval(() => send(control.ping), PING_EVERY_MS).unref();
+  const heartbeatS = options.heartbeatS ?? HEARTBEAT_S;
+  const heartbeat = setInterval(() => send(control.ping), pingEveryMs(heartbeatS)).unref();
 
   /** One helper's lines; a repeated hello after a restart is checked, not passed on. */
   async function* helperLines(first: HelloLine | undefined): AsyncGenerator<HelperLine> {
@@ -69,13 +70,24 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
     let hello: HelloLine | undefined;
     try {
       for (;;) {
+        let sampled = false;
         for await (const line of helperLines(hello)) {
           if (line.type === "hello") hello = line;
+          sampled ||= line.type === "sample";
           yield line;
         }
         const exit = await helper.command.exited;
         if (closed) return;
         if (transport.wasDropped?.(helper.command)) {
+          helper = await startHelper();
+          continue;
+        }
+        // Our pings stopped for a whole heartbeat period while the helper was sampling: rssdrift
+        // was suspended (Ctrl-Z) or starved, and the helper rightly quit. Start it again and say
+        // so. A helper that never sampled is not restarted: that would loop.
+        if (exit.code === HEARTBEAT_EXIT_CODE && sampled) {
+          const message = `the helper on ${transport.where} heard nothing from rssdrift for ${heartbeatS} s (suspended?) and stopped, as it should; started it again`;
+          yield { type: "progress", step: "starting", message };
           helper = await startHelper();
           continue;
         }

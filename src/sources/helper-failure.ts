@@ -3,6 +3,7 @@
 import { EXIT, RssdriftError } from "../errors.js";
 import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit } from "../transports/transport.js";
+import { HEARTBEAT_EXIT_CODE } from "./helper-launch.js";
 
 export function helperExitError(exit: CommandExit, stderr: string, where: string): RssdriftError {
   const lastLine = stderr.trim().split("\n").at(-1) ?? "";
@@ -15,6 +16,14 @@ export function helperExitError(exit: CommandExit, stderr: string, where: string
       EXIT.missingPrerequisite,
       "install python3 (and python3-drgn) on the target, or use --backend procfs",
       "no-python",
+    );
+  }
+  if (exit.code === HEARTBEAT_EXIT_CODE && lastLine === "") {
+    return new RssdriftError(
+      `the drgn helper on ${where} stopped: it heard nothing from rssdrift for its heartbeat period (rssdrift suspended, or the link stalled)`,
+      EXIT.helperFailure,
+      undefined,
+      "helper-heartbeat",
     );
   }
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;

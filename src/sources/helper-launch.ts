@@ -39,7 +39,10 @@ export const BOOTSTRAP =
  * often. A link that dies without closing would otherwise keep a root helper alive for minutes.
  */
 export const HEARTBEAT_S = 30;
-export const PING_EVERY_MS = (HEARTBEAT_S * 1000) / 3;
+/** the pings that keep a helper alive: three per heartbeat period */
+export const pingEveryMs = (heartbeatS: number) => (heartbeatS * 1000) / 3;
+/** how the helper ends when its heartbeat runs out: SIGALRM's status (128 + 14), also through sudo and SSH */
+export const HEARTBEAT_EXIT_CODE = 142;
 
 export interface HelperOptions {
   pid: number;
@@ -50,13 +53,15 @@ export interface HelperOptions {
   smaps: boolean;
   /** prefix with `sudo -n` because the user on the target is not root */
   sudo: boolean;
+  /** seconds without a control line before the helper exits; default HEARTBEAT_S (tests shorten it) */
+  heartbeatS?: number;
 }
 
 /** The argv to start on the target; every element is one word (transports quote, never join). */
 export function helperArgv(options: HelperOptions): string[] {
   const argv = [...(options.sudo ? ["sudo", "-n"] : []), "python3", "-c", BOOTSTRAP];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
-  argv.push("--heartbeat", String(HEARTBEAT_S));
+  argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
   return argv;

@@ -1,6 +1,6 @@
 // The drgn source's plumbing over a real local child process, with scripted helpers standing in
 // for helpers/rss_stat.py (the real helper is exercised against real kernels in test/lab/).
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { openDrgnSource } from "../../src/sources/drgn-source.js";
@@ -162,5 +162,63 @@ describe("drgn source over a local child process", () => {
     const { lines, error } = await drain(await open(endless));
     expect(lines).toEqual([]);
     expect(error).toMatchObject({ exitCode: EXIT.helperFailure, message: "drgn helper on this machine printed a line longer than 1 MiB: not a helper line" });
+  });
+
+  it("restarts a helper whose heartbeat ran out while rssdrift was suspended, and says so", async () => {
+    // the real helper's heartbeat: SIGALRM after --heartbeat S without a control line, exit 142
+    const beating = scriptedHelper(
+      [],
+      [
+        "import signal, select",
+        "hb = int(sys.argv[sys.argv.index('--heartbeat') + 1])",
+        "signal.signal(signal.SIGALRM, lambda *_: os._exit(142))",
+        "signal.alarm(hb)",
+        "print(json.dumps({'type':'progress','step':'starting','message':'pid %d' % os.getpid()}), flush=True)",
+        `print(${JSON.stringify(JSON.stringify(hello))}, flush=True)`,
+        `line = json.loads(${JSON.stringify(JSON.stringify(sample(0)))})`,
+        "seq = 0",
+        "while True:",
+        "    if select.select([0], [], [], 0.1)[0]:",
+        "        if not os.read(0, 4096): break",
+        "        signal.alarm(hb)",
+        "    line['seq'] = seq; seq += 1",
+        "    print(json.dumps(line), flush=True)",
+      ].join("\n"),
+    );
+    // the source's pings are on fake timers that never advance: as if rssdrift were stopped (Ctrl-Z)
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let source: SampleSource;
+    try {
+      source = await openDrgnSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
+    } finally {
+      vi.useRealTimers();
+    }
+    opened.push(source);
+    const pids: string[] = [];
+    const notices: string[] = [];
+    let samplesAfterRestart = 0;
+    for await (const line of source) {
+      if (line.type === "progress" && line.message.startsWith("pid ")) pids.push(line.message);
+      else if (line.type === "progress") notices.push(line.message);
+      else if (line.type === "sample" && notices.length > 0 && ++samplesAfterRestart === 3) break;
+    }
+    expect(notices[0]).toBe("the helper on this machine heard nothing from rssdrift for 1 s (suspended?) and stopped, as it should; started it again");
+    // a second helper process, whose samples go on in the same stream (its repeated hello is not passed on)
+    expect(pids).toHaveLength(2);
+    expect(pids[0]).not.toBe(pids[1]);
+  });
+
+  it("does not restart a helper whose heartbeat ran out before it sampled: one clear error", async () => {
+    const stuck = scriptedHelper([], "import signal\nsignal.signal(signal.SIGALRM, lambda *_: os._exit(142))\nsignal.alarm(1)\nwhile os.read(0, 100): pass");
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let source: SampleSource;
+    try {
+      source = await open(stuck);
+    } finally {
+      vi.useRealTimers();
+    }
+    const { error } = await drain(source);
+    expect(error).toMatchObject({ exitCode: EXIT.helperFailure, code: "helper-heartbeat" });
+    expect(error?.message).toContain("heard nothing from rssdrift for its heartbeat period");
   });
 });

@@ -3,7 +3,7 @@
 // on with one hello (the history stays), unless the pid now belongs to another process.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RssdriftError } from "../../../src/errors.js";
 import type { HelperLine } from "../../../src/schema/helper-line.js";
 import { openDrgnSource } from "../../../src/sources/drgn-source.js";
@@ -118,5 +118,63 @@ describe("the drgn source over a reconnecting SSH transport", () => {
       await source.close();
       await transport.close();
     }
+  });
+
+  it("restarts a helper whose heartbeat ran out while rssdrift was suspended, and says so", async () => {
+    // the real helper's heartbeat (SIGALRM after --heartbeat S without a control line: exit 142),
+    // and a sample every 100 ms; each start says its pid
+    const beating = Buffer.from(`
+import json, os, select, signal, sys
+hb = int(sys.argv[sys.argv.index("--heartbeat") + 1])
+signal.signal(signal.SIGALRM, lambda *_: os._exit(142))
+signal.alarm(hb)
+counter = {"count": 1, "cached": 1, "exact": 1, "residue": []}
+print(json.dumps({"type": "progress", "step": "starting", "message": "pid %d" % os.getpid()}), flush=True)
+print(json.dumps({"type": "hello", "protocol": 1, "backend": "drgn", "kernel": "6.12.0-test", "drgn": "0.0.31",
+  "page_size": 4096, "cpus": {"online": [0], "possible": [0]}, "batch": 32, "era": "percpu", "era_source": "type",
+  "layout": "struct percpu_counter [4]", "slot_kind": "cpu", "fault_around_pages": 16,
+  "target": {"pid": 42, "comm": "t", "start_time": 1, "threads": 1}, "interval_ms": 100, "smaps": False}), flush=True)
+seq = 0
+while True:
+    if select.select([0], [], [], 0.1)[0]:
+        if not os.read(0, 4096): break
+        signal.alarm(hb)
+    print(json.dumps({"type": "sample", "seq": seq, "mono_ms": seq, "threads": 1,
+      "counters": {n: counter for n in ("file", "anon", "shmem", "swap")},
+      "proc": {"statm": {"size": 1, "resident": 3, "shared": 2},
+               "status": {"VmRSS": 12, "RssAnon": 4, "RssFile": 4, "RssShmem": 4, "VmSwap": 0, "VmHWM": 12},
+               "stat_rss": 3, "smaps_rollup": None}, "read_us": 1}), flush=True)
+    seq += 1
+`);
+    const transport = await ReconnectingSshTransport.open(
+      "srv",
+      { ...defaultSshOptions(), configFile: config },
+      () => undefined,
+      { home: dir, env: { PATH: process.env.PATH }, prompt: async () => "" },
+    );
+    // the source's pings are on fake timers that never advance: as if rssdrift were stopped (Ctrl-Z)
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    let source;
+    try {
+      source = await openDrgnSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
+    } finally {
+      vi.useRealTimers();
+    }
+    const pids: string[] = [];
+    const notices: string[] = [];
+    let samplesAfterRestart = 0;
+    try {
+      for await (const line of source) {
+        if (line.type === "progress" && line.message.startsWith("pid ")) pids.push(line.message);
+        else if (line.type === "progress") notices.push(line.message);
+        else if (line.type === "sample" && notices.length > 0 && ++samplesAfterRestart === 3) break;
+      }
+    } finally {
+      await source.close();
+      await transport.close();
+    }
+    expect(notices[0]).toMatch(/^the helper on tester@srv\b.* heard nothing from rssdrift for 1 s \(suspended\?\) and stopped, as it should; started it again$/);
+    expect(pids).toHaveLength(2);
+    expect(pids[0]).not.toBe(pids[1]);
   });
 });
