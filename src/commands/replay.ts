@@ -29,7 +29,8 @@ Keys (as in watch, adapted to a recording):
 Options:
   --speed X             play X times as fast as recorded (${SPEED_RANGE.min} to ${SPEED_RANGE.max}; default 1)
   --json                one JSON object per sample, {"hello","sample","analysis"}, never the TUI
-  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots)
+  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots); made at
+                        the first snapshot if missing, so its parent must exist
 When stdin or stdout is not a terminal the view is one line per sample, as fast as --speed allows.
 
 Exit codes: 0 quit or the recording ended, 2 no such file, 3 the recorded process exited,

@@ -45,7 +45,8 @@ Options:
                         plays the session back anywhere, with no root and no kernel
   --count N             stop after N samples
   --json                one JSON object per sample, {"hello","sample","analysis"}, never the TUI
-  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots)
+  --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots); made at
+                        the first snapshot if missing, so its parent must exist
   --demo                play the recording shipped with rssdrift (a 4-CPU 6.12 kernel in a VM):
                         see the view on any machine, no root needed
 When stdin or stdout is not a terminal (CI, a pipe) the view is one line per sample instead.
