@@ -99,14 +99,14 @@ export const LIST_ALL_UP_TO = 8;
 /**
  * The heights the residue section can be drawn at (see layout.ts): two lines (title and the
  * largest holders), or the full list when it is short; for more slots, the heat map, its legend
- * and at least two rows of the list, which then grows by the lines left.
+ * and two, then LIST_ALL_UP_TO, rows of the list, which then grows by the lines left.
  */
 export function residueHeights(model: ResidueModel | null, width: number): { heights: number[]; grow: number } {
   if (model === null) return { heights: [2], grow: 0 };
   const count = model.slots.length;
   if (count <= LIST_ALL_UP_TO) return { heights: [2, 1 + Math.max(1, count)], grow: 0 };
   const map = heatMapShape(count, model.idWidth, width).rows + 1;
-  return { heights: [2, 1 + map + 2], grow: count - 2 };
+  return { heights: [2, 1 + map + 2, 1 + map + LIST_ALL_UP_TO], grow: count - LIST_ALL_UP_TO };
 }
 
 /** the first row of the list after a scroll of `delta` rows, kept within the list */
