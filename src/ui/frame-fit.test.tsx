@@ -112,6 +112,8 @@ describe("planFrame", () => {
     expect(withNote.backendNote).toBe(1);
     const tiny = planFrame({ rows: 7, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" });
     expect(tiny).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 1, residue: 0 });
+    // the counters table and the drift title come after the note's line
+    expect(planFrame({ rows: 16, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" })).toMatchObject({ counters: 8, drift: 2, backendNote: 1 });
     const tinier = planFrame({ rows: 6, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" });
     expect(tinier).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 0 });
   });

@@ -27,8 +27,8 @@ const MESSAGE_LINES = 3;
 
 /**
  * The sections by priority: title, status line, counters and the drift line always stay
- * (required); then the target and sample number, the last action's message, the backend note,
- * the residue, the bound, the readers, the machine, the era, and the explanation last.
+ * (required); then the target and sample number, the last action's message and the backend note
+ * (early: their one line is kept before the drift line gets its title); the residue, the bound, the readers, the machine, the era, and the explanation last.
  */
 export function frameSpecs({ columns, analysis, residue, marks, message, backendNote }: FrameInputs): { specs: SectionSpec[]; grow: GrowSpec[] } {
   const residueFit = residueHeights(residue, columns);
@@ -37,9 +37,9 @@ export function frameSpecs({ columns, analysis, residue, marks, message, backend
     { id: "status", heights: [1], required: true },
     { id: "counters", heights: counterTableHeights(analysis), required: true },
     { id: "drift", heights: driftSparklineHeights(marks), required: true },
-    { id: "target", heights: [1] },
-    { id: "message", heights: message ? [Math.min(MESSAGE_LINES, wrappedLines(message, columns))] : [] },
-    { id: "backendNote", heights: backendNote ? [1] : [] },
+    { id: "target", heights: [1], early: true },
+    { id: "message", heights: message ? [Math.min(MESSAGE_LINES, wrappedLines(message, columns))] : [], early: true },
+    { id: "backendNote", heights: backendNote ? [1] : [], early: true },
     { id: "residue", heights: residueFit.heights },
     { id: "bound", heights: boundGaugeHeights(analysis) },
     { id: "readers", heights: readerVerdictsHeights(analysis) },

@@ -56,6 +56,20 @@ describe("planLayout", () => {
     expect(planLayout(10, late)).toMatchObject({ title: 1, counters: 1, residue: 6, status: 1 });
   });
 
+  it("keeps the line of an early section back before an earlier section grows, while it fits", () => {
+    const withEarly: SectionSpec[] = [
+      { id: "title", heights: [1], required: true },
+      { id: "drift", heights: [1, 2], required: true },
+      { id: "target", heights: [1], early: true },
+      { id: "backendNote", heights: [1], early: true },
+    ];
+    expect(planLayout(5, withEarly)).toMatchObject({ title: 1, drift: 1, target: 1, backendNote: 1 });
+    expect(planLayout(6, withEarly)).toMatchObject({ drift: 2, target: 1, backendNote: 1 });
+    // no room for both early lines: the lower one goes
+    expect(planLayout(4, withEarly)).toMatchObject({ title: 1, drift: 1, target: 1, backendNote: 0 });
+    expect(planLayout(3, withEarly)).toMatchObject({ title: 1, drift: 1, target: 0, backendNote: 0 });
+  });
+
   it("grows a section that reached its tallest by the lines left, up to its limit, in order", () => {
     const wide: SectionSpec[] = specs.map((s) => (s.id === "residue" ? { ...s, heights: [2, 6, 8] } : s));
     const layout = planLayout(60, wide, [{ id: "residue", max: 100 }]);

@@ -29,6 +29,12 @@ export interface SectionSpec {
   heights: number[];
   /** always shown at least at heights[0], even when the terminal is too small for the rest */
   required?: boolean;
+  /**
+   * one line that matters more than the taller forms of the sections before it (the sample
+   * number, the backend note): kept back for at its smallest, like a required section, while
+   * the terminal has room for it
+   */
+  early?: boolean;
 }
 
 /** lines a section can take once every section has its best height, in this order; only a
@@ -67,8 +73,9 @@ function emptyLayout(): Layout {
 
 /**
  * Sections in priority order each take the tallest of their heights that fits, keeping back the
- * smallest height of every required section still to come (title, counters, drift line,
- * status); a section that fits at none of its heights is left out. Then the lines left go to the
+ * smallest height of every required or early section still to come (title, counters, drift
+ * line, status; the sample number); a section that fits at none of its heights is left out.
+ * Early sections that do not fit beside the required ones are dropped, lowest priority first. Then the lines left go to the
  * growable sections (the residue list) that reached their tallest height, in order.
  * If even the required sections do not fit (a terminal under 20 rows), they are cut from the
  * lowest priority up, so the frame never exceeds the budget; the title is the last to go.
@@ -76,8 +83,17 @@ function emptyLayout(): Layout {
 export function planLayout(rows: number, specs: readonly SectionSpec[], grow: readonly GrowSpec[] = []): Layout {
   const budget = frameBudget(rows);
   const layout = emptyLayout();
-  const smallest = (spec: SectionSpec) => (spec.required ? (spec.heights[0] ?? 0) : 0);
-  let reserved = specs.reduce((sum, spec) => sum + smallest(spec), 0);
+  const required = (spec: SectionSpec) => (spec.required ? (spec.heights[0] ?? 0) : 0);
+  let reserved = specs.reduce((sum, spec) => sum + required(spec), 0);
+  const early = new Set<SectionId>();
+  for (const spec of specs) {
+    const height = spec.heights[0] ?? 0;
+    if (spec.early && !spec.required && height > 0 && reserved + height <= budget) {
+      early.add(spec.id);
+      reserved += height;
+    }
+  }
+  const smallest = (spec: SectionSpec) => (spec.required || early.has(spec.id) ? (spec.heights[0] ?? 0) : 0);
   if (reserved > budget) {
     let over = reserved - budget;
     for (const spec of specs) layout[spec.id] = smallest(spec);
