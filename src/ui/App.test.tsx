@@ -315,7 +315,7 @@ describe("other eras and backends", () => {
     expect(frame).toMatch(/era split-rss .*per-thread caches/);
   });
 
-  it("on 16 CPUs shows every CPU in the heat map and the list, by id; o sorts the list by |residue|", async () => {
+  it("on 16 CPUs shows every CPU in the heat map and the list, largest first; o sorts the list by id", async () => {
     const { app, source } = startApp();
     const cpus = Array.from({ length: 16 }, (_, i) => i);
     const hello = handMadeHello({ cpus: { online: cpus, possible: cpus } });
@@ -325,16 +325,17 @@ describe("other eras and backends", () => {
     source.push(handMadeSampleLine(0, { file: { count: 10, residue: [] }, anon: { count: 100, residue }, shmem: { count: 0, residue: [] }, swap: { count: 0, residue: [] } }, hello));
     const frame = await frameWith(app, "Residue per CPU");
     const listed = (f: string) => f.split("\n").filter((l) => /^cpu +\d+ /.test(l)).map((l) => Number(l.split(/\s+/)[1]));
-    expect(listed(frame)).toEqual(cpus);
+    const byMagnitude = [12, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 11, 13, 14, 15];
+    expect(listed(frame)).toEqual(byMagnitude);
+    expect(lineWith(frame, /^cpu +12 /)).toMatch(/█+ │ +-31/);
     expect(frame).toContain("11 of 16 hold pages");
     // one cell a CPU, 8 to a group; batch 32 → scale 31: 1–7 pages ░, 8–15 ▒, 16–23 ▓, 24–31 █
     expect(lineWith(frame, /^ 0 [·░▒▓█]/)).toBe(" 0 ░░░░░░░▒ ▒▒··█···");
     expect(lineWith(frame, "empty")).toMatch(/· empty +░▒▓█ ≤¼ ≤½ ≤¾ ≤full of batch − 1/);
-    expect(lineWith(frame, "● live")).toContain("o sort:id");
+    expect(lineWith(frame, "● live")).toContain("o sort:|res|");
     app.stdin.write("o");
-    const sorted = await frameWith(app, "o sort:|res|");
-    expect(listed(sorted)).toEqual([12, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 11, 13, 14, 15]);
-    expect(lineWith(sorted, /^cpu +12 /)).toMatch(/█+ │ +-31/);
+    const sorted = await frameWith(app, "o sort:id");
+    expect(listed(sorted)).toEqual(cpus);
   });
 
   it("scrolls the residue list of 128 CPUs with j/k, arrows, PgDn/PgUp, End/Home, and keeps ids of 100 and above whole", async () => {

@@ -69,9 +69,10 @@ export function residueModel(hello: HelloLine, sample: SampleLine, analysis: Ana
   return { kind, slots, holding: held.size, scale, idWidth };
 }
 
-/** the order a view starts in: by id while the list is short, else the largest holders first */
+/** the order a view starts in: by id while every slot is listed, else (the heat map shows them
+ * all by id) the largest holders first */
 export function defaultSort(slotCount: number): ResidueSort {
-  return slotCount <= 16 ? "slot" : "magnitude";
+  return slotCount <= LIST_ALL_UP_TO ? "slot" : "magnitude";
 }
 
 export interface HeatMapShape {
@@ -85,12 +86,20 @@ export interface HeatMapShape {
 /** cells are grouped by 8 with a space between groups, so a CPU's id can be counted off */
 export const HEAT_GROUP = 8;
 
-/** How many cells a row holds at `width` columns, and how many rows `count` slots take. */
+/**
+ * How many cells a row holds at `width` columns, and how many rows `count` slots take: as many
+ * groups of 8 as fit, or a power of two (rows starting at CPU 0, 64, 128 …) when that takes no
+ * more rows.
+ */
 export function heatMapShape(count: number, idWidth: number, width: number): HeatMapShape {
   const labelWidth = idWidth + 1;
   const groups = Math.max(1, Math.floor((width - labelWidth + 1) / (HEAT_GROUP + 1)));
-  const perRow = Math.min(groups * HEAT_GROUP, Math.max(HEAT_GROUP, Math.ceil(count / HEAT_GROUP) * HEAT_GROUP));
-  return { perRow, rows: Math.ceil(count / perRow), labelWidth };
+  const widest = Math.min(groups * HEAT_GROUP, Math.max(HEAT_GROUP, Math.ceil(count / HEAT_GROUP) * HEAT_GROUP));
+  const rows = Math.ceil(count / widest);
+  let round = HEAT_GROUP;
+  while (round * 2 <= widest) round *= 2;
+  const perRow = Math.ceil(count / round) === rows ? round : widest;
+  return { perRow, rows, labelWidth };
 }
 
 /** slots listed without a heat map; beyond this the map shows them all and the list scrolls */
