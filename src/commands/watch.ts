@@ -8,10 +8,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { analyse } from "../analysis/analyse.js";
 import { EXIT } from "../errors.js";
-import { toJsonReport } from "../report/json.js";
-import { renderMarkdown } from "../report/markdown.js";
-import { openSampleSource } from "../sources/open-source.js";
-import { openRecorder } from "../sources/recorder.js";
 import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { printableJson } from "../text/printable.js";
@@ -119,6 +115,8 @@ export async function saveSnapshot(
   marks: Mark[],
   history: DriftPoint[],
 ): Promise<string[]> {
+  // loaded when first needed: `watch --demo` and replays start without the report and SSH code
+  const [{ toJsonReport }, { renderMarkdown }] = await Promise.all([import("../report/json.js"), import("../report/markdown.js")]);
   await mkdir(dir, { recursive: true });
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
@@ -221,6 +219,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);
+  const [{ openSampleSource }, { openRecorder }] = await Promise.all([import("../sources/open-source.js"), import("../sources/recorder.js")]);
   const recorder = values.record === undefined ? null : openRecorder(values.record as string);
   try {
     return await viewSamples(ctx, {

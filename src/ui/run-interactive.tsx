@@ -36,6 +36,8 @@ export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, i
       // q and Ctrl-C go through the app, which stops the helper before exiting
       exitOnCtrlC: false,
       patchConsole: false,
+      // not incrementalRendering: in Ink 6.8 it stacks frames when the frame grows (the starting
+      // screen, then the first sample) instead of redrawing in place (the e2e test shows it)
     },
   );
   await instance.waitUntilExit();
