@@ -34,12 +34,15 @@ describe("the Markdown charts", () => {
     expect(md.indexOf("### Charts")).toBeLessThan(md.indexOf("### Command"));
   });
 
-  it("draws the bound per counter, N × (max(32, 2N) − 1) pages, from 1 to 256 CPUs", () => {
+  it("on the 16-CPU lab recording: a negative slot below 0, and the bound per counter, N × (max(32, 2N) − 1) pages, from 1 to 256 CPUs", () => {
     const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-16cpu.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => parseHelperLine(l));
     const hello = lines.find((l): l is HelloLine => l.type === "hello")!;
     const sample = lines.filter((l): l is SampleLine => l.type === "sample").at(-1)!;
-    const [, bound] = mermaidBlocks(chartsSection(analysed(hello, sample)).join("\n"));
-    expect(listOf(bound!.find((l) => l.trim().startsWith("x-axis"))!)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    const [residue, bound] = mermaidBlocks(chartsSection(analysed(hello, sample)).join("\n"));
+    // CPU 0 holds -28 (the pages faulted on CPU 12, unmapped on CPU 0): the y axis reaches below 0
+    expect(listOf(residue!.find((l) => l.trim().startsWith("bar"))!)[0]).toBe(-28);
+    expect(residue!.find((l) => l.trim().startsWith("y-axis"))).toBe('    y-axis "pages" -28 --> 30');
+    expect(listOf(bound!.find((l) => l.trim().startsWith("x-axis"))!)).toEqual(["1", "2", "4", "8", "16", "32", "64", "128", "256"]);
     // 32 CPUs: batch 64, 32 × 63; 128 CPUs: batch 256, 128 × 255 = 127.5 MiB of 4 KiB pages
     expect(listOf(bound!.find((l) => l.trim().startsWith("line"))!)).toEqual([31, 62, 124, 248, 496, 2016, 8128, 32640, 130816]);
     expect(bound!.find((l) => l.includes("title"))).toContain("this machine: 16 CPUs, 496 pages");

@@ -9,13 +9,15 @@ export const CHART_ALL_SLOTS_UP_TO = 64;
 /** the CPU counts the bound is drawn at, with the target's own added */
 const BOUND_CPU_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
-function xychart(title: string, xLabel: string, categories: (string | number)[], yLabel: string, series: string[]): string[] {
+/** the chart; `values` (every series' numbers) give the y range, so that negative slots stay below 0 */
+function xychart(title: string, xLabel: string, categories: (string | number)[], yLabel: string, series: string[], values: number[]): string[] {
+  const range = Math.min(...values) < 0 ? ` ${Math.min(...values)} --> ${Math.max(0, ...values)}` : "";
   return [
     "```mermaid",
     "xychart-beta",
     `    title "${title.replace(/"/g, "'")}"`,
-    `    x-axis "${xLabel}" [${categories.map((c) => (typeof c === "number" ? String(c) : `"${c}"`)).join(", ")}]`,
-    `    y-axis "${yLabel}"`,
+    `    x-axis "${xLabel}" [${categories.map((c) => `"${c}"`).join(", ")}]`,
+    `    y-axis "${yLabel}"${range}`,
     ...series.map((line) => `    ${line}`),
     "```",
   ];
@@ -32,9 +34,8 @@ function residueChart(s: AnalysedSample): string[] {
   if (slots.length === 0) return [];
   const noun = cpu ? "CPU" : "thread";
   const which = slots.length === all.length ? "" : ` (the ${slots.length} of ${all.length} holding pages)`;
-  return xychart(`Residue per ${noun}, pages parked in each slot${which}`, cpu ? "CPU" : "thread id", slots.map(String), "pages", [
-    `bar [${slots.map((slot) => held.get(slot) ?? 0).join(", ")}]`,
-  ]);
+  const pages = slots.map((slot) => held.get(slot) ?? 0);
+  return xychart(`Residue per ${noun}, pages parked in each slot${which}`, cpu ? "CPU" : "thread id", slots, "pages", [`bar [${pages.join(", ")}]`], pages);
 }
 
 /** the worst case per counter, N × (max(32, 2N) − 1) pages, at 1 to 256 CPUs and this machine's N */
@@ -44,9 +45,8 @@ function boundChart(s: AnalysedSample): string[] {
   const here = a.onlineCpus;
   const counts = [...new Set([...BOUND_CPU_COUNTS, here])].sort((x, y) => x - y);
   const pages = counts.map((cpus) => boundFor({ era: "percpu", cpus, batch: cpus === here ? a.batch : null, pageSize: a.pageSize }).pagesPerCounter);
-  return xychart(`Worst-case drift of one counter against the CPU count (this machine: ${here} CPUs, ${a.bound.pagesPerCounter} pages)`, "online CPUs", counts, "pages", [
-    `line [${pages.join(", ")}]`,
-  ]);
+  const title = `Worst-case drift of one counter against the CPU count (this machine: ${here} CPUs, ${a.bound.pagesPerCounter} pages)`;
+  return xychart(title, "online CPUs", counts, "pages", [`line [${pages.join(", ")}]`], pages);
 }
 
 /** the "Charts" section, or nothing when there is nothing to draw (the procfs estimate, no slots) */
