@@ -3,7 +3,7 @@
 //    once as compact lines into a pipe; utime + stime from /proc/PID/stat after a warm-up, so
 //    module loading is left out. At the watch default (a sample every 500 ms) and at 4 Hz.
 // 2. Start-up: from starting `rssdrift watch --demo` in a fresh pane to its first frame with a
-//    sample on screen (the pane polled every 10 ms), several times; median and worst.
+//    sample (its status line) on screen (the pane polled every 10 ms), several times; median and worst.
 // With --baseline DIR (another built checkout, e.g. `git archive main | tar -x -C DIR`, npm ci,
 // npm run build) both are measured for it too, in the same run, interleaved.
 //
@@ -95,12 +95,13 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
   lines.kill("SIGTERM");
 }
 
-/** ms from starting `watch --demo` in a fresh pane to a frame with a sample on it */
+/** ms from starting `watch --demo` in a fresh pane to a frame with a sample on it (its status
+ * line: a frame taller than the pane, as before the layout fitted, loses its top lines) */
 async function firstFrameMs(root: string, name: string): Promise<number> {
   const started = performance.now();
   tmux("new-session", "-d", "-s", name, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, cliOf(root), "watch", "--demo");
   for (;;) {
-    if (/sample #\d/.test(tmux("capture-pane", "-p", "-t", name))) break;
+    if (tmux("capture-pane", "-p", "-t", name).includes("▶ replay")) break;
     if (performance.now() - started > 60_000) throw new Error(`${name}: no frame within 60 s`);
     await sleep(10);
   }

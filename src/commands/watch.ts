@@ -25,7 +25,8 @@ A live view to keep next to a paused test. Stop the test at input() or a breakpo
 \`sudo rssdrift watch <pid>\` in a second terminal, then let the test go on and watch:
   - the kernel's cached RSS count (what /proc/PID/stat, and statm before 6.16, show) against the
     exact sum, and the drift between them in pages and bytes, per counter;
-  - where the drift is parked: one bar per CPU (per thread before 6.2), and how full each slot is;
+  - where the drift is parked: one bar per CPU (per thread before 6.2), and how full each slot is,
+    with a heat map of every slot when there are many;
   - the drift against the worst case for this CPU count, N_online × (batch − 1) per counter;
   - the drift over the last samples (a step is an allocation) with your marks on it;
   - which /proc files saw the cached and which the exact value.
@@ -34,6 +35,10 @@ One helper process samples for the whole session; it stops when you quit.
 Keys:
   space  pause / resume        r  one sample now         + / -  sample faster / slower
   m      mark this sample      s  save a snapshot        ?      help        q, Ctrl-C  quit
+  ↑ ↓ j k, PgUp PgDn, Home End  scroll the residue list (many CPUs or threads)
+  o      sort the residue list by CPU id / by |residue|
+The frame always fits the terminal (60×20 and up): sections shorten or fold by priority, the
+title, counters, drift line and status line stay. On many CPUs a heat map shows every slot.
 
 Options:
   --record FILE.jsonl   also write every line the helper prints to FILE: \`rssdrift replay FILE\`

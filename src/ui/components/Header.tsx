@@ -3,6 +3,7 @@
 // reason for the backend in use. Every line is cut at the terminal's edge, never wrapped.
 import { Text } from "ink";
 import type { Era, HelloLine } from "../../schema/helper-line.js";
+import { printable } from "../../text/printable.js";
 import { formatBytes } from "../format.js";
 import { TitleLine } from "./TitleLine.js";
 
@@ -58,11 +59,14 @@ export function EraLine({ hello }: { hello: HelloLine }) {
   );
 }
 
-/** why this backend (and not a better one): one line, given by the command (`--backend auto`) */
+/**
+ * why this backend (and not a better one): one line, given by the command (`--backend auto`);
+ * made printable here, as it may quote what the target said (a missing file, sudo's refusal)
+ */
 export function BackendNote({ note }: { note: string }) {
   return (
     <Text wrap="truncate-end" dimColor>
-      {note}
+      {printable(note)}
     </Text>
   );
 }
