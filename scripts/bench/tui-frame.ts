@@ -82,7 +82,8 @@ const lines = readFileSync(RECORDING, "utf8").trim().split("\n").map((line) => p
 const samples = lines.filter((line) => line.type === "sample");
 
 const app = pushedSource();
-const appElement = createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" });
+const { ThemeProvider, themeFor } = await import("../../src/ui/theme.js");
+const appElement = createElement(ThemeProvider, { theme: themeFor(process.env), children: createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" }) });
 const view = render(appElement, { ...fakeTerminal(), patchConsole: false, exitOnCtrlC: false });
 for (const line of lines.filter((line) => line.type !== "sample")) app.push(line);
 const appMs = await perFrame((i) => app.push({ ...samples[i % samples.length]!, seq: i }));
