@@ -315,6 +315,28 @@ describe("other eras and backends", () => {
     expect(frame).toMatch(/era split-rss .*per-thread caches/);
   });
 
+  it("on 12 threads in the split-rss era draws the heat map of threads, scaled to the largest", async () => {
+    const { app, source } = startApp();
+    const hello = handMadeHello({ kernel: "6.1.0-50-cloud-amd64", era: "split-rss", layout: "struct mm_rss_stat", slot_kind: "thread", batch: null });
+    source.push(hello);
+    const sample = handMadeSampleLine(0, undefined, { ...hello, target: { ...hello.target, threads: 12 } });
+    // tids 9990..10001: 10001 holds 40 (the largest, a full cell), 9990 holds -10 (¼ of it), the rest 0
+    const tids = Array.from({ length: 12 }, (_, i) => 9990 + i);
+    const residue = tids.map((slot) => ({ slot, pages: slot === 10001 ? 40 : slot === 9990 ? -10 : 0 }));
+    sample.counters!.anon = { count: 100, cached: 100, exact: 130, residue };
+    sample.counters!.file = { count: 1000, cached: 1000, exact: 1000, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    sample.counters!.shmem = { count: 0, cached: 0, exact: 0, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    sample.counters!.swap = { count: 0, cached: 0, exact: 0, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    source.push({ ...sample, threads: 12 });
+    const frame = await frameWith(app, "Residue per thread");
+    expect(frame).toContain("2 of 12 hold pages");
+    expect(lineWith(frame, /^ 9990 /)).toBe(" 9990 ░······· ···█");
+    expect(lineWith(frame, "empty")).toContain("≤full of the largest");
+    // the largest first, tids whole and padded to the widest
+    expect(lineWith(frame, /^tid 10001 /)).toContain("+40");
+    expect(lineWith(frame, /^tid  9990 /)).toContain("-10");
+  });
+
   it("on 16 CPUs shows every CPU in the heat map and the list, largest first; o sorts the list by id", async () => {
     const { app, source } = startApp();
     const cpus = Array.from({ length: 16 }, (_, i) => i);

@@ -2,7 +2,7 @@
 // the order the user picked, and the shape of the heat map at a width. Pure, computed once per
 // sample and sort order, so scrolling and redraws cost nothing.
 import type { Analysis } from "../analysis/types.js";
-import type { HelloLine, SampleLine } from "../schema/helper-line.js";
+import { RSS_COUNTERS, type HelloLine, type SampleLine } from "../schema/helper-line.js";
 import { formatSignedPages } from "./format.js";
 
 export type ResidueSort = "slot" | "magnitude";
@@ -40,7 +40,9 @@ export function residueModel(hello: HelloLine, sample: SampleLine, analysis: Ana
   if (analysis.estimate || hello.slot_kind === "none" || !sample.counters) return null;
   const kind = hello.slot_kind;
   const held = new Map(analysis.residue.map((r) => [r.slot, r]));
-  const ids = kind === "cpu" ? [...hello.cpus.online] : [...new Set(Object.values(sample.counters).flatMap((c) => c.residue.map((r) => r.slot)))];
+  const { counters } = sample;
+  // threads: every tid the RSS counters list (the residue is summed over those)
+  const ids = kind === "cpu" ? [...hello.cpus.online] : [...new Set(RSS_COUNTERS.flatMap((name) => counters[name].residue.map((r) => r.slot)))];
   const breakdowns = new Map<number, string[]>();
   for (const counter of analysis.counters ?? []) {
     for (const r of counter.residue) {
