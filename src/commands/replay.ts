@@ -25,6 +25,7 @@ Keys (as in watch, adapted to a recording):
   space  pause / resume                 r  play the next sample now (one step while paused)
   + / -  play faster / slower           m  mark this sample    s  save a snapshot
   ?      help                           q, Ctrl-C  quit
+  ↑ ↓ j k, PgUp PgDn, Home End  scroll the residue list    o  sort it by CPU id / by |residue|
 
 Options:
   --speed X             play X times as fast as recorded (${SPEED_RANGE.min} to ${SPEED_RANGE.max}; default 1)

@@ -8,10 +8,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { analyse } from "../analysis/analyse.js";
 import { EXIT } from "../errors.js";
-import { toJsonReport } from "../report/json.js";
-import { renderMarkdown } from "../report/markdown.js";
-import { openSampleSource } from "../sources/open-source.js";
-import { openRecorder } from "../sources/recorder.js";
 import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { printableJson } from "../text/printable.js";
@@ -30,7 +26,8 @@ A live view to keep next to a paused test. Stop the test at input() or a breakpo
 \`sudo rssdrift watch <pid>\` in a second terminal, then let the test go on and watch:
   - the kernel's cached RSS count (what /proc/PID/stat, and statm before 6.16, show) against the
     exact sum, and the drift between them in pages and bytes, per counter;
-  - where the drift is parked: one bar per CPU (per thread before 6.2), and how full each slot is;
+  - where the drift is parked: one bar per CPU (per thread before 6.2), and how full each slot is,
+    with a heat map of every slot when there are many;
   - the drift against the worst case for this CPU count, N_online × (batch − 1) per counter;
   - the drift over the last samples (a step is an allocation) with your marks on it;
   - which /proc files saw the cached and which the exact value.
@@ -39,6 +36,10 @@ One helper process samples for the whole session; it stops when you quit.
 Keys:
   space  pause / resume        r  one sample now         + / -  sample faster / slower
   m      mark this sample      s  save a snapshot        ?      help        q, Ctrl-C  quit
+  ↑ ↓ j k, PgUp PgDn, Home End  scroll the residue list (many CPUs or threads)
+  o      sort the residue list by CPU id / by |residue|
+The frame always fits the terminal (60×20 and up): sections shorten or fold by priority, the
+title, counters, drift line and status line stay. On many CPUs a heat map shows every slot.
 
 Options:
   --record FILE.jsonl   also write every line the helper prints to FILE: \`rssdrift replay FILE\`
@@ -120,6 +121,8 @@ export async function saveSnapshot(
   marks: Mark[],
   history: DriftPoint[],
 ): Promise<string[]> {
+  // loaded when first needed: `watch --demo` and replays start without the report and SSH code
+  const [{ toJsonReport }, { renderMarkdown }] = await Promise.all([import("../report/json.js"), import("../report/markdown.js")]);
   await makeSnapshotDir(dir);
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
@@ -224,6 +227,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);
   const snapshotDir = snapshotDirOf(values["snapshot-dir"] as string | undefined);
+  const [{ openSampleSource }, { openRecorder }] = await Promise.all([import("../sources/open-source.js"), import("../sources/recorder.js")]);
   const recorder = values.record === undefined ? null : openRecorder(values.record as string);
   try {
     return await viewSamples(ctx, {

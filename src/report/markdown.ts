@@ -4,6 +4,7 @@ import { formatPercent, formatSignedBytes, formatSignedPages } from "../analysis
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { RSS_COUNTERS } from "../schema/helper-line.js";
 import { printableStrings } from "../text/printable.js";
+import { chartsSection } from "./markdown-charts.js";
 import {
   boundSentences,
   cachedMeaning,
@@ -153,7 +154,11 @@ export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): st
     bound(a),
     readers(a),
     [heading(a, "What it means"), "", escape(a.explanation.join(" "))],
+    chartsSection(s),
     ["### Command", "", ...codeBlock("sh", opts.command)],
   ];
-  return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join("\n"))
+    .join("\n\n")}\n`;
 }

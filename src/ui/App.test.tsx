@@ -10,6 +10,7 @@ import { frameWhere, frameWith, lineWith, until } from "../../test/fixtures/fram
 import { handMadeHello, handMadeSampleLine, steppedCounters } from "../../test/fixtures/hand-made-samples.js";
 import { pushedSource, type PushedSource } from "../../test/fixtures/pushed-source.js";
 import { App } from "./App.js";
+import { ThemeProvider, themeFor } from "./theme.js";
 import type { Mark, ViewOutcome } from "./stream-types.js";
 
 // frames are polled with a 10 s limit (test/fixtures/frames.ts); leave room for that
@@ -74,7 +75,7 @@ describe("the live screen", () => {
     expect(frame).toContain("CPUs 4 online / 8 possible");
     expect(frame).toContain("batch 32");
     expect(frame).toContain("page 4 KiB");
-    expect(lineWith(frame, "pid 4242")).toMatch(/pid 4242 drift-target · 3 threads · every 500 ms · sample #0/);
+    expect(lineWith(frame, "pid 4242")).toMatch(/sample #0 · pid 4242 drift-target · 3 threads · every 500 ms/);
   });
 
   it("shows the four counters, cached against exact, with the drift in pages, bytes and of the bound", async () => {
@@ -314,18 +315,110 @@ describe("other eras and backends", () => {
     expect(frame).toMatch(/era split-rss .*per-thread caches/);
   });
 
-  it("on many CPUs draws the largest holders and counts the rest", async () => {
+  it("on 12 threads in the split-rss era draws the heat map of threads, scaled to the largest", async () => {
+    const { app, source } = startApp();
+    const hello = handMadeHello({ kernel: "6.1.0-50-cloud-amd64", era: "split-rss", layout: "struct mm_rss_stat", slot_kind: "thread", batch: null });
+    source.push(hello);
+    const sample = handMadeSampleLine(0, undefined, { ...hello, target: { ...hello.target, threads: 12 } });
+    // tids 9990..10001: 10001 holds 40 (the largest, a full cell), 9990 holds -10 (¼ of it), the rest 0
+    const tids = Array.from({ length: 12 }, (_, i) => 9990 + i);
+    const residue = tids.map((slot) => ({ slot, pages: slot === 10001 ? 40 : slot === 9990 ? -10 : 0 }));
+    sample.counters!.anon = { count: 100, cached: 100, exact: 130, residue };
+    sample.counters!.file = { count: 1000, cached: 1000, exact: 1000, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    sample.counters!.shmem = { count: 0, cached: 0, exact: 0, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    sample.counters!.swap = { count: 0, cached: 0, exact: 0, residue: tids.map((slot) => ({ slot, pages: 0 })) };
+    source.push({ ...sample, threads: 12 });
+    const frame = await frameWith(app, "Residue per thread");
+    expect(frame).toContain("2 of 12 hold pages");
+    expect(lineWith(frame, /^ 9990 /)).toBe(" 9990 ░······· ···█");
+    expect(lineWith(frame, "empty")).toContain("≤full of the largest");
+    // the largest first, tids whole and padded to the widest
+    expect(lineWith(frame, /^tid 10001 /)).toContain("+40");
+    expect(lineWith(frame, /^tid  9990 /)).toContain("-10");
+  });
+
+  it("on 16 CPUs shows every CPU in the heat map and the list, largest first; o sorts the list by id", async () => {
     const { app, source } = startApp();
     const cpus = Array.from({ length: 16 }, (_, i) => i);
     const hello = handMadeHello({ cpus: { online: cpus, possible: cpus } });
     source.push(hello);
-    // CPU k holds k + 1 anon pages for k = 0..9: the eight largest are CPUs 9 down to 2
-    const residue = cpus.map((cpu) => [cpu, cpu < 10 ? cpu + 1 : 0] as [number, number]);
+    // CPU k holds k + 1 anon pages for k = 0..9; CPU 12 holds -31 (a full negative slot)
+    const residue = cpus.map((cpu) => [cpu, cpu < 10 ? cpu + 1 : cpu === 12 ? -31 : 0] as [number, number]);
     source.push(handMadeSampleLine(0, { file: { count: 10, residue: [] }, anon: { count: 100, residue }, shmem: { count: 0, residue: [] }, swap: { count: 0, residue: [] } }, hello));
     const frame = await frameWith(app, "Residue per CPU");
-    const drawn = frame.split("\n").filter((l) => /^cpu \d+ /.test(l)).map((l) => Number(l.split(/\s+/)[1]));
-    expect(drawn).toEqual([9, 8, 7, 6, 5, 4, 3, 2]);
-    expect(frame).toContain("… 2 more CPUs hold residue (largest shown)");
+    const listed = (f: string) => f.split("\n").filter((l) => /^cpu +\d+ /.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    const byMagnitude = [12, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 11, 13, 14, 15];
+    expect(listed(frame)).toEqual(byMagnitude);
+    expect(lineWith(frame, /^cpu +12 /)).toMatch(/█+ │ +-31/);
+    expect(frame).toContain("11 of 16 hold pages");
+    // one cell a CPU, 8 to a group; batch 32 → scale 31: 1–7 pages ░, 8–15 ▒, 16–23 ▓, 24–31 █
+    expect(lineWith(frame, /^ 0 [·░▒▓█]/)).toBe(" 0 ░░░░░░░▒ ▒▒··█···");
+    expect(lineWith(frame, "empty")).toMatch(/· empty +░▒▓█ ≤¼ ≤½ ≤¾ ≤full of batch − 1/);
+    expect(lineWith(frame, "● live")).toContain("o sort:|res|");
+    app.stdin.write("o");
+    const sorted = await frameWith(app, "o sort:id");
+    expect(listed(sorted)).toEqual(cpus);
+  });
+
+  it("scrolls the residue list of 128 CPUs with j/k, arrows, PgDn/PgUp, End/Home, and keeps ids of 100 and above whole", async () => {
+    const { app, source } = startApp();
+    Object.defineProperty(app.stdout, "rows", { get: () => 30, configurable: true });
+    app.stdout.emit("resize");
+    const cpus = Array.from({ length: 128 }, (_, i) => i);
+    const hello = handMadeHello({ cpus: { online: cpus, possible: cpus }, batch: 256 });
+    source.push(hello);
+    const residue: [number, number][] = [[117, 40], [124, -12], [3, 5]];
+    source.push(handMadeSampleLine(0, { file: { count: 10, residue: [] }, anon: { count: 1000, residue }, shmem: { count: 0, residue: [] }, swap: { count: 0, residue: [] } }, hello));
+    const frame = await frameWith(app, "Residue per CPU");
+    const listed = (f: string) => f.split("\n").filter((l) => /^cpu +\d+ /.test(l)).map((l) => Number(l.split(/\s+/)[1]));
+    // 128 CPUs: largest first by default, every label as wide as "cpu 127"
+    const rows = listed(frame);
+    expect(rows.slice(0, 3)).toEqual([117, 124, 3]);
+    expect(lineWith(frame, /^cpu 117 /)).toContain("+40");
+    expect(lineWith(frame, /^cpu 124 /)).toContain("-12");
+    expect(lineWith(frame, /^cpu   3 /)).toContain("+5");
+    expect(frame.split("\n").length).toBeLessThan(30);
+    const page = rows.length;
+    expect(page).toBeGreaterThan(1);
+    const firstRow = async (expected: number) => frameWhere(app, (f) => listed(f)[0] === expected, `the list starting at cpu ${expected}`);
+
+    app.stdin.write("j");
+    await firstRow(124);
+    app.stdin.write("\u001B[B"); // down arrow
+    await firstRow(3);
+    app.stdin.write("k");
+    await firstRow(124);
+    app.stdin.write("\u001B[A"); // up arrow
+    await firstRow(117);
+    app.stdin.write("\u001B[6~"); // PgDn: the CPUs holding nothing follow, by id
+    const paged = await frameWhere(app, (f) => listed(f)[0] !== 117, "a page down");
+    const byMagnitude = [117, 124, 3, ...cpus.filter((cpu) => ![117, 124, 3].includes(cpu))];
+    expect(listed(paged)).toEqual(byMagnitude.slice(page, 2 * page));
+    app.stdin.write("\u001B[5~"); // PgUp
+    await firstRow(117);
+    app.stdin.write("\u001B[F"); // End: the last rows, ending with cpu 127
+    const atEnd = await frameWhere(app, (f) => listed(f).at(-1) === 127, "the end of the list");
+    expect(atEnd).toContain(`rows ${128 - page + 1}–128 of 128`);
+    app.stdin.write("\u001B[H"); // Home
+    await firstRow(117);
+  });
+
+  it("draws negative slots in the heat map with their own characters when there is no colour", async () => {
+    const cpus = Array.from({ length: 16 }, (_, i) => i);
+    const hello = handMadeHello({ cpus: { online: cpus, possible: cpus } });
+    const source = pushedSource("replay");
+    const app = render(
+      <ThemeProvider theme={themeFor({ NO_COLOR: "1" })}>
+        <App open={async () => source} analyse={analyse} saveSnapshot={async () => []} onDone={() => {}} mode="replay" />
+      </ThemeProvider>,
+    );
+    unmount = app.unmount;
+    source.push(hello);
+    const residue: [number, number][] = [[0, -31], [1, -12], [2, -4], [3, 31], [4, 20]];
+    source.push(handMadeSampleLine(0, { file: { count: 10, residue: [] }, anon: { count: 100, residue }, shmem: { count: 0, residue: [] }, swap: { count: 0, residue: [] } }, hello));
+    const frame = await frameWith(app, "Residue per CPU");
+    expect(lineWith(frame, /^ 0 /)).toBe(" 0 #=-█▓··· ········");
+    expect(lineWith(frame, "empty")).toContain("(-=≡# the same, negative)");
   });
 
   it("labels the procfs estimate and shows no slots", async () => {

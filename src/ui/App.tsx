@@ -1,13 +1,13 @@
 // The live view: a pure Ink app over a SampleSource. Everything it shows comes from the source's
 // lines and their analysis; the only effects are the source's controls and saving snapshots
 // through a callback, so tests drive it with a fake source.
-import { Box, measureElement, Text, useApp, type DOMElement } from "ink";
-import { useEffect, useReducer, useRef, useState } from "react";
+import { Box, Text, useApp } from "ink";
+import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { BoundGauge } from "./components/BoundGauge.js";
 import { CounterTable } from "./components/CounterTable.js";
 import { DriftSparkline } from "./components/DriftSparkline.js";
 import { Explanation } from "./components/Explanation.js";
-import { Header } from "./components/Header.js";
+import { BackendNote, EraLine, HeaderTitle, MachineLine, TargetLine } from "./components/Header.js";
 import { HelpOverlay } from "./components/HelpOverlay.js";
 import { ReaderVerdicts } from "./components/ReaderVerdicts.js";
 import { ResidueBars } from "./components/ResidueBars.js";
@@ -17,6 +17,9 @@ import { formatSignedPages } from "./format.js";
 import { useSampleStream } from "./hooks/useSampleStream.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useWatchKeys } from "./hooks/useWatchKeys.js";
+import { frameBudget } from "./layout.js";
+import { planFrame } from "./frame-plan.js";
+import { defaultSort, heatMapShape, LIST_ALL_UP_TO, residueModel, scrolled, type ResidueSort } from "./residue-view.js";
 import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "./stream-types.js";
 
 /** the intervals `+` and `-` step through, milliseconds */
@@ -42,9 +45,14 @@ export interface AppProps {
   signal?: AbortSignal;
   /** the clock for mark times */
   now?: () => Date;
+  /**
+   * why this backend is in use (and why not a better one), e.g. for `--backend auto`: one line
+   * under the title, kept after the title, counters, drift line and status line when rows run out
+   */
+  backendNote?: string;
 }
 
-export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, signal, now = () => new Date() }: AppProps) {
+export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, signal, now = () => new Date(), backendNote }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const { state, controls } = useSampleStream(open, analyse);
@@ -61,17 +69,9 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   const [message, setMessage] = useState<string | null>(null);
   const [quitting, setQuitting] = useState(false);
   const done = useRef(false);
-  // the explanation gets the lines the other sections leave, so the frame never outgrows the
-  // terminal (Ink would then redraw the whole screen on every sample)
-  const above = useRef<DOMElement>(null);
-  const below = useRef<DOMElement>(null);
-  const [explanationLines, setExplanationLines] = useState(0);
-  useEffect(() => {
-    if (!above.current || !below.current) return;
-    const used = measureElement(above.current).height + measureElement(below.current).height;
-    const left = rows === Infinity ? 100 : rows - used - 1;
-    if (left !== explanationLines) setExplanationLines(left);
-  });
+  // the residue list: its order (null: the default for the slot count) and its first row shown
+  const [sortChoice, setSortChoice] = useState<ResidueSort | null>(null);
+  const [residueTop, setResidueTop] = useState(0);
 
   const finish = (outcome: ViewOutcome) => {
     if (done.current) return;
@@ -105,6 +105,28 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   });
 
   const currentInterval = steering.current.interval ?? hello?.interval_ms ?? null;
+  const width = Math.max(20, columns);
+
+  // computed once per sample (and per sort order or terminal size), not on every frame
+  const slotCount = hello ? (hello.slot_kind === "cpu" ? hello.cpus.online.length : (latest?.sample.threads ?? 0)) : 0;
+  const sort = sortChoice ?? defaultSort(slotCount);
+  const residue = useMemo(
+    () => (latest ? residueModel(latest.hello, latest.sample, latest.analysis, sort) : null),
+    [latest, sort],
+  );
+  const shownMessage = state.alert ?? message;
+  const layout = useMemo(
+    () => (latest ? planFrame({ rows, columns: width, analysis: latest.analysis, residue, marks, message: shownMessage, backendNote }) : null),
+    [rows, width, latest, residue, marks, shownMessage, backendNote],
+  );
+  // rows of the residue list on screen, for paging (the map and its legend sit above the list)
+  const scrollable = residue !== null && residue.slots.length > LIST_ALL_UP_TO;
+  const listRows =
+    residue && layout && scrollable ? Math.max(1, layout.residue - 2 - heatMapShape(residue.slots.length, residue.idWidth, width).rows) : 1;
+  const scroll = (delta: number) => {
+    if (!residue || !scrollable) return;
+    setResidueTop((top) => scrolled(Math.min(top, residue.slots.length), delta, residue.slots.length, listRows));
+  };
 
   useWatchKeys(
     { ended: end !== null, help },
@@ -118,6 +140,16 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
         showSteering();
       },
       sampleNow: controls.sampleNow,
+      scroll: (step) => {
+        const count = residue?.slots.length ?? 0;
+        const by = { line: 1, page: listRows, all: count }[step.by];
+        scroll(step.direction === "down" ? by : -by);
+      },
+      toggleSort: () => {
+        if (!scrollable) return;
+        setSortChoice(sort === "slot" ? "magnitude" : "slot");
+        setResidueTop(0);
+      },
       changeInterval: (direction) => {
         const current = steering.current.interval ?? hello?.interval_ms;
         if (current === undefined) return;
@@ -143,16 +175,17 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
     },
   );
 
-  const width = Math.max(40, columns);
-  if (!hello || !latest) {
+  if (!hello || !latest || !layout) {
+    // the helper's progress: the most recent notices that fit (title, hint and a quitting line kept)
+    const room = Math.max(0, frameBudget(rows) - 3);
     return (
       <Box flexDirection="column" width={width}>
-        <StartingView origin={state.origin} notices={state.notices} />
+        <StartingView origin={state.origin} notices={state.notices.slice(-room)} />
         {quitting ? <Text bold>stopping the helper…</Text> : null}
       </Box>
     );
   }
-  if (help) return <HelpOverlay width={width} />;
+  if (help) return <HelpOverlay width={width} height={frameBudget(rows)} />;
 
   const pace =
     currentInterval === null
@@ -160,21 +193,31 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       : mode === "replay"
         ? `replay ×${(hello.interval_ms / currentInterval).toFixed(1)} (recorded every ${hello.interval_ms} ms)`
         : `every ${currentInterval} ms`;
-  const gap = rows >= 50 ? 1 : 0;
+  const analysis = latest.analysis;
   return (
     <Box flexDirection="column" width={width}>
-      <Box ref={above} flexDirection="column" rowGap={gap}>
-        <Header hello={hello} origin={state.origin} seq={latest.sample.seq} threads={latest.sample.threads} pace={pace} />
-        <CounterTable analysis={latest.analysis} width={width} />
-        <ResidueBars hello={hello} analysis={latest.analysis} width={width} />
-        <BoundGauge analysis={latest.analysis} width={width} />
-        <DriftSparkline history={state.history} marks={marks} width={width} />
-        <ReaderVerdicts analysis={latest.analysis} smapsEnabled={hello.smaps} width={width} />
-      </Box>
-      <Explanation sentences={latest.analysis.explanation} width={width} maxLines={explanationLines} />
-      <Box ref={below}>
-        <StatusLine paused={paused} end={end} quitting={quitting} mode={mode} message={state.alert ?? message} width={width} />
-      </Box>
+      {layout.title ? <HeaderTitle hello={hello} origin={state.origin} /> : null}
+      {layout.backendNote && backendNote ? <BackendNote note={backendNote} /> : null}
+      {layout.era ? <EraLine hello={hello} /> : null}
+      {layout.machine ? <MachineLine hello={hello} /> : null}
+      {layout.target ? <TargetLine hello={hello} seq={latest.sample.seq} threads={latest.sample.threads} pace={pace} /> : null}
+      {layout.counters ? <CounterTable analysis={analysis} width={width} height={layout.counters} /> : null}
+      {layout.residue ? (
+        <ResidueBars model={residue} estimate={analysis.estimate} width={width} height={layout.residue} top={residueTop} sort={sort} />
+      ) : null}
+      {layout.bound ? <BoundGauge analysis={analysis} width={width} height={layout.bound} /> : null}
+      {layout.drift ? <DriftSparkline history={state.history} marks={marks} width={width} height={layout.drift} /> : null}
+      {layout.readers ? <ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} /> : null}
+      {layout.explanation ? <Explanation sentences={analysis.explanation} width={width} height={layout.explanation} /> : null}
+      {layout.message && shownMessage ? (
+        <Box height={layout.message} overflowY="hidden">
+          {/* wraps: a snapshot's file names must be readable in full */}
+          <Text>{shownMessage}</Text>
+        </Box>
+      ) : null}
+      {layout.status ? (
+        <StatusLine paused={paused} end={end} quitting={quitting} mode={mode} width={width} sort={scrollable ? sort : null} />
+      ) : null}
     </Box>
   );
 }

@@ -47,3 +47,23 @@ export function gauge(fraction: number, width: number): string {
   const filled = Math.round(Math.max(0, fraction) * width);
   return "█".repeat(filled) + "░".repeat(width - filled);
 }
+
+/** the heat map's magnitude ramp: up to ¼, ½, ¾ and the whole of the scale (or beyond) */
+export const HEAT_RAMP = "░▒▓█";
+/** without colour a negative slot needs its own characters: the same four steps */
+export const HEAT_RAMP_NEGATIVE_PLAIN = "-=≡#";
+/** a slot holding nothing */
+export const HEAT_ZERO = "·";
+
+/** 0 for an empty slot, else 1–4: a quarter of the scale per step, any residue at least 1 */
+export function heatLevel(heat: number): number {
+  if (heat === 0) return 0;
+  return Math.min(HEAT_RAMP.length, Math.max(1, Math.ceil(Math.abs(heat) * HEAT_RAMP.length)));
+}
+
+/** one heat-map cell: the magnitude's step; negative slots in their own characters when `plain` */
+export function heatCell(heat: number, plain: boolean): string {
+  const level = heatLevel(heat);
+  if (level === 0) return HEAT_ZERO;
+  return (heat < 0 && plain ? HEAT_RAMP_NEGATIVE_PLAIN : HEAT_RAMP)[level - 1]!;
+}

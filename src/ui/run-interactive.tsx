@@ -12,9 +12,11 @@ export interface InteractiveOptions {
   saveSnapshot: (sample: AnalysedSample, marks: Mark[], history: DriftPoint[]) => Promise<string[]>;
   mode: "live" | "replay";
   intervalMs?: number;
+  /** why this backend is in use, one line under the title (see App's backendNote) */
+  backendNote?: string;
 }
 
-export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, intervalMs }: InteractiveOptions): Promise<ViewOutcome> {
+export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, intervalMs, backendNote }: InteractiveOptions): Promise<ViewOutcome> {
   // if Ink ends without the app saying how (it cannot, short of a crash), it was interrupted
   let outcome: ViewOutcome = { kind: "interrupted" };
   const instance = render(
@@ -27,6 +29,7 @@ export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, i
         mode={mode}
         intervalMs={intervalMs}
         signal={ctx.signal}
+        backendNote={backendNote}
       />
     </ThemeProvider>,
     {
@@ -36,6 +39,8 @@ export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, i
       // q and Ctrl-C go through the app, which stops the helper before exiting
       exitOnCtrlC: false,
       patchConsole: false,
+      // not incrementalRendering: in Ink 6.8 it stacks frames when the frame grows (the starting
+      // screen, then the first sample) instead of redrawing in place (the e2e test shows it)
     },
   );
   await instance.waitUntilExit();

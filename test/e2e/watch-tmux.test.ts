@@ -10,6 +10,11 @@ import { afterAll, describe, expect, it } from "vitest";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLI = join(ROOT, "dist/cli/rssdrift.js");
 const RECORDING = join(ROOT, "test/fixtures/lab-6.12-4cpu.jsonl");
+const RECORDINGS = {
+  4: RECORDING,
+  16: join(ROOT, "test/fixtures/lab-6.12-16cpu.jsonl"),
+  256: join(ROOT, "test/fixtures/synthetic-256cpu.jsonl"),
+} as const;
 // a private tmux server, so the test never touches the user's sessions
 const SOCKET = `rssdrift-e2e-${process.pid}`;
 const LIMIT_MS = 60_000;
@@ -21,6 +26,9 @@ function tmux(...args: string[]): string {
 interface Pane {
   name: string;
   screen(options?: { escapes?: boolean }): string;
+  /** lines the pane pushed into its scrollback so far */
+  history(): number;
+  resize(columns: number, rows: number): void;
   keys(...keys: string[]): void;
   /** the exit status once the process has ended, else null */
   exitStatus(): number | null;
@@ -44,6 +52,8 @@ function startPane(name: string, args: string[], options: { columns?: number; ro
   return {
     name,
     screen: ({ escapes = false } = {}) => tmux("capture-pane", "-p", ...(escapes ? ["-e"] : []), "-t", name),
+    history: () => Number(tmux("display-message", "-p", "-t", name, "#{history_size}").trim()),
+    resize: (columns, rows) => void tmux("resize-window", "-t", name, "-x", String(columns), "-y", String(rows)),
     keys: (...keys) => void tmux("send-keys", "-t", name, ...keys),
     exitStatus: () => {
       const text = existsSync(statusFile) ? readFileSync(statusFile, "utf8").trim() : "";
@@ -178,3 +188,113 @@ describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
     expect(out).not.toContain("\x1b[");
   });
 });
+
+/** the rows of the residue list on screen, by CPU id */
+const listedCpus = (screen: string) =>
+  screen
+    .split("\n")
+    .filter((line) => /^cpu +\d+ /.test(line))
+    .map((line) => Number(line.split(/\s+/)[1]));
+
+const exited = (pane: Pane) =>
+  until("the process to end", () => {
+    const s = pane.exitStatus();
+    return s === null ? null : { s };
+  }, pane);
+
+describe("on any terminal, for 4, 16 and 256 CPUs", { timeout: 6 * LIMIT_MS }, () => {
+  const SIZES = [
+    [60, 20],
+    [80, 24],
+    [120, 40],
+    [200, 60],
+  ] as const;
+  const CPUS = [4, 16, 256] as const;
+
+  it("shows the frame's first line, fits, pushes nothing into the scrollback, and q quits with 0", async () => {
+    // one pane per size and CPU count, all in the one tmux server, paused at their first sample;
+    // 4 CPUs is `watch --demo`, exactly as a new user would try it
+    const argsFor = (cpus: (typeof CPUS)[number]) => (cpus === 4 ? ["watch", "--demo"] : ["replay", RECORDINGS[cpus]]);
+    const panes = CPUS.flatMap((cpus) =>
+      SIZES.map(([columns, rows]) => ({ cpus, columns, rows, pane: startPane(`fit-${cpus}-${columns}x${rows}`, argsFor(cpus), { columns, rows }) })),
+    );
+    for (const { pane } of panes) {
+      await screenWith(pane, /sample #\d/);
+      pane.keys("Space");
+    }
+    for (const { cpus, columns, rows, pane } of panes) {
+      const screen = await screenWith(pane, "PAUSED");
+      const lines = screen.split("\n");
+      const where = `${cpus} CPUs at ${columns}×${rows}:\n${screen}`;
+      expect(lines[0], where).toMatch(new RegExp(`^rssdrift  replay of ${RECORDINGS[cpus].split("/").at(-1)!.replace(/\./g, "\\.")}`));
+      for (const line of lines) expect([...line].length, where).toBeLessThanOrEqual(columns);
+      expect(screen, where).toMatch(/^(Counters \(pages\)|RSS cached)/m);
+      expect(screen, where).toMatch(/now [+-]?\d+ /);
+      expect(pane.history(), where).toBe(0);
+      if (cpus > 4 && rows >= 40) {
+        expect(screen, where).toMatch(new RegExp(`Residue per CPU  \\d+ of ${cpus} hold pages · rows 1–`));
+        expect(screen, where).toMatch(/· empty {2}░▒▓█/);
+      }
+    }
+    for (const { pane } of panes) pane.keys("q");
+    for (const { cpus, columns, rows, pane } of panes) expect((await exited(pane)).s, `${cpus} CPUs at ${columns}×${rows}`).toBe(0);
+  });
+
+  for (const cpus of [16, 256] as const) {
+    it(`${cpus} CPUs: the list scrolls (j k, arrows, PgDn PgUp, End Home) and sorts (o), ids whole; a resize re-lays the frame`, async () => {
+      const pane = startPane(`keys-${cpus}`, ["replay", RECORDINGS[cpus]], { columns: 120, rows: 40 });
+      await screenWith(pane, /sample #\d/);
+      pane.keys("Space");
+      const first = await screenWith(pane, "PAUSED");
+      const page = listedCpus(first).length;
+      expect(page, first).toBeGreaterThanOrEqual(8);
+      expect(first).toContain("by |residue|");
+      const top = listedCpus(first)[0]!;
+      const firstRow = (cpu: number) => until(`the list starting at cpu ${cpu}`, () => listedCpus(pane.screen())[0] === cpu, pane);
+
+      pane.keys("j");
+      await screenWith(pane, `rows 2–${page + 1} of ${cpus}`);
+      pane.keys("k");
+      await firstRow(top);
+      pane.keys("Down");
+      await screenWith(pane, `rows 2–${page + 1} of ${cpus}`);
+      pane.keys("Up");
+      await firstRow(top);
+      pane.keys("PPage"); // already at the top: stays
+      pane.keys("NPage");
+      const paged = Math.min(page, cpus - page); // the first row after a page down, within the list
+      await screenWith(pane, `rows ${paged + 1}–${paged + page} of ${cpus}`);
+      pane.keys("PPage");
+      await firstRow(top);
+      pane.keys("End");
+      const end = await until("the end of the list", () => listedCpus(pane.screen()).includes(cpus - 1) && pane.screen(), pane);
+      expect(end).toContain(`rows ${cpus - page + 1}–${cpus} of ${cpus}`);
+      pane.keys("Home");
+      await firstRow(top);
+
+      pane.keys("o");
+      const byId = await screenWith(pane, "o sort:id");
+      expect(listedCpus(byId)).toEqual(Array.from({ length: page }, (_, i) => i));
+      pane.keys("End");
+      const last = await until("the last CPUs by id", () => listedCpus(pane.screen()).at(-1) === cpus - 1 && pane.screen(), pane);
+      // ids of 100 and above whole: the last rows read cpu 254, cpu 255 (or cpu 14, cpu 15)
+      expect(listedCpus(last)).toEqual(Array.from({ length: page }, (_, i) => cpus - page + i));
+      expect(last).toMatch(new RegExp(`^cpu ${cpus - 1} `, "m"));
+      pane.keys("o");
+      await screenWith(pane, "o sort:|res|");
+      expect(pane.history()).toBe(0);
+
+      // a bigger terminal: the frame re-lays at once, still from its first line
+      pane.resize(200, 60);
+      const wide = await until("the 200×60 layout", () => {
+        const screen = pane.screen();
+        return screen.includes("r sample now") && listedCpus(screen).length > page && screen;
+      }, pane);
+      expect(wide.split("\n")[0]).toMatch(/^rssdrift  replay of /);
+      expect(pane.history()).toBe(0);
+      pane.keys("q");
+      expect((await exited(pane)).s).toBe(0);
+    });
+  }
+});
+

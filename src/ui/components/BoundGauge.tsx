@@ -16,18 +16,14 @@ interface GaugeRow {
   meaning: string;
 }
 
-export function BoundGauge({ analysis, width }: { analysis: Analysis; width: number }) {
-  const theme = useTheme();
+/** one line (RSS against its bound, on the title line), or the title and a gauge per row */
+export function boundGaugeHeights(analysis: Analysis): number[] {
+  if (analysis.rss.fractionOfBound === null) return [1];
+  return [1, 1 + gaugeRows(analysis).length];
+}
+
+function gaugeRows(analysis: Analysis): GaugeRow[] {
   const { bound, rss } = analysis;
-  if (rss.fractionOfBound === null) {
-    return (
-      <Box flexDirection="column">
-        <SectionTitle title="Drift vs bound" color={theme.accent} width={width} />
-        <Text dimColor>{`no bound: ${bound.formula}`}</Text>
-      </Box>
-    );
-  }
-  const wide = width >= 90;
   const rows: GaugeRow[] = [];
   const nearest = (analysis.counters ?? [])
     .filter((c) => c.fractionOfBound !== null)
@@ -45,9 +41,35 @@ export function BoundGauge({ analysis, width }: { analysis: Analysis; width: num
     name: "RSS",
     driftPages: rss.driftPages,
     boundPages: bound.pagesForRss,
-    fraction: rss.fractionOfBound,
+    fraction: rss.fractionOfBound ?? 0,
     meaning: bound.pagesForRss === bound.pagesPerCounter ? "file+anon+shmem" : "file+anon+shmem: three counters' worth",
   });
+  return rows;
+}
+
+export function BoundGauge({ analysis, width, height }: { analysis: Analysis; width: number; height: number }) {
+  const theme = useTheme();
+  const { bound, rss } = analysis;
+  if (rss.fractionOfBound === null) {
+    return <SectionTitle title="Drift vs bound" meaning={`no bound: ${bound.formula}`} color={theme.accent} />;
+  }
+  const wide = width >= 90;
+  const rows = gaugeRows(analysis);
+  if (height < 1 + rows.length) {
+    const rssRow = rows.at(-1)!;
+    const cells = Math.max(10, Math.min(20, width - 60));
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.accent}>
+          Drift vs bound
+        </Text>
+        {"  RSS "}
+        <Text color={rssRow.fraction >= 0.75 ? theme.warn : theme.drift}>{gauge(rssRow.fraction, cells)}</Text>
+        <Text bold>{` ${formatPercent(rssRow.fraction)}`}</Text>
+        {` ${Math.abs(rssRow.driftPages)} of ${rssRow.boundPages} pages (${bound.formula} per counter)`}
+      </Text>
+    );
+  }
   const cells = Math.max(10, Math.min(30, width - (wide ? 75 : 37)));
   return (
     <Box flexDirection="column">
@@ -55,7 +77,6 @@ export function BoundGauge({ analysis, width }: { analysis: Analysis; width: num
         title="Drift vs bound"
         meaning={`${wide ? "worst case " : ""}per counter = ${bound.formula} = ${bound.pagesPerCounter} pages${wide ? ` (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})` : ""}`}
         color={theme.accent}
-        width={width}
       />
       {rows.map((row) => (
         <CellRow

@@ -30,26 +30,14 @@ export function CellRow({ cells }: { cells: Cell[] }) {
   );
 }
 
-/** a section title and what the section means: after it when both fit in `width`, else below it */
-export function SectionTitle({ title, meaning, color, width }: { title: string; meaning?: string; color?: string; width: number }) {
-  const heading = (
-    <Text bold color={color}>
-      {title}
-    </Text>
-  );
-  if (!meaning) return heading;
-  if (title.length + 2 + meaning.length <= width) {
-    return (
-      <Text>
-        {heading}
-        <Text dimColor>{`  ${meaning}`}</Text>
-      </Text>
-    );
-  }
+/** a section title and what the section means, on one line: the meaning is cut at the edge */
+export function SectionTitle({ title, meaning, color }: { title: string; meaning?: string; color?: string }) {
   return (
-    <Box flexDirection="column">
-      {heading}
-      <Text dimColor>{meaning}</Text>
-    </Box>
+    <Text wrap="truncate-end">
+      <Text bold color={color}>
+        {title}
+      </Text>
+      {meaning ? <Text dimColor>{`  ${meaning}`}</Text> : null}
+    </Text>
   );
 }

@@ -29,8 +29,41 @@ function meaningOfColumns(analysis: Analysis, wide: boolean): string {
   }
 }
 
-export function CounterTable({ analysis, width }: { analysis: Analysis; width: number }) {
+/**
+ * Heights it can be drawn at: the RSS line alone; the table (title, head, a row per counter and
+ * RSS); the table and the line saying what the columns mean.
+ */
+export function counterTableHeights(analysis: Analysis): number[] {
+  const rows = (analysis.counters?.length ?? 0) + 1;
+  return [1, 2 + rows, 3 + rows];
+}
+
+/** the one-line form: the RSS row with its labels */
+function RssLine({ analysis }: { analysis: Analysis }) {
   const theme = useTheme();
+  const { rss } = analysis;
+  return (
+    <Text wrap="truncate-end">
+      <Text bold color={theme.accent}>
+        {analysis.estimate ? "RSS (estimate)" : "RSS"}
+      </Text>
+      {" cached "}
+      <Text color={theme.cached}>{rss.cached}</Text>
+      {" exact "}
+      <Text color={theme.exact}>{rss.exact}</Text>
+      {" drift "}
+      <Text bold color={rss.driftPages !== 0 ? theme.drift : undefined}>
+        {formatSignedPages(rss.driftPages)}
+      </Text>
+      {` pages (${formatSignedBytes(rss.driftBytes)}, ${formatPercent(rss.fractionOfBound)} of bound)`}
+    </Text>
+  );
+}
+
+export function CounterTable({ analysis, width, height }: { analysis: Analysis; width: number; height: number }) {
+  const theme = useTheme();
+  const [, table, withLegend] = counterTableHeights(analysis);
+  if (height < table!) return <RssLine analysis={analysis} />;
   const wide = width >= 90;
   const withBound = width >= 72;
   const rows: Row[] = (analysis.counters ?? []).map((c) => ({ ...c, name: c.name }));
@@ -55,15 +88,16 @@ export function CounterTable({ analysis, width }: { analysis: Analysis; width: n
         title={analysis.estimate ? "Counters (pages, estimated from /proc)" : "Counters (pages)"}
         meaning={analysis.estimate ? "cached = /proc/PID/stat rss · exact = smaps_rollup page walk" : "drift = exact − cached"}
         color={theme.accent}
-        width={width}
       />
       <CellRow cells={cells(head, true)} />
       {rows.map((row) => (
         <CellRow key={row.name} cells={cells(row)} />
       ))}
-      <Text dimColor wrap="truncate-end">
-        {meaningOfColumns(analysis, wide)}
-      </Text>
+      {height >= withLegend! ? (
+        <Text dimColor wrap="truncate-end">
+          {meaningOfColumns(analysis, wide)}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -21,28 +21,57 @@ export function markRow(points: readonly DriftPoint[], marks: readonly Mark[]): 
   return cells.join("");
 }
 
-export function DriftSparkline({ history, marks, width }: { history: DriftPoint[]; marks: Mark[]; width: number }) {
-  const theme = useTheme();
-  const labels = 30;
-  const points = history.slice(-Math.max(10, width - labels));
-  const drifts = points.map((p) => p.driftPages);
+/** one line (the sparkline and its numbers), with the title, and with the marks above and below */
+export function driftSparklineHeights(marks: readonly Mark[]): number[] {
+  return marks.length > 0 ? [1, 2, 4] : [1, 2];
+}
+
+/**
+ * The numbers first, the sparkline in the columns they leave: "now +41 · min +14 · max +73 pages"
+ * is never cut, whatever the width (a long sparkline used to push "max" off the edge).
+ */
+export function sparklineRow(drifts: readonly number[], width: number): { cells: number; stats: string } {
   const now = drifts.at(-1) ?? 0;
+  const numbers = [now, Math.min(...drifts), Math.max(...drifts)].map(formatSignedPages);
+  const long = `now ${numbers[0]} · min ${numbers[1]} · max ${numbers[2]} pages`;
+  const short = `now ${numbers[0]} min ${numbers[1]} max ${numbers[2]}`;
+  const stats = width - long.length - 2 >= 10 ? long : short;
+  return { cells: Math.max(0, width - stats.length - 2), stats };
+}
+
+export function DriftSparkline({ history, marks, width, height }: { history: DriftPoint[]; marks: Mark[]; width: number; height: number }) {
+  const theme = useTheme();
+  if (history.length === 0) return <Text dimColor>drift history: waiting for samples</Text>;
+  // the numbers are those of the samples drawn: sized on the whole history, then on the window
+  const first = sparklineRow(
+    history.map((p) => p.driftPages),
+    width,
+  );
+  const window = (cells: number) => (cells > 0 ? history.slice(-cells) : []);
+  const { cells, stats } = sparklineRow(
+    window(first.cells).map((p) => p.driftPages),
+    width,
+  );
+  const points = window(Math.min(cells, first.cells));
+  const drifts = points.map((p) => p.driftPages);
+  const line = (
+    <Text wrap="truncate-end">
+      <Text color={theme.drift}>{sparkline(drifts)}</Text>
+      {`  ${stats}`}
+    </Text>
+  );
+  if (height < 2) return line;
+  const withMarks = marks.length > 0 && height >= 4;
   return (
     <Box flexDirection="column">
       <SectionTitle
         title="Drift history"
         meaning={`last ${points.length} sample${points.length === 1 ? "" : "s"}; ${width >= 90 ? "a step up is an allocation parked in a slot, a drop a flush" : "step up: allocation, drop: flush"}`}
         color={theme.accent}
-        width={width}
       />
-      {marks.length > 0 ? <Text color={theme.warn}>{markRow(points, marks)}</Text> : null}
-      <Text wrap="truncate-end">
-        <Text color={theme.drift}>{sparkline(drifts)}</Text>
-        {points.length === 0
-          ? "waiting for samples"
-          : `  now ${formatSignedPages(now)} · min ${formatSignedPages(Math.min(...drifts))} · max ${formatSignedPages(Math.max(...drifts))} pages`}
-      </Text>
-      {marks.length > 0 ? (
+      {withMarks ? <Text color={theme.warn}>{markRow(points, marks)}</Text> : null}
+      {line}
+      {withMarks ? (
         <Text dimColor wrap="truncate-end">
           {"marks: " +
             marks

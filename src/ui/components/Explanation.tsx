@@ -24,25 +24,29 @@ export function wrappedLines(text: string, width: number): number {
   return lines;
 }
 
-export function Explanation({ sentences, width, maxLines }: { sentences: string[]; width: number; maxLines: number }) {
-  const theme = useTheme();
-  const shown: string[] = [];
+/** heights it can be drawn at: the title and the first sentence, the first two, … (whole sentences) */
+export function explanationHeights(sentences: string[], width: number): number[] {
+  const heights: number[] = [];
   let used = 1; // the title
   for (const sentence of sentences) {
     used += wrappedLines(sentence, width);
-    if (used > maxLines) break;
-    shown.push(sentence);
+    heights.push(used);
   }
-  if (shown.length === 0) return null;
+  return heights;
+}
+
+export function Explanation({ sentences, width, height }: { sentences: string[]; width: number; height: number }) {
+  const theme = useTheme();
+  const fits = explanationHeights(sentences, width).filter((h) => h <= height).length;
+  if (fits === 0) return null;
+  const shown = sentences.slice(0, fits);
   // clipped to the estimate: should Ink wrap one line more than estimated, the frame still fits
-  const height = 1 + shown.reduce((lines, sentence) => lines + wrappedLines(sentence, width), 0);
   return (
     <Box flexDirection="column" height={height} overflowY="hidden">
       <SectionTitle
         title="What this means"
         meaning={shown.length < sentences.length ? `${sentences.length - shown.length} more in a snapshot (s)` : undefined}
         color={theme.accent}
-        width={width}
       />
       {shown.map((sentence, i) => (
         <Text key={i}>{sentence}</Text>

@@ -1,7 +1,9 @@
-// Who and what is being watched: host, kernel, era, drgn, CPUs, batch, page size, target, pace.
-import { Box, Text } from "ink";
-import type { ReactNode } from "react";
+// Who and what is being watched, one line each so the layout can keep or drop them: the title
+// (source, kernel, backend), the target and sample, the machine, the era, and the one-line
+// reason for the backend in use. Every line is cut at the terminal's edge, never wrapped.
+import { Text } from "ink";
 import type { Era, HelloLine } from "../../schema/helper-line.js";
+import { printable } from "../../text/printable.js";
 import { formatBytes } from "../format.js";
 import { TitleLine } from "./TitleLine.js";
 
@@ -12,59 +14,59 @@ const eraMeaning: Record<Era, string> = {
   unknown: "layout not visible to this backend",
 };
 
-export interface HeaderProps {
+export function HeaderTitle({ hello, origin }: { hello: HelloLine; origin: string }) {
+  const source = hello.backend === "procfs" ? "procfs estimate (no drgn: counters not visible)" : `drgn ${hello.drgn ?? "?"}`;
+  return <TitleLine text={`${origin} · kernel ${hello.kernel} · ${source}`} />;
+}
+
+export interface TargetLineProps {
   hello: HelloLine;
-  /** where the samples come from: "drgn helper on root@lab:2222", "replay of run.jsonl" */
-  origin: string;
-  /** the latest sample's number and thread count, when there is one */
-  seq: number | null;
+  /** the latest sample's number and thread count */
+  seq: number;
   threads: number;
   /** how often samples come, in words: "every 500 ms", "replay ×2 (every 250 ms)" */
   pace: string;
 }
 
-export function Header({ hello, origin, seq, threads, pace }: HeaderProps) {
-  const { online, possible } = hello.cpus;
-  const source = hello.backend === "procfs" ? "procfs estimate (no drgn: counters not visible)" : `drgn ${hello.drgn ?? "?"}`;
-  const eraFrom = hello.era_source === "type" ? "detected from types" : "guessed from the release";
-  const machine: ReactNode[] = [
-    `CPUs ${online.length} online / ${possible.length} possible`,
-    `batch ${hello.batch ?? "unknown"}`,
-    `page ${formatBytes(hello.page_size)}`,
-  ];
-  const target: ReactNode[] = [
-    <Text key="pid">
-      {`pid ${hello.target.pid} `}
-      <Text bold>{hello.target.comm}</Text>
-    </Text>,
-    `${threads} thread${threads === 1 ? "" : "s"}`,
-    pace,
-    ...(seq === null ? [] : [`sample #${seq}`]),
-  ];
+/** the sample number first: it is what changes, and it must survive a narrow terminal */
+export function TargetLine({ hello, seq, threads, pace }: TargetLineProps) {
   return (
-    <Box flexDirection="column">
-      <TitleLine text={`${origin} · kernel ${hello.kernel} · ${source}`} />
-      <Text>
-        {"era "}
-        <Text bold>{hello.era}</Text>
-        <Text dimColor>{` (${eraMeaning[hello.era]}; ${eraFrom})`}</Text>
-      </Text>
-      <Fields fields={machine} />
-      <Fields fields={target} />
-    </Box>
+    <Text wrap="truncate-end">
+      {`sample #${seq} · pid ${hello.target.pid} `}
+      <Text bold>{hello.target.comm}</Text>
+      {` · ${threads} thread${threads === 1 ? "" : "s"}${pace ? ` · ${pace}` : ""}`}
+    </Text>
   );
 }
 
-/** fields separated by " · ", wrapping between fields, never inside one */
-function Fields({ fields }: { fields: ReactNode[] }) {
+export function MachineLine({ hello }: { hello: HelloLine }) {
+  const { online, possible } = hello.cpus;
   return (
-    <Box flexWrap="wrap">
-      {fields.map((field, i) => (
-        <Text key={i}>
-          {field}
-          {i < fields.length - 1 ? " · " : ""}
-        </Text>
-      ))}
-    </Box>
+    <Text wrap="truncate-end">
+      {`CPUs ${online.length} online / ${possible.length} possible · batch ${hello.batch ?? "unknown"} · page ${formatBytes(hello.page_size)}`}
+    </Text>
+  );
+}
+
+export function EraLine({ hello }: { hello: HelloLine }) {
+  const eraFrom = hello.era_source === "type" ? "detected from types" : "guessed from the release";
+  return (
+    <Text wrap="truncate-end">
+      {"era "}
+      <Text bold>{hello.era}</Text>
+      <Text dimColor>{` (${eraMeaning[hello.era]}; ${eraFrom})`}</Text>
+    </Text>
+  );
+}
+
+/**
+ * why this backend (and not a better one): one line, given by the command (`--backend auto`);
+ * made printable here, as it may quote what the target said (a missing file, sudo's refusal)
+ */
+export function BackendNote({ note }: { note: string }) {
+  return (
+    <Text wrap="truncate-end" dimColor>
+      {printable(note)}
+    </Text>
   );
 }

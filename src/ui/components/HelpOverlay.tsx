@@ -8,6 +8,9 @@ export const KEYS: [string, string][] = [
   ["+ / -", "sample faster / slower (a replay plays faster / slower)"],
   ["m", "mark this sample in the history, e.g. just before an allocation"],
   ["s", "save a snapshot of this sample as JSON and Markdown"],
+  ["↑ ↓ j k", "scroll the residue list by one (many CPUs or threads)"],
+  ["PgUp PgDn", "scroll it by a page; Home End: to the top, to the end"],
+  ["o", "sort the residue list by CPU id / by |residue|, largest first"],
   ["?", "this help (Esc or ? closes it)"],
   ["q", "quit, stopping the helper (Ctrl-C too)"],
 ];
@@ -21,31 +24,35 @@ const TERMS: [string, string][] = [
   ["bound", "worst drift of one counter: online CPUs × (batch − 1); VmRSS sums three"],
 ];
 
-export function HelpOverlay({ width }: { width: number }) {
+/** as many lines as `height` allows, keys first, inside a border (two lines) */
+export function HelpOverlay({ width, height }: { width: number; height: number }) {
   const theme = useTheme();
-  const keyWidth = 7;
+  const keyWidth = 10;
   const termWidth = 9;
+  const lines = [
+    <Text key="keys" bold color={theme.accent}>
+      Keys
+    </Text>,
+    ...KEYS.map(([key, meaning]) => (
+      <Text key={key} wrap="truncate-end">
+        <Text bold>{key.padEnd(keyWidth)}</Text>
+        {meaning}
+      </Text>
+    )),
+    <Text key="gap"> </Text>,
+    <Text key="terms" bold color={theme.accent}>
+      What the numbers mean (pages unless said)
+    </Text>,
+    ...TERMS.map(([term, meaning]) => (
+      <Text key={term} wrap="truncate-end">
+        <Text bold>{term.padEnd(termWidth)}</Text>
+        {meaning}
+      </Text>
+    )),
+  ];
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 100)}>
-      <Text bold color={theme.accent}>
-        Keys
-      </Text>
-      {KEYS.map(([key, meaning]) => (
-        <Text key={key} wrap="truncate-end">
-          <Text bold>{key.padEnd(keyWidth)}</Text>
-          {meaning}
-        </Text>
-      ))}
-      <Text> </Text>
-      <Text bold color={theme.accent}>
-        What the numbers mean (pages unless said)
-      </Text>
-      {TERMS.map(([term, meaning]) => (
-        <Text key={term} wrap="truncate-end">
-          <Text bold>{term.padEnd(termWidth)}</Text>
-          {meaning}
-        </Text>
-      ))}
+      {lines.slice(0, Math.max(1, height - 2))}
     </Box>
   );
 }

@@ -1,6 +1,6 @@
 // Who sees what: for each /proc reader, whether its RSS figure matched the cached count or the
 // exact sum in this sample (decided per sample, because stable backports blur the version line).
-import { Box } from "ink";
+import { Box, Text } from "ink";
 import type { Analysis, ReaderVerdict } from "../../analysis/types.js";
 
 import { useTheme, type Theme } from "../theme.js";
@@ -21,18 +21,48 @@ function verdictColor(verdict: ReaderVerdict["verdict"], theme: Theme): string |
   return undefined;
 }
 
-export function ReaderVerdicts({ analysis, smapsEnabled, width }: { analysis: Analysis; smapsEnabled: boolean; width: number }) {
+const shortVerdict: Record<ReaderVerdict["verdict"], string> = {
+  cached: "cached",
+  exact: "exact",
+  both: "either",
+  "page-walk": "page walk",
+  neither: "neither",
+};
+
+/** one line (each reader and its verdict, on the title line), or the title and a row per reader */
+export function readerVerdictsHeights(analysis: Analysis): number[] {
+  const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
+  return [1, 1 + analysis.readers.length + (hasSmaps ? 0 : 1)];
+}
+
+export function ReaderVerdicts({ analysis, smapsEnabled, width, height }: { analysis: Analysis; smapsEnabled: boolean; width: number; height: number }) {
   const theme = useTheme();
   const wide = width >= 90;
   const labelWidth = Math.max(16, Math.min(30, width - 30));
   const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
+  if (height < readerVerdictsHeights(analysis)[1]!) {
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.accent}>
+          Who sees what
+        </Text>
+        {analysis.readers.map((reader) => (
+          <Text key={reader.reader}>
+            {`  ${reader.reader} `}
+            <Text bold color={verdictColor(reader.verdict, theme)}>
+              {shortVerdict[reader.verdict]}
+            </Text>
+          </Text>
+        ))}
+      </Text>
+    );
+  }
   return (
     <Box flexDirection="column">
       <SectionTitle
         title="Who sees what"
         meaning={wide ? "which value each reader of RSS matched in this sample (pages)" : "value matched, pages"}
         color={theme.accent}
-        width={width}
       />
       {analysis.readers.map((reader) => (
         <CellRow

@@ -1,99 +1,160 @@
-// Where the drift sits: one bar per CPU (percpu era) or thread (split-rss era), negative slots
-// to the left of the axis, positive to the right. For CPUs a full side is batch − 1 pages in one
-// counter's slot, the most it can hold before it flushes into the shared count.
+// Where the drift sits, per CPU (percpu era) or thread (split-rss era). Up to LIST_ALL_UP_TO
+// slots: one bar each. More: a heat map of every slot (one cell each) above a list that scrolls
+// (↑↓ PgUp PgDn Home End, j/k) and sorts by id or by |residue| (o). In a small terminal: the title
+// and the largest holders on one line. Bars: negative slots left of the axis, positive right; for
+// CPUs a full side is batch − 1 pages in one counter's slot, the most it holds before it flushes.
 import { Box, Text } from "ink";
-import type { Analysis, RankedSlot } from "../../analysis/types.js";
-import type { HelloLine } from "../../schema/helper-line.js";
+import { memo } from "react";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
-import { signedBar } from "../glyphs.js";
-import { useTheme } from "../theme.js";
+import { HEAT_GROUP, heatMapShape, LIST_ALL_UP_TO, type ResidueModel, type ResidueSort, type SlotView } from "../residue-view.js";
+import { HEAT_RAMP, HEAT_RAMP_NEGATIVE_PLAIN, HEAT_ZERO, heatCell, signedBar } from "../glyphs.js";
+import { useTheme, type Theme } from "../theme.js";
 import { CellRow, SectionTitle } from "./Cells.js";
 
-/** slots drawn at most; the rest are counted in one line */
-export const MAX_SLOT_ROWS = 8;
-
-interface SlotRow {
-  slot: number;
-  pages: number;
-  bytes: number;
-  fractionOfBatch: number | null;
+export interface ResidueBarsProps {
+  /** null: the backend cannot see slots, or the kernel has none */
+  model: ResidueModel | null;
+  estimate: boolean;
+  width: number;
+  height: number;
+  /** the first list row shown (the scroll position) */
+  top: number;
+  sort: ResidueSort;
 }
 
-/** CPUs: every online CPU in id order when they fit, else the largest holders. Threads: the largest holders. */
-function rowsToDraw(hello: HelloLine, residue: RankedSlot[]): { rows: SlotRow[]; hidden: number } {
-  if (hello.slot_kind === "cpu" && hello.cpus.online.length <= MAX_SLOT_ROWS) {
-    const bySlot = new Map(residue.map((r) => [r.slot, r]));
-    const rows = hello.cpus.online.map(
-      (cpu) => bySlot.get(cpu) ?? { slot: cpu, pages: 0, bytes: 0, fractionOfBatch: 0 },
-    );
-    return { rows, hidden: 0 };
-  }
-  const rows = residue.slice(0, MAX_SLOT_ROWS);
-  return { rows, hidden: residue.length - rows.length };
-}
+const sortWords: Record<ResidueSort, string> = { slot: "by id", magnitude: "by |residue|" };
 
-export function ResidueBars({ hello, analysis, width }: { hello: HelloLine; analysis: Analysis; width: number }) {
+export const ResidueBars = memo(function ResidueBars({ model, estimate, width, height, top, sort }: ResidueBarsProps) {
   const theme = useTheme();
-  const kind = hello.slot_kind;
-  if (analysis.estimate || kind === "none") {
+  if (model === null) {
     return (
       <Box flexDirection="column">
-        <SectionTitle title="Residue" color={theme.accent} width={width} />
-        <Text dimColor>
-          {analysis.estimate
+        <SectionTitle title="Residue" color={theme.accent} />
+        <Text dimColor wrap="truncate-end">
+          {estimate
             ? "not visible without drgn: the procfs estimate sees totals, not slots"
             : "this kernel keeps no per-CPU or per-thread cache: nothing parks anywhere"}
         </Text>
       </Box>
     );
   }
-  const { rows, hidden } = rowsToDraw(hello, analysis.residue);
-  const batchScale = kind === "cpu" && analysis.batch !== null ? analysis.batch - 1 : null;
-  const scale = batchScale ?? Math.max(1, ...rows.map((r) => Math.abs(r.pages)));
-  const wide = width >= 90;
-  const half = Math.max(5, Math.min(16, Math.floor((width - 44) / 2)));
-  const label = kind === "cpu" ? "cpu" : "tid";
-  const title = kind === "cpu" ? "Residue per CPU" : "Residue per thread";
-  const meaning =
-    kind === "cpu"
-      ? `pages parked in each slot, not yet counted · full bar = batch − 1 = ${scale}`
-      : "pages in each thread's cache (task->rss_stat), folded in every 64 faults";
+  const cpu = model.kind === "cpu";
+  const noun = cpu ? "CPU" : "thread";
+  const title = `Residue per ${noun}`;
+  const count = model.slots.length;
+  const scaleWords = cpu ? `batch − 1 = ${model.scale}` : `the largest, ${model.scale} pages`;
 
-  const breakdown = (slot: number) =>
-    (analysis.counters ?? [])
-      .flatMap((c) => c.residue.filter((r) => r.slot === slot).map((r) => `${c.name} ${formatSignedPages(r.pages)}`))
-      .join(" ");
+  if (height <= 2 || model.holding === 0) {
+    const holders = model.slots.filter((s) => s.pages !== 0).sort((a, b) => Math.abs(b.pages) - Math.abs(a.pages));
+    return (
+      <Box flexDirection="column">
+        <SectionTitle title={title} meaning={`${model.holding} of ${count} hold pages, largest first`} color={theme.accent} />
+        <Text wrap="truncate-end">
+          {holders.length === 0
+            ? `no ${noun} holds residue in this sample`
+            : holders.map((s) => `${label(model, s.slot)} ${formatSignedPages(s.pages)}`).join(" · ")}
+        </Text>
+      </Box>
+    );
+  }
 
+  const withMap = count > LIST_ALL_UP_TO;
+  const shape = heatMapShape(count, model.idWidth, width);
+  const listRows = Math.max(0, height - 1 - (withMap ? shape.rows + 1 : 0));
+  const first = Math.max(0, Math.min(top, count - listRows));
+  const shown = model.slots.slice(first, first + listRows);
+  const where = withMap ? ` · rows ${first + 1}–${first + shown.length} of ${count}, ${sortWords[sort]} (o sorts, ↑↓ PgUp PgDn scroll)` : "";
   return (
     <Box flexDirection="column">
-      <SectionTitle title={title} meaning={meaning} color={theme.accent} width={width} />
-      {rows.map((row) => {
-        // CPUs: the bar is how close the slot's fullest counter is to flushing (the pages shown
-        // are summed over the RSS counters, so they may exceed batch − 1); threads: pages
-        const barValue =
-          batchScale !== null && row.fractionOfBatch !== null ? Math.sign(row.pages) * row.fractionOfBatch * batchScale : row.pages;
-        const bar = signedBar(barValue, scale, half);
-        const closeness =
-          kind === "cpu" && batchScale !== null ? (row.pages === 0 ? "" : `${formatPercent(row.fractionOfBatch)} of ${batchScale}`) : "";
-        return (
-          <CellRow
-            key={row.slot}
-            cells={[
-              { text: `${label} ${row.slot}`, width: kind === "cpu" ? 6 : 10 },
-              { text: bar.left, width: half, color: theme.negative },
-              { text: "│" + bar.right, width: half + 1, color: theme.drift },
-              { text: row.pages === 0 ? "·" : formatSignedPages(row.pages), width: 6, align: "right", bold: row.pages !== 0 },
-              { text: row.pages === 0 ? "" : formatSignedBytes(row.bytes), width: 9, align: "right" },
-              { text: closeness, width: 11 },
-              ...(wide ? [{ text: breakdown(row.slot), width: 24, dim: true }] : []),
-            ]}
-          />
-        );
-      })}
-      {rows.length === 0 ? <Text dimColor>no {kind === "cpu" ? "CPU" : "thread"} holds residue in this sample</Text> : null}
-      {hidden > 0 ? (
-        <Text dimColor>{`… ${hidden} more ${kind === "cpu" ? "CPUs" : "threads"} hold residue (largest shown)`}</Text>
-      ) : null}
+      <SectionTitle
+        title={title}
+        meaning={`${model.holding} of ${count} hold pages${where} · full bar = ${scaleWords}`}
+        color={theme.accent}
+      />
+      {withMap ? <HeatMap model={model} width={width} theme={theme} /> : null}
+      {withMap ? <HeatLegend model={model} theme={theme} /> : null}
+      {shown.map((slot) => (
+        <SlotRow key={slot.slot} model={model} slot={slot} width={width} theme={theme} />
+      ))}
     </Box>
+  );
+});
+
+/** "cpu 117", padded so every label has the width of the widest id: ids are never cut */
+function label(model: ResidueModel, slot: number): string {
+  return `${model.kind === "cpu" ? "cpu" : "tid"} ${String(slot).padStart(model.idWidth)}`;
+}
+
+function SlotRow({ model, slot, width, theme }: { model: ResidueModel; slot: SlotView; width: number; theme: Theme }) {
+  const labelWidth = 4 + model.idWidth;
+  const wide = width >= 90;
+  const half = Math.max(5, Math.min(16, Math.floor((width - 38 - labelWidth) / 2)));
+  const bar = signedBar(slot.heat * model.scale, model.scale, half);
+  const closeness = model.kind === "cpu" && slot.pages !== 0 ? `${formatPercent(slot.fractionOfBatch)} of ${model.scale}` : "";
+  return (
+    <CellRow
+      cells={[
+        { text: label(model, slot.slot), width: labelWidth },
+        { text: bar.left, width: half, color: theme.negative },
+        { text: "│" + bar.right, width: half + 1, color: theme.drift },
+        { text: slot.pages === 0 ? "·" : formatSignedPages(slot.pages), width: 6, align: "right", bold: slot.pages !== 0 },
+        { text: slot.pages === 0 ? "" : formatSignedBytes(slot.bytes), width: 9, align: "right" },
+        { text: closeness, width: 11 },
+        ...(wide ? [{ text: slot.breakdown, width: 24, dim: true }] : []),
+      ]}
+    />
+  );
+}
+
+/**
+ * One cell a slot in id order, rows labelled with their first id, cells in groups of eight.
+ * Colour shows the sign (positive in the drift colour, negative in the negative one); without
+ * colour, negative slots use their own characters. Runs of one colour are one Text.
+ */
+function HeatMap({ model, width, theme }: { model: ResidueModel; width: number; theme: Theme }) {
+  const byId = [...model.slots].sort((a, b) => a.slot - b.slot);
+  const shape = heatMapShape(byId.length, model.idWidth, width);
+  const plain = theme.drift === undefined;
+  const rows = [];
+  for (let r = 0; r < shape.rows; r++) {
+    const cells = byId.slice(r * shape.perRow, (r + 1) * shape.perRow);
+    const runs: { color: string | undefined; text: string }[] = [];
+    cells.forEach((cell, i) => {
+      const text = (i > 0 && i % HEAT_GROUP === 0 ? " " : "") + heatCell(cell.heat, plain);
+      const color = cell.heat > 0 ? theme.drift : cell.heat < 0 ? theme.negative : undefined;
+      const last = runs.at(-1);
+      if (last && last.color === color) last.text += text;
+      else runs.push({ color, text });
+    });
+    rows.push(
+      <Text key={r} wrap="truncate-end">
+        <Text dimColor>{String(cells[0]!.slot).padStart(model.idWidth) + " "}</Text>
+        {runs.map((run, i) => (
+          <Text key={i} color={run.color} dimColor={run.color === undefined}>
+            {run.text}
+          </Text>
+        ))}
+      </Text>,
+    );
+  }
+  return <>{rows}</>;
+}
+
+function HeatLegend({ model, theme }: { model: ResidueModel; theme: Theme }) {
+  const plain = theme.drift === undefined;
+  const of = model.kind === "cpu" ? "of batch − 1" : "of the largest";
+  return (
+    <Text dimColor wrap="truncate-end">
+      {`${" ".repeat(model.idWidth + 1)}${HEAT_ZERO} empty  ${HEAT_RAMP} ≤¼ ≤½ ≤¾ ≤full ${of}  `}
+      {plain ? (
+        `(${HEAT_RAMP_NEGATIVE_PLAIN} the same, negative)`
+      ) : (
+        <>
+          <Text color={theme.drift}>positive</Text>
+          {" "}
+          <Text color={theme.negative}>negative</Text>
+        </>
+      )}
+    </Text>
   );
 }

@@ -1,6 +1,7 @@
 // The bottom line: live, paused, or why the stream stopped; the last action's message; the keys.
-import { Box, Text } from "ink";
+import { Text } from "ink";
 import { printable } from "../../text/printable.js";
+import type { ResidueSort } from "../residue-view.js";
 import type { StreamEnd } from "../stream-types.js";
 import { useTheme } from "../theme.js";
 
@@ -10,9 +11,9 @@ export interface StatusLineProps {
   quitting: boolean;
   /** "replay" says "end of recording" where a live view says the helper stopped */
   mode: "live" | "replay";
-  /** what the last key did: "mark #2 at sample 17", "saved snapshots/…" */
-  message: string | null;
   width: number;
+  /** the residue list's order, when the list can be sorted and scrolled (many slots) */
+  sort: ResidueSort | null;
 }
 
 /** the error stays exact for the entry point (which prints its own printable line); shown printable here */
@@ -27,12 +28,18 @@ function endText(end: StreamEnd, mode: "live" | "replay"): string {
   }
 }
 
-export function StatusLine({ paused, end, quitting, mode, message, width }: StatusLineProps) {
+/** the keys, as many words as the width allows; the sort order named when it can change */
+export function statusKeys(paused: boolean, sort: ResidueSort | null, width: number): string {
+  const order = sort === null ? "" : sort === "slot" ? "o sort:id · " : "o sort:|res| · ";
+  const scroll = sort === null ? "" : "↑↓ scroll · ";
+  if (width >= 110) return `space ${paused ? "resume" : "pause"} · r sample now · +/- rate · m mark · s snapshot · ${scroll}${order}? help · q quit`;
+  if (width >= 90) return `space ${paused ? "resume" : "pause"} · r · +/- · m mark · s save · ${scroll}${order}? help · q quit`;
+  return `${order}space ${paused ? "resume" : "pause"} · m mark · s save · ? help · q quit`;
+}
+
+export function StatusLine({ paused, end, quitting, mode, width, sort }: StatusLineProps) {
   const theme = useTheme();
-  const keys =
-    width >= 90
-      ? `space ${paused ? "resume" : "pause"} · r sample now · +/- rate · m mark · s snapshot · ? help · q quit`
-      : `space ${paused ? "resume" : "pause"} · r · m mark · s save · ? help · q quit`;
+  const keys = statusKeys(paused, sort, width);
   let state;
   if (quitting) state = <Text bold>stopping the helper…</Text>;
   else if (end)
@@ -49,13 +56,9 @@ export function StatusLine({ paused, end, quitting, mode, message, width }: Stat
     );
   else state = <Text color={theme.exact}>{mode === "replay" ? "▶ replay" : "● live"}</Text>;
   return (
-    <Box flexDirection="column">
-      {/* wraps: a snapshot's file names must be readable in full */}
-      {message ? <Text>{message}</Text> : null}
-      <Text wrap={end ? "wrap" : "truncate-end"}>
-        {state}
-        {end || quitting ? "" : `  ${keys}`}
-      </Text>
-    </Box>
+    <Text wrap="truncate-end">
+      {state}
+      {end || quitting ? "" : `  ${keys}`}
+    </Text>
   );
 }

@@ -5,7 +5,7 @@ import { useTheme } from "../theme.js";
 export function TitleLine({ text }: { text: string }) {
   const theme = useTheme();
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text bold color={theme.accent}>
         rssdrift
       </Text>

@@ -20,6 +20,15 @@ export interface WatchKeyActions {
   changeInterval(direction: "faster" | "slower"): void;
   mark(): void;
   snapshot(): void;
+  /** the residue list: a line, a page, or to an end */
+  scroll(step: ScrollStep): void;
+  /** the residue list's order: by id, by |residue| */
+  toggleSort(): void;
+}
+
+export interface ScrollStep {
+  direction: "up" | "down";
+  by: "line" | "page" | "all";
 }
 
 export function useWatchKeys(state: WatchKeyState, actions: WatchKeyActions): void {
@@ -41,5 +50,12 @@ export function useWatchKeys(state: WatchKeyState, actions: WatchKeyActions): vo
     if (input === "-" || input === "_") return act.changeInterval("slower");
     if (input === "m") return act.mark();
     if (input === "s") return act.snapshot();
+    if (input === "o") return act.toggleSort();
+    if (key.upArrow || input === "k") return act.scroll({ direction: "up", by: "line" });
+    if (key.downArrow || input === "j") return act.scroll({ direction: "down", by: "line" });
+    if (key.pageUp) return act.scroll({ direction: "up", by: "page" });
+    if (key.pageDown) return act.scroll({ direction: "down", by: "page" });
+    if (key.home || input === "g") return act.scroll({ direction: "up", by: "all" });
+    if (key.end || input === "G") return act.scroll({ direction: "down", by: "all" });
   });
 }
