@@ -61,6 +61,12 @@ export function parseStatus(text: string): ProcReadings["status"] {
   };
 }
 
+/** /proc/PID/status Tgid: the process a thread id belongs to (equal to the pid for a process). */
+export function parseStatusTgid(text: string): number | null {
+  const match = /^Tgid:\s+(\d+)$/m.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
 export function parseSmapsRollup(text: string): NonNullable<ProcReadings["smaps_rollup"]> {
   const f = kbFields(text);
   return { Rss: f.get("Rss") ?? 0, Anonymous: f.get("Anonymous") ?? 0 };

@@ -15,6 +15,7 @@ import {
   parseStat,
   parseStatm,
   parseStatus,
+  parseStatusTgid,
   type ProcStat,
 } from "./proc-files.js";
 import type { SampleSource } from "./sample-source.js";
@@ -70,13 +71,19 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
   let closed = false;
 
   async function hello(): Promise<{ line: HelloLine; startTime: number }> {
-    const [release, online, possible, statText] = await readFiles(transport, [
+    const [release, online, possible, statText, status] = await readFiles(transport, [
       "/proc/sys/kernel/osrelease",
       "/sys/devices/system/cpu/online",
       "/sys/devices/system/cpu/possible",
       `${dir}/stat`,
+      `${dir}/status`,
     ]);
-    const stat = checkTarget(pid, statText === null ? null : parseStat(statText));
+    const stat = checkTarget(pid, statText == null ? null : parseStat(statText));
+    // /proc/TID is there for every thread, though not listed: refuse a thread id as the helper does
+    const tgid = status == null ? null : parseStatusTgid(status);
+    if (tgid !== null && tgid !== pid) {
+      throw helperError("bad-args", `pid ${pid} is a thread of process ${tgid}`, `give the process's pid: rssdrift ${tgid}`);
+    }
     const kernel = (release ?? "unknown").trim();
     const era = eraFromRelease(kernel);
     const onlineCpus = parseCpuList(online ?? "0");
