@@ -35,7 +35,7 @@ describe("the lab's 6.12 run at 4 vCPUs (percpu era, statm fixed by the stable b
   it("bounds each counter by 4 CPUs × (batch 32 − 1) = 124 pages", () => {
     expect(a.bound).toMatchObject({ era: "percpu", batch: 32, cpus: 4, pagesPerCounter: 124, pagesForRss: 372 });
     expect(counter(a, "shmem").fractionOfBound).toBeCloseTo(100 / 124);
-    expect(a.rss.fractionOfBound).toBeCloseTo(216 / 372);
+    expect(a.rss!.fractionOfBound).toBeCloseTo(216 / 372);
     expect(counter(a, "swap").fractionOfBound).toBe(0);
   });
 
@@ -133,11 +133,11 @@ describe("a recording of the real helper in the lab (6.12, 4 vCPUs)", () => {
 
   it("accounts for the whole drift with the residue of a quiet target", () => {
     // percpu_counter_sum() was read on its own, after the slots: they agree when nothing moved
-    expect(a.rss.driftPages).toBe(a.residue.reduce((sum, slot) => sum + slot.pages, 0));
+    expect(a.rss!.driftPages).toBe(a.residue.reduce((sum, slot) => sum + slot.pages, 0));
   });
 
   it("sees what this kernel shows: statm exact (the stable backport), stat cached, smaps_rollup exact", () => {
-    expect(a.rss.driftPages).not.toBe(0);
+    expect(a.rss!.driftPages).not.toBe(0);
     expect(verdict(a, "statm")).toBe("exact");
     expect(verdict(a, "status")).toBe("exact");
     expect(verdict(a, "stat")).toBe("cached");
@@ -162,10 +162,10 @@ describe("the seed scenario", () => {
   const a = analyse(hello, sample);
 
   it("finds the cached count short by exactly the parked pages", () => {
-    expect(a.rss.cached * 4096).toBe(0.875 * 1024 * 1024);
-    expect(a.rss.exact).toBe(touched);
-    expect(a.rss.driftPages).toBe(parked);
-    expect(a.rss.driftBytes).toBe(128 * 1024);
+    expect(a.rss!.cached * 4096).toBe(0.875 * 1024 * 1024);
+    expect(a.rss!.exact).toBe(touched);
+    expect(a.rss!.driftPages).toBe(parked);
+    expect(a.rss!.driftBytes).toBe(128 * 1024);
     expect(a.residue).toEqual([{ slot: 3, kind: "cpu", pages: parked, bytes: 128 * 1024, fractionOfBatch: parked / 63 }]);
   });
 
@@ -205,7 +205,7 @@ describe("clamping and negative slots", () => {
     // 1000 anon pages counted, then 10 freed on CPU 5 after being faulted in elsewhere
     const sample = percpuSample({ cpus: 8, batch: 32, counters: { anon: { count: 1000, slots: { 5: -10 } } }, statm: "cached" });
     const a = analyse(valid(percpuHello(8, 32)), valid(sample));
-    expect(a.rss.driftPages).toBe(-10);
+    expect(a.rss!.driftPages).toBe(-10);
     expect(a.residue).toEqual([{ slot: 5, kind: "cpu", pages: -10, bytes: -40960, fractionOfBatch: 10 / 31 }]);
     const text = explanation(a);
     expect(text).toContain("over-report by 40 KiB");
@@ -277,9 +277,21 @@ describe("the procfs estimate", () => {
   it("says when it cannot tell", () => {
     const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.6.30", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: null });
     const a = analyse(valid(hello), valid(sample));
-    expect(a.rss.driftPages).toBe(0);
+    expect(a.rss!.driftPages).toBe(0);
     expect(estimateIn(a)).toBe(true);
     expect(explanation(a)).toContain("this estimate cannot tell whether pages are parked");
+  });
+
+  it("withholds the estimate of an unstable sample (a torn read is not drift)", () => {
+    // smaps_rollup read after the process grew by 900 pages: stat 1000, smaps 1900 pages
+    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const torn = valid({ ...sample, unstable: true });
+    const a = analyse(valid(hello), torn);
+    expect(a).toMatchObject({ estimate: true, unstable: true, rss: null, readers: [], counters: null });
+    expect(explanation(a)).toContain("the process changed while it was read; no estimate");
+    expect(explanation(a)).not.toMatch(/drift is/);
+    // the same readings without the mark are an estimate (900 pages, far past the bound of 186)
+    expect(analyse(hello, sample)).toMatchObject({ unstable: false, rss: { driftPages: 900 } });
   });
 
   it("bounds a guessed split-rss era by threads", () => {
@@ -298,7 +310,7 @@ describe("other eras", () => {
     for (const c of Object.values(sample.counters!)) c.residue = [];
     const a = analyse(valid(hello), valid(sample));
     expect(a.bound.pagesPerCounter).toBe(0);
-    expect(a.rss.fractionOfBound).toBeNull();
+    expect(a.rss!.fractionOfBound).toBeNull();
     expect(counter(a, "anon").fractionOfBound).toBeNull();
     expect(explanation(a)).toContain("This kernel keeps no RSS cache for this process (a uniprocessor build");
     expect(explanation(a)).not.toContain("cannot tell");

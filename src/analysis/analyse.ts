@@ -9,7 +9,7 @@ import type { Analysis, Bound, RssDrift } from "./types.js";
 
 interface Level {
   counters: Analysis["counters"];
-  rss: RssDrift;
+  rss: RssDrift | null;
   residue: Analysis["residue"];
 }
 
@@ -54,10 +54,17 @@ export function analyse(hello: HelloLine, sample: SampleLine): Analysis {
     threads: sample.threads,
     faultAroundPages: hello.fault_around_pages,
   });
-  const level = sample.counters ? fromCounters(sample.counters, hello, bound) : fromProc(sample, pageSize, bound);
+  // a torn read (the process changed while /proc was read) is no estimate: withheld, not shown as drift
+  const unstable = sample.counters === null && sample.unstable === true;
+  const level: Level = sample.counters
+    ? fromCounters(sample.counters, hello, bound)
+    : unstable
+      ? { counters: null, rss: null, residue: [] }
+      : fromProc(sample, pageSize, bound);
   const unexplained = {
     backend: hello.backend,
     estimate: sample.counters === null,
+    unstable,
     era: hello.era,
     eraSource: hello.era_source,
     pageSize,
@@ -65,7 +72,7 @@ export function analyse(hello: HelloLine, sample: SampleLine): Analysis {
     batch: hello.batch,
     bound,
     ...level,
-    readers: readerVerdicts(sample.proc, pageSize, level.rss.cached, level.rss.exact),
+    readers: level.rss ? readerVerdicts(sample.proc, pageSize, level.rss.cached, level.rss.exact) : [],
   };
   return { ...unexplained, explanation: explain(unexplained, hello) };
 }

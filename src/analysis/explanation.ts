@@ -7,9 +7,14 @@ import { COUNTER_ADJECTIVES } from "./counter-names.js";
 import { formatBytes, formatPages } from "./format-bytes.js";
 import { exactSourceOf } from "./readers.js";
 import { slotName } from "./residue.js";
-import type { Analysis, RankedSlot, ReaderName, ReaderVerdict } from "./types.js";
+import type { Analysis, RankedSlot, ReaderName, ReaderVerdict, RssDrift } from "./types.js";
 
 type Unexplained = Omit<Analysis, "explanation">;
+/** an analysis with an RSS figure: every one except an unstable estimate */
+type Measured = Unexplained & { rss: RssDrift };
+
+/** What every view shows instead of a number when the procfs reads never agreed. */
+export const NO_ESTIMATE = "the process changed while it was read; no estimate";
 
 const FULL_NAMES: Record<ReaderName, string> = {
   statm: "/proc/PID/statm",
@@ -59,7 +64,7 @@ function whereItSits(a: Unexplained): string | null {
 }
 
 /** "so /proc/PID/stat under-reports by 864 KiB": names every reader that shows the cached count */
-function consequence(a: Unexplained): string {
+function consequence(a: Measured): string {
   const { driftPages, driftBytes } = a.rss;
   if (driftPages === 0) return "they cancel out, so the RSS total is right for now";
   const direction = driftPages > 0 ? "under-report" : "over-report";
@@ -70,14 +75,14 @@ function consequence(a: Unexplained): string {
 }
 
 /** what is parked now and who shows it; for a sample with drift or residue */
-function rightNow(a: Unexplained): string {
+function rightNow(a: Measured): string {
   const where = whereItSits(a);
   if (where) return `right now ${where}, ${consequence(a)}`;
   // drift without residue: a negative count clamped to 0, or a live read that raced the process
   return `right now no slot holds pages, yet the exact sum is ${formatPages(a.rss.driftPages)} off the cached count (a clamped negative count or a racing read), ${consequence(a)}`;
 }
 
-function boundAndResidue(a: Unexplained, hello: HelloLine): string {
+function boundAndResidue(a: Measured, hello: HelloLine): string {
   const { bound } = a;
   const drifting = a.residue.length > 0 || a.rss.driftPages !== 0;
   switch (bound.era) {
@@ -129,7 +134,7 @@ function negativeSlots(a: Unexplained): string | null {
  * Who shows which value, beyond the readers the first sentence already named as under-reporting
  * (a reader can only track the cached count when there is drift, and then that sentence names it).
  */
-function readersSentence(a: Unexplained): string | null {
+function readersSentence(a: Measured): string | null {
   const parts: string[] = [];
   const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map((r) => FULL_NAMES[r]);
   const exact = names("exact");
@@ -192,8 +197,22 @@ function eraWords(a: Unexplained, hello: HelloLine): string {
   return `era ${how} from kernel ${hello.kernel}: ${a.era}`;
 }
 
+function boundOfEstimate(a: Unexplained, hello: HelloLine): string {
+  const { bound } = a;
+  if (bound.era === "percpu") {
+    return (
+      `The estimated bound for this ${a.onlineCpus}-CPU machine is ${sizeOf(bound.pagesPerCounter, a)} per counter, ` +
+      `${sizeOf(bound.pagesForRss, a)} for VmRSS (${eraWords(a, hello)}).`
+    );
+  }
+  if (bound.era === "split-rss") {
+    return `The estimated bound is ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)} per counter (${eraWords(a, hello)}).`;
+  }
+  return `The estimate has no bound: ${eraWords(a, hello)}.`;
+}
+
 /** The procfs backend sees no counters: every sentence is an estimate, and says so. */
-function explainEstimate(a: Unexplained, hello: HelloLine): string[] {
+function explainEstimate(a: Measured, hello: HelloLine): string[] {
   const { cached, exact, driftPages } = a.rss;
   const sentences: string[] = [];
   const exactSource = exactSourceOf(a);
@@ -215,18 +234,7 @@ function explainEstimate(a: Unexplained, hello: HelloLine): string[] {
     );
   }
   const { bound } = a;
-  if (bound.era === "percpu") {
-    sentences.push(
-      `The estimated bound for this ${a.onlineCpus}-CPU machine is ${sizeOf(bound.pagesPerCounter, a)} per counter, ` +
-        `${sizeOf(bound.pagesForRss, a)} for VmRSS (${eraWords(a, hello)}).`,
-    );
-  } else if (bound.era === "split-rss") {
-    sentences.push(
-      `The estimated bound is ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)} per counter (${eraWords(a, hello)}).`,
-    );
-  } else {
-    sentences.push(`The estimate has no bound: ${eraWords(a, hello)}.`);
-  }
+  sentences.push(boundOfEstimate(a, hello));
   const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
   if (readers) sentences.push(readers);
   const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
@@ -234,10 +242,22 @@ function explainEstimate(a: Unexplained, hello: HelloLine): string[] {
   return sentences;
 }
 
+/** The estimate withheld: say why, and what would give a number. */
+function explainUnstable(a: Unexplained, hello: HelloLine): string[] {
+  return [
+    `Estimate from /proc alone (no drgn): ${NO_ESTIMATE}. The files are read one after another, and ` +
+      "no two consecutive rounds of reads agreed, so their difference would be the process's own allocation, not drift.",
+    boundOfEstimate(a, hello),
+    "Read it again when the process is paused (scripts/test-side has a pause helper), or run rssdrift with drgn as root, which reads the counters themselves.",
+  ];
+}
+
 export function explain(a: Unexplained, hello: HelloLine): string[] {
-  if (a.estimate) return explainEstimate(a, hello);
+  if (a.rss === null) return explainUnstable(a, hello);
+  const measured: Measured = { ...a, rss: a.rss };
+  if (a.estimate) return explainEstimate(measured, hello);
   // with no cache, "cannot tell cached from exact" would be noise: they are one number
-  const readers = a.era === "none" ? null : readersSentence(a);
-  const sentences = [boundAndResidue(a, hello), negativeSlots(a), readers, advice(a)];
+  const readers = a.era === "none" ? null : readersSentence(measured);
+  const sentences = [boundAndResidue(measured, hello), negativeSlots(a), readers, advice(a)];
   return sentences.filter((s): s is string => s !== null);
 }

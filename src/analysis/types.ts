@@ -79,6 +79,11 @@ export interface Analysis {
   backend: HelloLine["backend"];
   /** true for the procfs backend: numbers are estimates from /proc, not counter reads */
   estimate: boolean;
+  /**
+   * true when the procfs backend's consecutive reads never agreed: the process changed while it
+   * was read, so there is no estimate (rss is null, readers empty) rather than a torn one
+   */
+  unstable: boolean;
   era: Era;
   eraSource: HelloLine["era_source"];
   pageSize: number;
@@ -87,8 +92,8 @@ export interface Analysis {
   bound: Bound;
   /** per counter; null for the procfs backend */
   counters: CounterDrift[] | null;
-  /** VmRSS level: FILE + ANON + SHMEM */
-  rss: RssDrift;
+  /** VmRSS level: FILE + ANON + SHMEM; null when unstable (no estimate) */
+  rss: RssDrift | null;
   /** residue summed over the RSS counters per slot, largest |pages| first */
   residue: RankedSlot[];
   readers: ReaderVerdict[];

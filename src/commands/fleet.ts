@@ -137,8 +137,10 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
       String(analysis.onlineCpus),
       analysis.batch === null ? "–" : String(analysis.batch),
       `${analysis.bound.pagesForRss} pages (${formatBytes(analysis.bound.pagesForRss * analysis.pageSize)})`,
-      `${formatSignedPages(analysis.rss.driftPages)} pages (${formatSignedBytes(analysis.rss.driftBytes)})${mark}`,
-      formatPercent(analysis.rss.fractionOfBound),
+      analysis.rss
+        ? `${formatSignedPages(analysis.rss.driftPages)} pages (${formatSignedBytes(analysis.rss.driftBytes)})${mark}`
+        : `changed while read: no estimate${mark}`,
+      analysis.rss ? formatPercent(analysis.rss.fractionOfBound) : "–",
     ]);
   }
   const aligns = ["left", "right", "left", "right", "right", "right", "right", "right"] as const;
@@ -160,7 +162,7 @@ interface FleetJsonRow {
   batch?: number | null;
   estimate?: boolean;
   bound?: { pages: number; bytes: number };
-  drift?: { pages: number; bytes: number };
+  drift?: { pages: number; bytes: number } | null;
   driftOverBound?: number | null;
   /** the full single-host JSON report (rssdrift-report/1) */
   report?: JsonReport;
@@ -184,8 +186,9 @@ export function fleetJson(rows: readonly FleetRow[]): FleetJsonRow[] {
       batch: analysis.batch,
       estimate: analysis.estimate,
       bound: { pages: analysis.bound.pagesForRss, bytes: analysis.bound.pagesForRss * analysis.pageSize },
-      drift: { pages: analysis.rss.driftPages, bytes: analysis.rss.driftBytes },
-      driftOverBound: analysis.rss.fractionOfBound,
+      // null when the process changed while /proc was read (analysis.unstable): no estimate
+      drift: analysis.rss ? { pages: analysis.rss.driftPages, bytes: analysis.rss.driftBytes } : null,
+      driftOverBound: analysis.rss ? analysis.rss.fractionOfBound : null,
       report: toJsonReport(row.sample),
     };
   });

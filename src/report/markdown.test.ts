@@ -49,6 +49,14 @@ describe("renderMarkdown", () => {
     expect(out).toContain("```sh\nrssdrift `pgrep java`\n```");
   });
 
+  it("shows no number for an unstable estimate", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const torn = { ...sample, unstable: true };
+    const out = renderMarkdown({ hello, sample: torn, analysis: analyse(hello, torn) }, { command: "rssdrift 777 --backend procfs" });
+    expect(out).toContain("The process changed while it was read; no estimate");
+    expect(out).not.toContain("+900");
+  });
+
   it("labels an estimate", () => {
     const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
     const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample) }, { command: "rssdrift 777 --backend procfs --smaps --markdown" });

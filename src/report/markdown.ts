@@ -1,6 +1,7 @@
 // The report as GitHub-flavoured Markdown, to paste into an issue or a PR: the same sections as
 // the text report, as tables, plus the command that produced it.
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import { NO_ESTIMATE } from "../analysis/explanation.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { RSS_COUNTERS } from "../schema/helper-line.js";
 import { printableStrings } from "../text/printable.js";
@@ -12,6 +13,7 @@ import {
   eraLine,
   exactMeaning,
   machineLine,
+  NO_ESTIMATE_WORDS,
   residueMeaning,
   slotPagesLookup,
   sourceWords,
@@ -49,6 +51,8 @@ function heading(a: Analysis, text: string): string {
 function counters(a: Analysis): string[] {
   const meaning = `${cachedMeaning(a)}; ${exactMeaning(a)}. drift = exact − cached; of bound = |drift| ÷ the worst case on this machine. Swap is not resident, so it is not part of RSS.`;
   const bold = (cells: string[]) => cells.map((c) => (c === "" ? c : `**${c}**`));
+  const { rss } = a;
+  if (rss === null) return [heading(a, "RSS, in pages"), "", `**${escape(NO_ESTIMATE_WORDS)}**`];
   if (a.counters === null) {
     return [
       heading(a, "RSS, in pages"),
@@ -56,12 +60,12 @@ function counters(a: Analysis): string[] {
       escape(meaning),
       "",
       ...table(["", "cached", "exact ≈", "drift", "in bytes", "of bound"], ["left", "right", "right", "right", "right", "right"], [
-        bold(["RSS", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]),
+        bold(["RSS", String(rss.cached), String(rss.exact), ...driftCells(rss)]),
       ]),
     ];
   }
   const rows = a.counters.map((c) => [c.name, `\`${c.kernelName}\``, String(c.cached), String(c.exact), ...driftCells(c)]);
-  rows.push(bold(["RSS", "file + anon + shmem", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]));
+  rows.push(bold(["RSS", "file + anon + shmem", String(rss.cached), String(rss.exact), ...driftCells(rss)]));
   return [
     heading(a, "RSS counters, in pages"),
     "",
@@ -113,6 +117,7 @@ function bound(a: Analysis): string[] {
 }
 
 function readers(a: Analysis): string[] {
+  if (a.rss === null) return [heading(a, "Who sees what"), "", escape(`Not matched: ${NO_ESTIMATE}.`)];
   const rows = a.readers.map((r) => [escape(r.label), String(r.pages), escape(verdictWords(r, a)), escape(r.usedBy)]);
   return [
     heading(a, "Who sees what"),

@@ -93,6 +93,14 @@ describe("renderText", () => {
     for (const line of text.split("\n")) expect(columns(line)).toBeLessThanOrEqual(80);
   });
 
+  it("shows no number for an unstable estimate", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const text = renderText(analysed(hello, { ...sample, unstable: true }), { color: false });
+    expect(text).toContain("The process changed while it was read; no estimate");
+    expect(text).not.toMatch(/RSS +1000/);
+    expect(text).not.toContain("+900");
+  });
+
   it("cuts a long residue list", () => {
     // 128 CPUs, each holding one anon page
     const slots = Object.fromEntries(Array.from({ length: 128 }, (_, cpu) => [cpu, 1]));

@@ -1,6 +1,7 @@
 // The one-shot terminal report: every number with what it means, readable without knowing the
 // kernel. Fits 80 columns; with color false it is plain text without a single escape code.
 import { formatPages, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import { NO_ESTIMATE } from "../analysis/explanation.js";
 import { slotName } from "../analysis/residue.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { printableStrings } from "../text/printable.js";
@@ -14,6 +15,7 @@ import {
   eraLine,
   exactMeaning,
   machineLine,
+  NO_ESTIMATE_WORDS,
   residueMeaning,
   slotBreakdown,
   slotPagesLookup,
@@ -72,14 +74,16 @@ function header(ctx: Context): string[] {
 
 function counters(ctx: Context): string[] {
   const { a, style } = ctx;
+  const { rss } = a;
+  if (rss === null) return [title(ctx, "RSS, in pages"), ...paragraph(ctx, NO_ESTIMATE_WORDS).map(style.yellow)];
   const rows: string[][] = [];
   if (a.counters) {
     rows.push(["counter", "kernel name", "cached", "exact", "drift", "in bytes", "of bound"]);
     for (const c of a.counters) rows.push([c.name, c.kernelName, String(c.cached), String(c.exact), ...driftCells(c)]);
-    rows.push(["RSS", "file+anon+shmem", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]);
+    rows.push(["RSS", "file+anon+shmem", String(rss.cached), String(rss.exact), ...driftCells(rss)]);
   } else {
     rows.push(["", "cached", "exact ≈", "drift", "in bytes", "of bound"]);
-    rows.push(["RSS", String(a.rss.cached), String(a.rss.exact), ...driftCells(a.rss)]);
+    rows.push(["RSS", String(rss.cached), String(rss.exact), ...driftCells(rss)]);
   }
   const aligns = rows[0]!.map((_, i): Align => (i < (a.counters ? 2 : 1) ? "left" : "right"));
   const lines = padColumns(rows, aligns).map((cells, i) => {
@@ -139,6 +143,7 @@ function bound(ctx: Context): string[] {
 
 function readers(ctx: Context): string[] {
   const { a, style } = ctx;
+  if (a.rss === null) return [title(ctx, "WHO SEES WHAT"), ...paragraph(ctx, `Not matched: ${NO_ESTIMATE}.`)];
   const paint = (verdict: string, text: string) =>
     verdict === "cached" ? style.yellow(text) : verdict === "exact" ? style.green(text) : text;
   const rows = a.readers.map((r) => [r.label, String(r.pages), verdictWords(r, a)]);

@@ -1,6 +1,7 @@
 // Words the text and Markdown reports share, so both say the same thing the same way.
 import { boundFor } from "../analysis/bound.js";
 import { formatBytes, formatPages, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
+import { NO_ESTIMATE } from "../analysis/explanation.js";
 import { exactSourceOf } from "../analysis/readers.js";
 import type { AnalysedSample, Analysis, RankedSlot, ReaderVerdict, RssDrift } from "../analysis/types.js";
 import { RSS_COUNTERS, type Era } from "../schema/helper-line.js";
@@ -48,6 +49,9 @@ export function cachedMeaning(a: Analysis): string {
     ? "cached = /proc/PID/stat rss, always the cached sum (estimate)"
     : "cached = get_mm_counter(): the shared count, clamped at 0";
 }
+
+/** Instead of the RSS row and the reader matches when the procfs reads never agreed. */
+export const NO_ESTIMATE_WORDS = `${NO_ESTIMATE[0]!.toUpperCase()}${NO_ESTIMATE.slice(1)} (no two consecutive rounds of reads of /proc agreed, and a torn read is not drift).`;
 
 /** the drift columns of a counter or RSS row: "+42", "+168 KiB", "34%" */
 export function driftCells(drift: Pick<RssDrift, "driftPages" | "driftBytes" | "fractionOfBound">): string[] {
@@ -105,7 +109,7 @@ export function boundSentences(a: Analysis): string[] {
   const { bound } = a;
   const bytes = (pages: number) => formatBytes(pages * a.pageSize);
   const now =
-    bound.pagesForRss > 0
+    bound.pagesForRss > 0 && a.rss
       ? `Now: RSS drift ${Math.abs(a.rss.driftPages)} of ${bound.era === "split-rss" ? "≈" : ""}${bound.pagesForRss} pages (${formatPercent(a.rss.fractionOfBound)} of the bound).`
       : null;
   switch (bound.era) {

@@ -85,6 +85,11 @@ export interface SampleLine {
   proc: ProcReadings;
   /** how long reading the counters took, microseconds: the window in which they can jitter */
   read_us: number;
+  /**
+   * procfs backend only, optional: true when consecutive reads of the /proc files never agreed
+   * (the process changed while it was read), so the readings do not make an estimate
+   */
+  unstable?: boolean;
 }
 
 export interface ProgressLine {
@@ -237,6 +242,7 @@ export const helperLineSchema = {
           },
         },
         read_us: nonNegInt,
+        unstable: { type: "boolean" },
       },
     },
     {

@@ -4,7 +4,7 @@
 import { percpuBatch } from "../analysis/bound.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
 import { EXIT, RssdriftError, helperError } from "../errors.js";
-import type { HelloLine, HelperLine, SampleLine } from "../schema/helper-line.js";
+import type { HelloLine, HelperLine, ProcReadings, SampleLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
 import { runCommand } from "../transports/run-command.js";
 import type { Transport } from "../transports/transport.js";
@@ -58,6 +58,45 @@ function checkTarget(pid: number, stat: ProcStat | null): ProcStat {
   return stat;
 }
 
+/**
+ * Why a /proc file of the target could not be read, found out only when it happens: who we are
+ * there (root is not always enough) and what cat said. stat is world-readable; smaps_rollup needs
+ * ptrace read access to the target, which the owner and root normally have.
+ */
+async function unreadable(transport: Transport, path: string): Promise<RssdriftError> {
+  const { stdout } = await runCommand(transport, ["sh", "-c", 'id -u; cat -- "$1" 2>&1 >/dev/null', "sh", path]);
+  const [uid, ...said] = stdout.split("\n");
+  const on = `${path} on ${transport.where}`;
+  if (/No such file/i.test(said.join(" "))) {
+    return helperError("not-root", `cannot read ${on}: this kernel does not have it (smaps_rollup came in Linux 4.14)`, "use --backend drgn");
+  }
+  if (uid?.trim() !== "0") {
+    return helperError("not-root", `cannot read ${on}: the process belongs to another user`, "run rssdrift as root or as the process's owner");
+  }
+  return helperError(
+    "not-root",
+    `cannot read ${on} even as root`,
+    "root was refused ptrace read access: an LSM (SELinux, AppArmor), a container without CAP_SYS_PTRACE, or a pid from another user namespace",
+  );
+}
+
+/** The files one round reads; smaps_rollup last, since its page-table walk takes the longest. */
+const SAMPLE_FILES = ["stat", "statm", "status", "smaps_rollup"] as const;
+/** Rounds of reads a sample may take before its estimate is withheld as unstable. */
+export const MAX_ROUNDS = 5;
+
+interface ProcfsRound {
+  threads: number;
+  proc: ProcReadings;
+}
+
+/** Two rounds agree when every RSS figure (the estimate's and the readers' inputs) is the same. */
+export function agree(a: ProcfsRound, b: ProcfsRound): boolean {
+  const figures = ({ threads, proc }: ProcfsRound) =>
+    JSON.stringify([threads, proc.stat_rss, proc.statm.resident, proc.statm.shared, proc.status, proc.smaps_rollup]);
+  return figures(a) === figures(b);
+}
+
 export interface ProcfsOptions {
   pid: number;
   intervalMs: number;
@@ -108,32 +147,55 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
     return { line, startTime: stat.startTime };
   }
 
-  async function sample(seq: number, startTime: number): Promise<SampleLine> {
-    const [statText, statm, status, smaps] = await readFiles(
-      transport,
-      ["stat", "statm", "status", "smaps_rollup"].map((name) => `${dir}/${name}`),
-    );
-    if (statText === null) throw helperError("target-exited", `pid ${pid} exited`);
+  /** One reading of the four files, checked: the target is still the same live process we can read. */
+  function roundOf([statText, statm, status, smaps]: (string | null | undefined)[], startTime: number): ProcfsRound | { unreadable: string } {
+    if (statText == null) throw helperError("target-exited", `pid ${pid} exited`);
     const stat = checkTarget(pid, parseStat(statText));
-    if (statm === null || status === null || smaps === null) {
-      // stat is world-readable; smaps_rollup needs the target's user (ptrace access) or root
-      throw helperError(
-        "not-root",
-        `cannot read ${dir}/smaps_rollup on ${transport.where}: it belongs to another user`,
-        "run rssdrift as root or as the process's owner",
-      );
-    }
+    const missing = [statm, status, smaps].findIndex((text) => text == null);
+    if (missing >= 0) return { unreadable: `${dir}/${SAMPLE_FILES[missing + 1]}` };
     if (stat.startTime !== startTime) {
       throw helperError("pid-reused", `pid ${pid} now belongs to another process (${stat.comm}); the target exited`);
     }
     return {
+      threads: stat.threads,
+      proc: { statm: parseStatm(statm!), status: parseStatus(status!), stat_rss: stat.rss, smaps_rollup: parseSmapsRollup(smaps!) },
+    };
+  }
+
+  /** `count` rounds of reads, in one command (one round trip over SSH). */
+  async function readRounds(count: number, startTime: number): Promise<ProcfsRound[]> {
+    const paths = SAMPLE_FILES.map((name) => `${dir}/${name}`);
+    const texts = await readFiles(transport, Array.from({ length: count }, () => paths).flat());
+    const rounds: ProcfsRound[] = [];
+    for (let i = 0; i < count; i++) {
+      const round = roundOf(texts.slice(i * paths.length, (i + 1) * paths.length), startTime);
+      if ("unreadable" in round) throw await unreadable(transport, round.unreadable);
+      rounds.push(round);
+    }
+    return rounds;
+  }
+
+  /**
+   * The files are read one after another, so a process that allocates meanwhile gives a torn
+   * reading (stat from before, smaps_rollup from after) whose difference is not drift. Reads until
+   * two consecutive rounds agree; when MAX_ROUNDS never do, the sample says it is unstable.
+   */
+  async function sample(seq: number, startTime: number): Promise<SampleLine> {
+    let rounds = await readRounds(2, startTime);
+    while (!agree(rounds[rounds.length - 2]!, rounds[rounds.length - 1]!) && rounds.length < MAX_ROUNDS) {
+      rounds = [...rounds, ...(await readRounds(1, startTime))];
+    }
+    const last = rounds[rounds.length - 1]!;
+    const stable = agree(rounds[rounds.length - 2]!, last);
+    return {
       type: "sample",
       seq,
       mono_ms: Number(process.hrtime.bigint()) / 1e6,
-      threads: stat.threads,
+      threads: last.threads,
       counters: null,
-      proc: { statm: parseStatm(statm), status: parseStatus(status), stat_rss: stat.rss, smaps_rollup: parseSmapsRollup(smaps) },
+      proc: last.proc,
       read_us: 0,
+      ...(stable ? {} : { unstable: true }),
     };
   }
 

@@ -3,6 +3,7 @@
 // through a callback, so tests drive it with a fake source.
 import { Box, Text, useApp } from "ink";
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { NO_ESTIMATE } from "../analysis/explanation.js";
 import { BoundGauge } from "./components/BoundGauge.js";
 import { CounterTable } from "./components/CounterTable.js";
 import { DriftSparkline } from "./components/DriftSparkline.js";
@@ -159,6 +160,7 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       },
       mark: () => {
         if (!latest) return setMessage("no sample to mark yet");
+        if (!latest.analysis.rss) return setMessage(`nothing to mark: ${NO_ESTIMATE}`);
         const number = steering.current.marks.length + 1;
         const mark: Mark = { number, seq: latest.sample.seq, driftPages: latest.analysis.rss.driftPages, at: now() };
         steering.current.marks = [...steering.current.marks, mark];

@@ -1,5 +1,6 @@
 // The non-interactive view (CI logs, pipes): one line per sample, each number with its label,
 // and one header line. Pure text.
+import { NO_ESTIMATE } from "../analysis/explanation.js";
 import type { AnalysedSample } from "../analysis/types.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import { printable, printableStrings } from "../text/printable.js";
@@ -25,6 +26,7 @@ export function compactHeader(exact: HelloLine, exactOrigin: string): string {
 export function compactLine({ sample, analysis }: AnalysedSample, firstMonoMs: number): string {
   const { rss, bound } = analysis;
   const seconds = ((sample.mono_ms - firstMonoMs) / 1000).toFixed(1);
+  if (rss === null) return `#${sample.seq} t+${seconds}s RSS (estimate): ${NO_ESTIMATE}`;
   const parts = [
     `#${sample.seq} t+${seconds}s`,
     `RSS${analysis.estimate ? " (estimate)" : ""} cached ${rss.cached} exact ${rss.exact}`,

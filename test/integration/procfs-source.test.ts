@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
+import { analyse } from "../../src/analysis/analyse.js";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-line.js";
 import { openProcfsSource } from "../../src/sources/procfs-source.js";
@@ -16,7 +17,7 @@ afterEach(() => {
 
 /** Starts python3 running `code`, waits for its first stdout line, and returns it with the child. */
 async function startPython(code: string): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn("python3", ["-c", code], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn("python3", ["-I", "-c", code], { stdio: ["pipe", "pipe", "inherit"] });
   children.push(child);
   const lines = createInterface({ input: child.stdout! });
   const [firstLine] = (await once(lines, "line")) as [string];
@@ -71,6 +72,56 @@ describe("procfs backend on real processes", () => {
       expect(hello.target, JSON.stringify(name)).toMatchObject({ pid: target.pid, comm: target.comm, threads: 1 });
       expect((lines[1] as SampleLine).proc.status.VmRSS, JSON.stringify(name)).toBeGreaterThan(0);
     }
+  });
+
+  it("never shows a torn read of a process that allocates all the time as drift", async () => {
+    // maps 8 MiB, touches every page, unmaps, again: RSS changes between any two /proc reads
+    const { child } = await startPython(
+      "import mmap\nprint('ready',flush=True)\nwhile True:\n m=mmap.mmap(-1,8<<20)\n for i in range(0,8<<20,4096): m[i]=1\n m.close()",
+    );
+    const lines = await collect(child.pid!, 12);
+    const hello = lines[0] as HelloLine;
+    const samples = lines.slice(1) as SampleLine[];
+    expect(samples).toHaveLength(12);
+    for (const sample of samples) {
+      const a = analyse(hello, sample);
+      if (a.rss === null) {
+        expect(sample.unstable).toBe(true);
+        expect(a.explanation.join(" ")).toContain("the process changed while it was read; no estimate");
+      } else {
+        // an estimate that is given stays within what the kernel's caches can hold
+        expect(Math.abs(a.rss.driftPages)).toBeLessThanOrEqual(a.bound.pagesForRss);
+      }
+    }
+    // it did change while read: most samples say so instead of giving a number
+    expect(samples.filter((s) => s.unstable).length).toBeGreaterThan(samples.length / 2);
+  });
+
+  it("gives an idle process a stable estimate", async () => {
+    const { child } = await startPython(
+      "import mmap,sys\nm=mmap.mmap(-1,4<<20)\nfor i in range(0,4<<20,4096): m[i]=1\nprint('ready',flush=True)\nsys.stdin.read()",
+    );
+    const lines = await collect(child.pid!, 3);
+    const hello = lines[0] as HelloLine;
+    const samples = lines.slice(1) as SampleLine[];
+    for (const sample of samples) {
+      expect(sample.unstable).toBeUndefined();
+      const a = analyse(hello, sample);
+      expect(a.rss).not.toBeNull();
+      expect(Math.abs(a.rss!.driftPages)).toBeLessThanOrEqual(a.bound.pagesForRss);
+    }
+    // nothing moved, so every sample read the same numbers
+    expect(new Set(samples.map((s) => JSON.stringify(s.proc))).size).toBe(1);
+  });
+
+  it("refuses a thread id as the helper does", async () => {
+    const { firstLine } = await startPython(
+      "import threading,sys\nt=threading.Thread(target=sys.stdin.read,daemon=True)\nt.start()\nprint(t.native_id,flush=True)\nsys.stdin.read()",
+    );
+    const error = await failure(Number(firstLine));
+    expect(error.code).toBe("bad-args");
+    expect(error.exitCode).toBe(EXIT.badInput);
+    expect(error.message).toMatch(/^pid \d+ is a thread of process \d+$/);
   });
 
   it("refuses a kernel thread (kthreadd, pid 2)", async () => {

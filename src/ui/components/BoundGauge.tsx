@@ -2,7 +2,8 @@
 // (N_online × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
 // which sums three counters.
 import { Box, Text } from "ink";
-import type { Analysis } from "../../analysis/types.js";
+import { NO_ESTIMATE } from "../../analysis/explanation.js";
+import type { Analysis, RssDrift } from "../../analysis/types.js";
 import { formatBytes, formatPercent } from "../format.js";
 import { gauge } from "../glyphs.js";
 import { useTheme } from "../theme.js";
@@ -18,12 +19,12 @@ interface GaugeRow {
 
 /** one line (RSS against its bound, on the title line), or the title and a gauge per row */
 export function boundGaugeHeights(analysis: Analysis): number[] {
-  if (analysis.rss.fractionOfBound === null) return [1];
-  return [1, 1 + gaugeRows(analysis).length];
+  if (analysis.rss === null || analysis.rss.fractionOfBound === null) return [1];
+  return [1, 1 + gaugeRows(analysis, analysis.rss).length];
 }
 
-function gaugeRows(analysis: Analysis): GaugeRow[] {
-  const { bound, rss } = analysis;
+function gaugeRows(analysis: Analysis, rss: RssDrift): GaugeRow[] {
+  const { bound } = analysis;
   const rows: GaugeRow[] = [];
   const nearest = (analysis.counters ?? [])
     .filter((c) => c.fractionOfBound !== null)
@@ -50,11 +51,12 @@ function gaugeRows(analysis: Analysis): GaugeRow[] {
 export function BoundGauge({ analysis, width, height }: { analysis: Analysis; width: number; height: number }) {
   const theme = useTheme();
   const { bound, rss } = analysis;
+  if (rss === null) return <SectionTitle title="Drift vs bound" meaning={NO_ESTIMATE} color={theme.accent} />;
   if (rss.fractionOfBound === null) {
     return <SectionTitle title="Drift vs bound" meaning={`no bound: ${bound.formula}`} color={theme.accent} />;
   }
   const wide = width >= 90;
-  const rows = gaugeRows(analysis);
+  const rows = gaugeRows(analysis, rss);
   if (height < 1 + rows.length) {
     const rssRow = rows.at(-1)!;
     const cells = Math.max(10, Math.min(20, width - 60));

@@ -1,6 +1,7 @@
 // The four mm counters side by side: what get_mm_counter() returns (cached) against the
 // exact sum, and the drift between them in pages, bytes and as a share of the bound.
 import { Box, Text } from "ink";
+import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { Analysis } from "../../analysis/types.js";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
 import { useTheme } from "../theme.js";
@@ -42,6 +43,16 @@ export function counterTableHeights(analysis: Analysis): number[] {
 function RssLine({ analysis }: { analysis: Analysis }) {
   const theme = useTheme();
   const { rss } = analysis;
+  if (rss === null) {
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.accent}>
+          RSS (estimate)
+        </Text>
+        <Text color={theme.warn}>{` ${NO_ESTIMATE}`}</Text>
+      </Text>
+    );
+  }
   return (
     <Text wrap="truncate-end">
       <Text bold color={theme.accent}>
@@ -67,7 +78,7 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
   const wide = width >= 90;
   const withBound = width >= 72;
   const rows: Row[] = (analysis.counters ?? []).map((c) => ({ ...c, name: c.name }));
-  rows.push({ name: "RSS", kernelName: "file+anon+shmem", ...analysis.rss });
+  if (analysis.rss) rows.push({ name: "RSS", kernelName: "file+anon+shmem", ...analysis.rss });
   const cells = (row: Row, head = false): Cell[] => {
     const drifting = !head && row.driftPages !== 0;
     const cellsOfRow: Cell[] = [
@@ -93,6 +104,7 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
       {rows.map((row) => (
         <CellRow key={row.name} cells={cells(row)} />
       ))}
+      {analysis.rss === null ? <Text color={theme.warn} wrap="truncate-end">{`RSS    ${NO_ESTIMATE}`}</Text> : null}
       {height >= withLegend! ? (
         <Text dimColor wrap="truncate-end">
           {meaningOfColumns(analysis, wide)}

@@ -1,6 +1,7 @@
 // Who sees what: for each /proc reader, whether its RSS figure matched the cached count or the
 // exact sum in this sample (decided per sample, because stable backports blur the version line).
 import { Box, Text } from "ink";
+import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { Analysis, ReaderVerdict } from "../../analysis/types.js";
 
 import { useTheme, type Theme } from "../theme.js";
@@ -31,6 +32,7 @@ const shortVerdict: Record<ReaderVerdict["verdict"], string> = {
 
 /** one line (each reader and its verdict, on the title line), or the title and a row per reader */
 export function readerVerdictsHeights(analysis: Analysis): number[] {
+  if (analysis.rss === null) return [1];
   const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
   return [1, 1 + analysis.readers.length + (hasSmaps ? 0 : 1)];
 }
@@ -40,6 +42,8 @@ export function ReaderVerdicts({ analysis, smapsEnabled, width, height }: { anal
   const wide = width >= 90;
   const labelWidth = Math.max(16, Math.min(30, width - 30));
   const hasSmaps = analysis.readers.some((r) => r.reader === "smaps_rollup");
+  // an unstable estimate matched no reader: one line says so
+  if (analysis.rss === null) return <SectionTitle title="Who sees what" meaning={`not matched: ${NO_ESTIMATE}`} color={theme.accent} />;
   if (height < readerVerdictsHeights(analysis)[1]!) {
     return (
       <Text wrap="truncate-end">

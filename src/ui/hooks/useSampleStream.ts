@@ -67,14 +67,11 @@ function reduce(state: StreamState, action: Action): StreamState {
       return { ...state, hello: action.hello };
     case "sample": {
       const { sample, analysis } = action.analysed;
-      const point = { seq: sample.seq, monoMs: sample.mono_ms, driftPages: analysis.rss.driftPages };
-      return {
-        ...state,
-        alert: null,
-        latest: action.analysed,
-        exact: action.exact,
-        history: [...state.history, point].slice(-HISTORY_LIMIT),
-      };
+      // an unstable estimate has no drift to plot: the history skips it
+      const history = analysis.rss
+        ? [...state.history, { seq: sample.seq, monoMs: sample.mono_ms, driftPages: analysis.rss.driftPages }].slice(-HISTORY_LIMIT)
+        : state.history;
+      return { ...state, alert: null, latest: action.analysed, exact: action.exact, history };
     }
     case "end":
       return state.end ? state : { ...state, end: action.end };
