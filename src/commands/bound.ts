@@ -2,7 +2,6 @@
 // on the kernel's formulas: no root, no kernel access, no target.
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { availableParallelism, release } from "node:os";
-import { parseArgs } from "node:util";
 import { allocationReading } from "../analysis/allocation.js";
 import { boundFor, defaultFaultAroundPages } from "../analysis/bound.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
@@ -12,6 +11,7 @@ import { renderBoundText, type BoundReport } from "../report/bound-text.js";
 import { makeStyle } from "../report/style.js";
 import { parseCpuList } from "../sources/proc-files.js";
 import type { CommandContext } from "./context.js";
+import { parseFlags } from "./parse-flags.js";
 import { badInput } from "./target-options.js";
 
 export const boundHelp = `Usage: rssdrift bound [--cpus N[,N…]] [--threads T[,T…]] [--era ERA]
@@ -152,12 +152,7 @@ function resolveEra(values: { era?: string; cpus?: string; threads?: string }, k
 }
 
 export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "stdout" | "stderr" | "env">): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: flags, allowPositionals: false, strict: true }));
-  } catch (err) {
-    throw badInput(err instanceof Error ? err.message : String(err), "see `rssdrift bound --help`");
-  }
+  const { values } = parseFlags(argv, flags, "`rssdrift bound --help`", false);
   if (values.help) {
     ctx.stdout.write(`${boundHelp}\n`);
     return EXIT.ok;

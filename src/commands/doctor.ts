@@ -1,8 +1,8 @@
 // `rssdrift doctor [--host H]`: checks everything the kernel path needs on the target, each with
 // ✔ / ✘ and the command that fixes it. Exit 0 when all is green, 4 when drgn cannot work there
 // (and then says that the procfs estimate still does).
-import { parseArgs } from "node:util";
 import type { CommandContext } from "./context.js";
+import { parseFlags } from "./parse-flags.js";
 import { badInput, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
@@ -69,12 +69,7 @@ const doctorFlags = {
 } as const;
 
 function parseDoctorArgs(argv: string[]) {
-  try {
-    const { values } = parseArgs({ args: argv, options: doctorFlags, allowPositionals: false, strict: true });
-    return values;
-  } catch (err) {
-    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see `rssdrift doctor --help`");
-  }
+  return parseFlags(argv, doctorFlags, "`rssdrift doctor --help`", false).values;
 }
 
 async function openTransport(hostName: string | undefined, ssh: SshOptions, ctx: CommandContext): Promise<Transport> {

@@ -13,7 +13,8 @@ import { openSshTransport, type SshEnvironment } from "../transports/ssh-transpo
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { deadlineFlagHelp, deadlineFlags } from "./deadline-option.js";
-import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
+import { shownWord } from "./parse-flags.js";
+import { badInput, parseTargetArgs, targetFlagsHelp, wholeNumber } from "./target-options.js";
 
 export type SampleOnce = (transport: Transport, pid: number) => Promise<AnalysedSample>;
 
@@ -78,8 +79,9 @@ function readHostsFile(file: string): string[] {
 
 function parseParallel(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PARALLEL;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw badInput(`--parallel takes a number from 1 to 256, not ${JSON.stringify(text)}`);
-  return Number(text);
+  const parallel = wholeNumber(text, 1, 256);
+  if (parallel === null) throw badInput(`--parallel takes a number from 1 to 256, not ${JSON.stringify(text)}`);
+  return parallel;
 }
 
 /** The oldest process named exactly `name` on the host (pgrep -xo), as a pid. */
@@ -206,6 +208,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
     extraFlags: fleetFlags,
     pidRequired: false,
     signal: ctx.signal,
+    help: "`rssdrift --help`",
   });
   if (wantsHelp || values.help) {
     ctx.stdout.write(`${fleetHelp}\n`);
@@ -214,6 +217,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
   const pgrep = values.pgrep as string | undefined;
   if (pgrep !== undefined && positionals.length > 0) throw badInput("give a pid or --pgrep NAME, not both");
   if (pgrep === undefined && positionals.length === 0) throw badInput("which process? give a pid, or --pgrep NAME to find it on each host");
+  if (positionals.length > 1) throw badInput(`fleet mode reads one pid on each host, not ${positionals.length}: ${positionals.map(shownWord).join(" ")}`);
   if (pgrep !== undefined && !/^[^\s/]{1,15}$/.test(pgrep)) {
     throw badInput(`--pgrep takes a process name as the kernel keeps it (1 to 15 characters, no / or spaces), not ${JSON.stringify(pgrep)}`);
   }

@@ -1,9 +1,9 @@
 // `rssdrift replay FILE.jsonl`: plays back a session recorded with `watch --record` (or the
 // helper's raw stdout) in the same view, with no root and no kernel.
-import { parseArgs } from "node:util";
 import { EXIT } from "../errors.js";
 import { openReplaySource, SPEED_RANGE } from "../sources/replay-source.js";
 import type { CommandContext } from "./context.js";
+import { parseFlags } from "./parse-flags.js";
 import { badInput } from "./target-options.js";
 import { snapshotDirOf } from "./snapshot-dir.js";
 import { commandLineOf, viewSamples } from "./watch.js";
@@ -58,13 +58,7 @@ function parseSpeed(text: string | undefined): number {
 }
 
 export async function replayCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: replayFlags, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see rssdrift replay --help");
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, replayFlags, "`rssdrift replay --help`");
   if (values.help) {
     ctx.stdout.write(`${replayHelp}\n`);
     return EXIT.ok;

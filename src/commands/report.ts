@@ -13,6 +13,7 @@ import { printable, printableJson } from "../text/printable.js";
 import type { Transport } from "../transports/transport.js";
 import type { CommandContext } from "./context.js";
 import { deadlineFlagHelp, deadlineFlags, firstSampleDeadlineMs } from "./deadline-option.js";
+import { shownWord } from "./parse-flags.js";
 import { badInput, parseTargetArgs, targetFlagsHelp, type TargetOptions } from "./target-options.js";
 
 export const reportHelp = `Usage: rssdrift <pid> [--json | --markdown] [target options]
@@ -80,15 +81,22 @@ export function sampleOnceOn(argv: string[], ctx: CommandContext) {
 }
 
 export async function reportCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { target, values } = parseTargetArgs(argv, {
+  const { target, values, positionals } = parseTargetArgs(argv, {
     defaultIntervalMs: 1000,
     signal: ctx.signal,
     extraFlags: reportFlags,
     pidRequired: !argv.includes("--help") && !argv.includes("-h"),
+    help: "`rssdrift report --help`",
   });
   if (values.help) {
     ctx.stdout.write(`${reportHelp}\n`);
     return EXIT.ok;
+  }
+  if (positionals.length > 1) {
+    throw badInput(
+      `a report reads one pid, not ${positionals.length}: ${positionals.map(shownWord).join(" ")}`,
+      "run rssdrift once per pid; for one pid on several hosts, repeat --host",
+    );
   }
   if (values.json && values.markdown) throw badInput("--json and --markdown are two different outputs: pick one");
   const deadlineMs = firstSampleDeadlineMs(values.timeout as string | undefined, ctx.env);

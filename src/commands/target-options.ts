@@ -1,6 +1,7 @@
 // The flags every command that reads a target shares (report, watch, fleet), parsed in one place.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, RssdriftError } from "../errors.js";
+import { parseFlags } from "./parse-flags.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 
@@ -46,19 +47,29 @@ export function badInput(message: string, hint?: string): RssdriftError {
   return new RssdriftError(message, EXIT.badInput, hint, "bad-input");
 }
 
+/**
+ * The one parser of whole numbers on the command line (pids, --interval, --count, --parallel):
+ * decimal digits only, no sign, exponent, hex, spaces or leading zeros; null when not one in range.
+ */
+export function wholeNumber(text: string, min: number, max: number): number | null {
+  if (!/^(0|[1-9]\d{0,14})$/.test(text)) return null;
+  const value = Number(text);
+  return value >= min && value <= max ? value : null;
+}
+
+/** the kernel's PID_MAX_LIMIT on 64-bit */
+const PID_MAX = 4194304;
+
 export function parsePid(text: string | undefined): number {
   if (text === undefined) throw badInput("which process? give a pid, e.g. `rssdrift 1234`", "see `rssdrift --help`");
-  if (!/^[1-9]\d{0,9}$/.test(text) || Number(text) > 4194304) {
-    throw badInput(`not a pid: ${JSON.stringify(text)} (a pid is a whole number from 1 to 4194304)`);
-  }
-  return Number(text);
+  const pid = wholeNumber(text, 1, PID_MAX);
+  if (pid === null) throw badInput(`not a pid: ${JSON.stringify(text)} (a pid is a whole number from 1 to ${PID_MAX})`);
+  return pid;
 }
 
 export function parseMilliseconds(text: string, flag: string): number {
-  const ms = Number(text);
-  if (!Number.isInteger(ms) || ms < 50 || ms > 3_600_000) {
-    throw badInput(`${flag} takes milliseconds from 50 to 3600000, not ${JSON.stringify(text)}`);
-  }
+  const ms = wholeNumber(text, 50, 3_600_000);
+  if (ms === null) throw badInput(`${flag} takes whole milliseconds from 50 to 3600000, not ${JSON.stringify(text)}`);
   return ms;
 }
 
@@ -83,14 +94,14 @@ export function parseTargetArgs(
     lenient?: boolean;
     /** the command's Ctrl-C signal: it also gives up an SSH connection still being made */
     signal?: AbortSignal;
+    /** where a bad argv is pointed to, e.g. "`rssdrift watch --help`" */
+    help?: string;
   },
 ): { target: TargetOptions; hosts: string[]; values: FlagValues; positionals: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...targetFlags, ...settings.extraFlags }, allowPositionals: true, strict: !settings.lenient });
-  } catch (err) {
-    throw badInput((err as Error).message.split("\n")[0] ?? "bad arguments", "see --help");
-  }
+  const options = { ...targetFlags, ...settings.extraFlags };
+  const parsed = settings.lenient
+    ? parseArgs({ args: argv, options, allowPositionals: true, strict: false })
+    : parseFlags(argv, options, settings.help ?? "--help");
   const values = parsed.values as FlagValues;
   const hosts = (values.host as string[] | undefined) ?? [];
   for (const host of hosts) parseSshTarget(host); // a malformed one is bad input now, before any connection or view starts

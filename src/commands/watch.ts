@@ -5,9 +5,8 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { analyse } from "../analysis/analyse.js";
-import { EXIT } from "../errors.js";
+import { EXIT, RssdriftError } from "../errors.js";
 import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { printableJson } from "../text/printable.js";
@@ -17,7 +16,8 @@ import { runNonInteractive } from "../ui/run-non-interactive.js";
 import type { AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "../ui/stream-types.js";
 import type { CommandContext } from "./context.js";
 import { makeSnapshotDir, snapshotDirOf } from "./snapshot-dir.js";
-import { badInput, parseTargetArgs, targetFlagsHelp } from "./target-options.js";
+import { parseFlags } from "./parse-flags.js";
+import { badInput, parseTargetArgs, targetFlagsHelp, wholeNumber } from "./target-options.js";
 
 export const watchHelp = `Usage: rssdrift watch <pid> [options] [target options]
        rssdrift watch --demo
@@ -84,8 +84,9 @@ export function demoRecordingPath(): string {
 }
 
 function parseCount(text: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw badInput(`--count takes a whole number of samples from 1, not ${JSON.stringify(text)}`);
-  return Number(text);
+  const count = wholeNumber(text, 1, 999_999_999);
+  if (count === null) throw badInput(`--count takes a whole number of samples from 1, not ${JSON.stringify(text)}`);
+  return count;
 }
 
 /** "20250601T120309", local time */
@@ -195,11 +196,13 @@ export function commandLineOf(command: string, argv: string[]): string {
 }
 
 async function watchDemo(argv: string[], ctx: CommandContext): Promise<number> {
+  const demoFlags = { demo: watchFlags.demo, json: watchFlags.json, "snapshot-dir": watchFlags["snapshot-dir"] };
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { demo: watchFlags.demo, json: watchFlags.json, "snapshot-dir": watchFlags["snapshot-dir"] }, strict: true }));
+    ({ values } = parseFlags(argv, demoFlags, "`rssdrift watch --help`", false));
   } catch (err) {
-    throw badInput(`${(err as Error).message.split("\n")[0]} (--demo plays a recording: it takes no pid or target options)`, "see rssdrift watch --help");
+    const error = err as RssdriftError;
+    throw new RssdriftError(`${error.message} (--demo plays a recording: it takes no pid or target options)`, error.exitCode, error.hint, error.code);
   }
   const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
   const path = demoRecordingPath();
@@ -222,7 +225,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   // q and Ctrl-C in the live view end it without a signal: a connection still being made is then given up too
   const viewEnded = new AbortController();
   const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
-  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal });
+  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal, help: "`rssdrift watch --help`" });
   if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);
