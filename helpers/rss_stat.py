@@ -148,12 +148,15 @@ def parse_args(argv):
 
 def parse_control(line):
     """One control line -> ("sample",), ("interval", ms), ("pause",), ("resume",), ("ping",),
-    or None if invalid."""
+    or None if invalid. An interval is 1 ms to an hour (the client sends 50 ms to an hour):
+    a longer one would overflow select()'s timeout."""
     words = line.split()
     if words in (["sample"], ["pause"], ["resume"], ["ping"]):
         return (words[0],)
-    if len(words) == 2 and words[0] == "interval" and words[1].isdigit() and int(words[1]) >= 1:
-        return ("interval", int(words[1]))
+    if len(words) == 2 and words[0] == "interval" and words[1].isascii() and words[1].isdigit() and len(words[1]) <= 7:
+        ms = int(words[1])
+        if 1 <= ms <= 3600000:
+            return ("interval", ms)
     return None
 
 
@@ -608,10 +611,15 @@ def arm_heartbeat(seconds):
 
 
 class ControlReader:
-    """Control lines from fd 0, read raw (os.read) so that select() sees every byte."""
+    """Control lines from fd 0, read raw (os.read) so that select() sees every byte. Only the new
+    bytes are split; an unterminated line is kept up to LINE_MAX bytes, and one longer than that
+    (no command is) is dropped up to its newline, so a peer that never sends one costs nothing."""
+
+    LINE_MAX = 256
 
     def __init__(self, heartbeat=None):
         self.pending = b""
+        self.overlong = False  # the pending line passed LINE_MAX: drop it when its newline comes
         self.heartbeat = heartbeat
         arm_heartbeat(heartbeat)
 
@@ -624,9 +632,17 @@ class ControlReader:
         if not chunk:
             return None
         arm_heartbeat(self.heartbeat)
-        self.pending += chunk
-        *lines, self.pending = self.pending.split(b"\n")
-        commands = (parse_control(line.decode("ascii", "replace")) for line in lines)
+        *complete, rest = chunk.split(b"\n")
+        lines = []
+        if complete:
+            if not self.overlong:
+                lines.append(self.pending + complete[0])
+            lines.extend(complete[1:])
+            self.pending, self.overlong = b"", False
+        self.pending += rest
+        if len(self.pending) > self.LINE_MAX:
+            self.pending, self.overlong = b"", True
+        commands = (parse_control(line.decode("ascii", "replace")) for line in lines if len(line) <= self.LINE_MAX)
         return [command for command in commands if command]  # unknown lines are ignored
 
 

@@ -205,9 +205,54 @@ class ControlCommands(unittest.TestCase):
         self.assertEqual(rss_stat.parse_control("ping"), ("ping",))
 
     def test_invalid_commands(self):
-        for line in ("", "interval", "interval 0", "interval -5", "interval 1.5", "interval 9 9", "samples", "SAMPLE"):
-            with self.subTest(line=line):
+        for line in ("", "interval", "interval 0", "interval -5", "interval 1.5", "interval 9 9", "samples", "SAMPLE",
+                     "interval 99999999999999999999", "interval 3600001", "interval \u00b2", "interval " + "9" * 5000):
+            with self.subTest(line=line[:40]):
                 self.assertIsNone(rss_stat.parse_control(line))
+
+    def test_interval_up_to_an_hour(self):
+        self.assertEqual(rss_stat.parse_control("interval 3600000"), ("interval", 3600000))
+
+
+class ControlReaderOnAPipe(unittest.TestCase):
+    """ControlReader reads fd 0: each test puts a real pipe there."""
+
+    def setUp(self):
+        self.saved = os.dup(0)
+        read_end, self.write_end = os.pipe()
+        os.dup2(read_end, 0)
+        os.close(read_end)
+        self.reader = rss_stat.ControlReader()
+
+    def tearDown(self):
+        os.dup2(self.saved, 0)
+        os.close(self.saved)
+        if self.write_end is not None:
+            os.close(self.write_end)
+
+    def send(self, data):
+        os.write(self.write_end, data)
+        return self.reader.wait(1)
+
+    def test_a_line_in_pieces(self):
+        self.assertEqual(self.send(b"inter"), [])
+        self.assertEqual(self.send(b"val 250\nsam"), [("interval", 250)])
+        self.assertEqual(self.send(b"ple\n"), [("sample",)])
+
+    def test_an_endless_line_is_bounded_and_dropped(self):
+        for _ in range(64):  # 256 KiB without a newline
+            self.assertEqual(self.send(b"x" * 4096), [])
+            self.assertLessEqual(len(self.reader.pending), rss_stat.ControlReader.LINE_MAX)
+        # the rest of the overlong line goes with its newline; the next line counts again
+        self.assertEqual(self.send(b"sample\nping\n"), [("ping",)])
+
+    def test_a_huge_interval_is_ignored_not_fatal(self):
+        self.assertEqual(self.send(b"interval 99999999999999999999\nping\n"), [("ping",)])
+
+    def test_end_of_input(self):
+        os.close(self.write_end)
+        self.write_end = None
+        self.assertIsNone(self.reader.wait(1))
 
 
 class Arguments(unittest.TestCase):
