@@ -23,6 +23,7 @@ const FULL_NAMES: Record<ReaderName, string> = {
   smaps_rollup: "smaps_rollup",
 };
 
+// psutil/_pslinux.py memory_full_info(): uss/pss from _parse_smaps_rollup(), the rest from memory_info() (statm)
 const SMAPS_ADVICE =
   "read smaps_rollup (psutil's memory_full_info() takes uss and pss from it, but its rss field is still statm)";
 
@@ -144,6 +145,8 @@ function readersSentence(a: Measured): string | null {
   if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "is" : "are"} exact on this kernel`);
   // statm showing the cached count while there is drift: the kernel lacks the v6.16 fix (or its backport)
   if (a.era === "percpu" && cached.includes("statm")) parts.push("this kernel lacks the v6.16 fix that makes statm and status exact");
+  // mm/oom_kill.c oom_badness(): get_mm_rss(); kernel/sys.c getrusage(): ru_maxrss from
+  // get_mm_hiwater_rss(), the max of hiwater_rss and get_mm_rss(); both the cached sum
   if (cached.includes("stat")) parts.push("the OOM killer and getrusage() read the cached count too");
   if (both.length > 0) {
     parts.push(`with no drift right now this sample cannot tell whether ${joinList(both)} read the cached or the exact count`);

@@ -51,7 +51,7 @@ export interface ReaderVerdict {
   reader: ReaderName;
   /** what the user knows it as, e.g. "/proc/PID/statm resident" */
   label: string;
-  /** who reads it, e.g. "psutil memory_info().rss, top RES, ps RSS" */
+  /** who reads it, e.g. "psutil memory_info().rss, top RES" (each checked: see READERS) */
   usedBy: string;
   /** the reader's RSS figure in pages */
   pages: number;
