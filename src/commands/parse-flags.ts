@@ -58,8 +58,10 @@ function oneLine(err: Error & { code?: string }, options: Options): string {
   }
 }
 
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+
 /** parseArgs, strict; a bad argv is one line of bad input (exit 2) that points at `help` */
-export function parseFlags<O extends Options>(argv: string[], options: O, help: string, allowPositionals = true) {
+export function parseFlags<O extends Options>(argv: string[], options: O, help: string, allowPositionals = true): Parsed<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
