@@ -4,12 +4,17 @@ import { Box, Text } from "ink";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { analyse } from "../../analysis/analyse.js";
+import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { HelloLine, SampleLine } from "../../schema/helper-line.js";
 import { parseHelperLine } from "../../schema/validate-line.js";
 import { nextInterval } from "../App.js";
 import { themeFor } from "../theme.js";
+import { procfsLines } from "../../../test/fixtures/scenario-samples.js";
+import { BoundGauge } from "./BoundGauge.js";
+import { CounterTable } from "./CounterTable.js";
 import { markRow } from "./DriftSparkline.js";
 import { wrappedLines } from "./Explanation.js";
+import { ReaderVerdicts } from "./ReaderVerdicts.js";
 
 describe("markRow", () => {
   const points = [10, 11, 12, 13, 14].map((seq) => ({ seq, monoMs: seq * 500, driftPages: 0 }));
@@ -66,5 +71,18 @@ describe("themeFor", () => {
     expect(Object.values(themeFor({ NO_COLOR: "1" })).filter(Boolean)).toEqual([]);
     expect(themeFor({ NO_COLOR: "" }).exact).toBeDefined();
     expect(themeFor({}).cached).toBeDefined();
+  });
+});
+
+describe("an unstable procfs estimate in the live view", () => {
+  it("shows 'no estimate' instead of the torn numbers", () => {
+    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const a = analyse(hello, { ...sample, unstable: true });
+    for (const part of [<CounterTable analysis={a} width={100} />, <BoundGauge analysis={a} width={100} />, <ReaderVerdicts analysis={a} smapsEnabled width={100} />]) {
+      const frame = render(part).lastFrame() ?? "";
+      expect(frame).toContain(NO_ESTIMATE);
+      expect(frame).not.toContain("+900");
+      expect(frame).not.toContain("1900");
+    }
   });
 });
