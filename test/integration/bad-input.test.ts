@@ -227,14 +227,15 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
 
   // Malformed --host values must be refused in one line before any connection.
   describe("hosts", () => {
-    it("an empty --host is bad input (2)", async () => {
-      await refused(["1", "--host", ""], EXIT.badInput);
+    it.each([[["1", "--host", ""]], [["1", "--host", "web\n01"]]])("%j is bad input (2)", async (argv) => {
+      const said = await refused(argv, EXIT.badInput);
+      expect(said).not.toContain("\n");
     });
 
     // KNOWN TO FAIL until the SSH branch's --host parsing lands: today "[::1" and "a:1:2" reach
-    // DNS (exit 6) and a newline is echoed raw (three lines). `it.fails` keeps the suite green
-    // meanwhile and turns red when that fix arrives: then drop `.fails`.
-    it.fails.each([[["1", "--host", "[::1"]], [["1", "--host", "a:1:2"]], [["1", "--host", "web\n01"]]])(
+    // DNS (exit 6). `it.fails` keeps the suite green meanwhile and turns red when that fix
+    // arrives: then drop `.fails`.
+    it.fails.each([[["1", "--host", "[::1"]], [["1", "--host", "a:1:2"]]])(
       "%j is bad input (2)",
       async (argv) => {
         await refused(argv, EXIT.badInput);
@@ -242,16 +243,12 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
     );
   });
 
-  // Names a process can give itself. Making them printable is another branch's work (the
-  // terminal-escapes one); here: the documented code, no stack, nothing written, and the name
-  // is not echoed to a pipe in raw form where this branch already prints it safely.
+  // Names a process can give itself: the error line shows them printable (src/text/printable.ts).
   describe("hostile process names", () => {
-    it("a zombie named with an escape sequence and a newline is target gone (3), no stack", async () => {
+    it("a zombie named with an escape sequence and a newline is target gone (3), in one printable line", async () => {
       const pid = await zombie("\u001b[2J\nx");
-      const outcome = await rssdrift([String(pid), "--backend", "procfs"]);
-      expect(outcome.code).toBe(EXIT.targetGone);
-      noStackTrace(outcome.stderr);
-      expect(outcome.created).toEqual([]);
+      const said = await refused([String(pid), "--backend", "procfs"], EXIT.targetGone, /zombie/);
+      expect(said).not.toContain("\u001b");
     });
 
     it("a live process named with an OSC title sequence gets its report (0), no stack", async () => {
