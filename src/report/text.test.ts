@@ -49,9 +49,9 @@ describe("renderText", () => {
     expect(lab612).toMatch(/\/proc\/PID\/statm resident +12444 +tracks exact/);
     expect(lab612).toMatch(/\/proc\/PID\/stat field 24 \(rss\) +12228 +tracks cached/);
     expect(lab612).toContain("read by psutil memory_info().rss, top RES");
-    expect(lab612).toContain("read by ps RSS (ps -o rss, ps aux)");
+    expect(flat(lab612)).toContain("read by ps RSS (ps -o rss, ps aux)");
     expect(lab61).toMatch(/\/proc\/PID\/smaps_rollup Rss +12968 +page-table walk, = exact/);
-    expect(lab61).toContain("HotSpot's RSS query since JDK-8359104");
+    expect(flat(lab61)).toContain("HotSpot's RSS query since JDK-8359104");
   });
 
   it("ends with the explanation", () => {
