@@ -12,6 +12,8 @@ export const JSON_REPORT_SCHEMA = "rssdrift-report/1";
  * - sample: the sample line (raw counters with per-slot residue, /proc readings), as validated
  * - analysis: src/analysis/types.ts Analysis: bound, per-counter drift, rss, ranked residue,
  *   readers (who sees what) and the explanation sentences. Pages are pages; *Bytes are bytes.
+ *   A procfs estimate whose reads never agreed has analysis.unstable true, rss null and no
+ *   readers (sample.unstable is true too): there is no number rather than a torn one.
  */
 export interface JsonReport {
   schema: typeof JSON_REPORT_SCHEMA;
