@@ -249,7 +249,7 @@ function explainEstimate(a: Measured, hello: HelloLine): string[] {
 function explainUnstable(a: Unexplained, hello: HelloLine): string[] {
   return [
     `Estimate from /proc alone (no drgn): ${NO_ESTIMATE}. The files are read one after another, and ` +
-      "no two consecutive rounds of reads agreed, so their difference would be the process's own allocation, not drift.",
+      "no two consecutive rounds of reads agreed with every thread asleep or stopped, so their difference could be the process's own mapping or unmapping of pages, not drift.",
     boundOfEstimate(a, hello),
     "Read it again when the process is paused (scripts/test-side has a pause helper), or run rssdrift with drgn as root, which reads the counters themselves.",
   ];

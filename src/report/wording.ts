@@ -51,7 +51,7 @@ export function cachedMeaning(a: Analysis): string {
 }
 
 /** Instead of the RSS row and the reader matches when the procfs reads never agreed. */
-export const NO_ESTIMATE_WORDS = `${NO_ESTIMATE[0]!.toUpperCase()}${NO_ESTIMATE.slice(1)} (no two consecutive rounds of reads of /proc agreed, and a torn read is not drift).`;
+export const NO_ESTIMATE_WORDS = `${NO_ESTIMATE[0]!.toUpperCase()}${NO_ESTIMATE.slice(1)} (no two consecutive rounds of reads of /proc agreed with every thread asleep or stopped, and a torn read is not drift).`;
 
 /** the drift columns of a counter or RSS row: "+42", "+168 KiB", "34%" */
 export function driftCells(drift: Pick<RssDrift, "driftPages" | "driftBytes" | "fractionOfBound">): string[] {

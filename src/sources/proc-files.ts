@@ -7,6 +7,9 @@ export interface ProcStat {
   /** task flags (field 9); PF_KTHREAD marks a kernel thread */
   flags: number;
   threads: number;
+  /** fields 10 and 12: page faults so far, summed over the threads; they only ever grow */
+  minorFaults: number;
+  majorFaults: number;
   /** field 22, clock ticks after boot: changes when a pid is reused */
   startTime: number;
   /** field 24, pages: get_mm_rss(), always the cached counters */
@@ -27,6 +30,8 @@ export function parseStat(text: string): ProcStat {
     comm: text.slice(open + 1, close),
     state: rest[0] ?? "?",
     flags: field(9),
+    minorFaults: field(10),
+    majorFaults: field(12),
     threads: field(20),
     startTime: field(22),
     rss: field(24),

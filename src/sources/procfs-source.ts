@@ -59,15 +59,19 @@ function checkTarget(pid: number, stat: ProcStat | null): ProcStat {
 }
 
 /**
- * Why a /proc file of the target could not be read, found out only when it happens: who we are
- * there (root is not always enough) and what cat said. stat is world-readable; smaps_rollup needs
- * ptrace read access to the target, which the owner and root normally have.
+ * Why a /proc file of the target could not be read, found out only when it happens: whether the
+ * target is still there, whether this kernel has the file at all, and who we are there (root is
+ * not always enough). stat is world-readable; smaps_rollup needs ptrace read access to the
+ * target, which its owner and root normally have.
  */
-async function unreadable(transport: Transport, path: string): Promise<RssdriftError> {
-  const { stdout } = await runCommand(transport, ["sh", "-c", 'id -u; cat -- "$1" 2>&1 >/dev/null', "sh", path]);
-  const [uid, ...said] = stdout.split("\n");
+async function unreadable(transport: Transport, pid: number, file: string): Promise<RssdriftError> {
+  const path = `/proc/${pid}/${file}`;
+  const script = 'id -u; test -e "/proc/self/$2" && echo kernel-has-it; test -e "/proc/$1/stat" && echo alive; exit 0';
+  const { stdout } = await runCommand(transport, ["sh", "-c", script, "sh", String(pid), file]);
+  const [uid, ...facts] = stdout.split("\n");
   const on = `${path} on ${transport.where}`;
-  if (/No such file/i.test(said.join(" "))) {
+  if (!facts.includes("alive")) return helperError("target-exited", `pid ${pid} exited`);
+  if (!facts.includes("kernel-has-it")) {
     return helperError("not-root", `cannot read ${on}: this kernel does not have it (smaps_rollup came in Linux 4.14)`, "use --backend drgn");
   }
   if (uid?.trim() !== "0") {
@@ -83,18 +87,38 @@ async function unreadable(transport: Transport, path: string): Promise<RssdriftE
 /** The files one round reads; smaps_rollup last, since its page-table walk takes the longest. */
 const SAMPLE_FILES = ["stat", "statm", "status", "smaps_rollup"] as const;
 /** Rounds of reads a sample may take before its estimate is withheld as unstable. */
-export const MAX_ROUNDS = 5;
+const MAX_ROUNDS = 5;
+
+/** at most this many threads' states are read; a process with more gets no estimate */
+const MAX_THREADS = 1024;
+/**
+ * Thread states in which a thread cannot be half way through mapping or unmapping pages: asleep
+ * (S), stopped (T, t), or dead (Z, X). A running or runnable one (R) may have been preempted
+ * between clearing page-table entries and counting them, and one in D may be inside a fault;
+ * then smaps_rollup and the counters disagree by far more than the drift, even while still.
+ */
+const STILL_STATES = new Set(["S", "T", "t", "Z", "X"]);
 
 interface ProcfsRound {
   threads: number;
+  /** minor and major faults when the round began: any page the process mapped in between counts */
+  faults: [number, number];
+  /** every thread read was in a STILL_STATES state */
+  still: boolean;
   proc: ProcReadings;
 }
 
-/** Two rounds agree when every RSS figure (the estimate's and the readers' inputs) is the same. */
-export function agree(a: ProcfsRound, b: ProcfsRound): boolean {
-  const figures = ({ threads, proc }: ProcfsRound) =>
-    JSON.stringify([threads, proc.stat_rss, proc.statm.resident, proc.statm.shared, proc.status, proc.smaps_rollup]);
-  return figures(a) === figures(b);
+/**
+ * Two rounds agree when every RSS figure (the estimate's and the readers' inputs) is the same,
+ * the process took no page fault from the first round's start to the second's, and every thread
+ * was still in both. The fault counts only grow, so a process whose RSS went up and back down to
+ * the same figures between the reads (an allocator in a loop, in step with the rounds) cannot pass
+ * for a still one.
+ */
+function agree(a: ProcfsRound, b: ProcfsRound): boolean {
+  const figures = ({ threads, faults, proc }: ProcfsRound) =>
+    JSON.stringify([threads, faults, proc.stat_rss, proc.statm.resident, proc.statm.shared, proc.status, proc.smaps_rollup]);
+  return a.still && b.still && figures(a) === figures(b);
 }
 
 export interface ProcfsOptions {
@@ -148,28 +172,47 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
   }
 
   /** One reading of the four files, checked: the target is still the same live process we can read. */
-  function roundOf([statText, statm, status, smaps]: (string | null | undefined)[], startTime: number): ProcfsRound | { unreadable: string } {
+  function roundOf(
+    [statText, statm, status, smaps, ...threadStats]: (string | null | undefined)[],
+    startTime: number,
+  ): ProcfsRound | { unreadable: string } {
     if (statText == null) throw helperError("target-exited", `pid ${pid} exited`);
     const stat = checkTarget(pid, parseStat(statText));
     const missing = [statm, status, smaps].findIndex((text) => text == null);
-    if (missing >= 0) return { unreadable: `${dir}/${SAMPLE_FILES[missing + 1]}` };
+    if (missing >= 0) return { unreadable: SAMPLE_FILES[missing + 1]! };
     if (stat.startTime !== startTime) {
       throw helperError("pid-reused", `pid ${pid} now belongs to another process (${stat.comm}); the target exited`);
     }
+    // a thread that is gone (null) changed the process too
+    const states = [stat.state, ...threadStats.map((text) => (text == null ? "gone" : parseStat(text).state))];
     return {
       threads: stat.threads,
+      faults: [stat.minorFaults, stat.majorFaults],
+      still: states.every((state) => STILL_STATES.has(state)),
       proc: { statm: parseStatm(statm!), status: parseStatus(status!), stat_rss: stat.rss, smaps_rollup: parseSmapsRollup(smaps!) },
     };
   }
 
+  /**
+   * The stat files of a multi-threaded target's threads (/proc/PID/stat shows only the first
+   * thread's state); none for one thread. Null when there are too many to read each round.
+   */
+  async function threadStatPaths(threads: number): Promise<string[] | null> {
+    if (threads <= 1) return [];
+    if (threads > MAX_THREADS) return null;
+    const { stdout } = await runCommand(transport, ["ls", "--", `${dir}/task`]);
+    const tids = stdout.split("\n").filter((tid) => /^\d+$/.test(tid) && tid !== String(pid));
+    return tids.length < MAX_THREADS ? tids.map((tid) => `${dir}/task/${tid}/stat`) : null;
+  }
+
   /** `count` rounds of reads, in one command (one round trip over SSH). */
-  async function readRounds(count: number, startTime: number): Promise<ProcfsRound[]> {
-    const paths = SAMPLE_FILES.map((name) => `${dir}/${name}`);
+  async function readRounds(count: number, startTime: number, threadStats: string[]): Promise<ProcfsRound[]> {
+    const paths = [...SAMPLE_FILES.map((name) => `${dir}/${name}`), ...threadStats];
     const texts = await readFiles(transport, Array.from({ length: count }, () => paths).flat());
     const rounds: ProcfsRound[] = [];
     for (let i = 0; i < count; i++) {
       const round = roundOf(texts.slice(i * paths.length, (i + 1) * paths.length), startTime);
-      if ("unreadable" in round) throw await unreadable(transport, round.unreadable);
+      if ("unreadable" in round) throw await unreadable(transport, pid, round.unreadable);
       rounds.push(round);
     }
     return rounds;
@@ -180,13 +223,14 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
    * reading (stat from before, smaps_rollup from after) whose difference is not drift. Reads until
    * two consecutive rounds agree; when MAX_ROUNDS never do, the sample says it is unstable.
    */
-  async function sample(seq: number, startTime: number): Promise<SampleLine> {
-    let rounds = await readRounds(2, startTime);
+  async function sample(seq: number, startTime: number, threads: number): Promise<SampleLine> {
+    const threadStats = await threadStatPaths(threads);
+    let rounds = await readRounds(2, startTime, threadStats ?? []);
     while (!agree(rounds[rounds.length - 2]!, rounds[rounds.length - 1]!) && rounds.length < MAX_ROUNDS) {
-      rounds = [...rounds, ...(await readRounds(1, startTime))];
+      rounds = [...rounds, ...(await readRounds(1, startTime, threadStats ?? []))];
     }
     const last = rounds[rounds.length - 1]!;
-    const stable = agree(rounds[rounds.length - 2]!, last);
+    const stable = threadStats !== null && agree(rounds[rounds.length - 2]!, last);
     return {
       type: "sample",
       seq,
@@ -205,10 +249,13 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
   async function* lines(): AsyncGenerator<HelperLine> {
     const first = await hello();
     yield checked(first.line);
+    let threads = first.line.target.threads;
     for (let seq = 0; !closed && (options.count === undefined || seq < options.count); seq++) {
       if (seq > 0) await ticker.next();
       if (closed) return;
-      yield checked(await sample(seq, first.startTime));
+      const line = await sample(seq, first.startTime, threads);
+      threads = line.threads;
+      yield checked(line);
     }
   }
 

@@ -1,6 +1,7 @@
 // The procfs backend against real processes on this machine: no canned /proc files.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { analyse } from "../../src/analysis/analyse.js";
@@ -8,6 +9,7 @@ import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-line.js";
 import { openProcfsSource } from "../../src/sources/procfs-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
+import type { Transport } from "../../src/transports/transport.js";
 import { startNamedProcess } from "../fixtures/hostile-process.js";
 
 const children: ChildProcess[] = [];
@@ -24,16 +26,16 @@ async function startPython(code: string): Promise<{ child: ChildProcess; firstLi
   return { child, firstLine };
 }
 
-async function collect(pid: number, count: number): Promise<HelperLine[]> {
-  const source = await openProcfsSource(localTransport(), { pid, intervalMs: 50, count });
+async function collect(pid: number, count: number, transport: Transport = localTransport()): Promise<HelperLine[]> {
+  const source = await openProcfsSource(transport, { pid, intervalMs: 50, count });
   const lines: HelperLine[] = [];
   for await (const line of source) lines.push(line);
   return lines;
 }
 
-async function failure(pid: number): Promise<RssdriftError> {
+async function failure(pid: number, transport?: Transport): Promise<RssdriftError> {
   try {
-    await collect(pid, 1);
+    await collect(pid, 1, transport);
   } catch (err) {
     return err as RssdriftError;
   }
@@ -93,9 +95,8 @@ describe("procfs backend on real processes", () => {
         expect(Math.abs(a.rss.driftPages)).toBeLessThanOrEqual(a.bound.pagesForRss);
       }
     }
-    // it did change while read, and samples said so (on a loaded machine the allocator may sit out
-    // a whole sample unscheduled; then the rounds agree and the estimate is a real one)
-    expect(samples.some((s) => s.unstable)).toBe(true);
+    // it never held still (always running or runnable), so no sample gave a number
+    expect(samples.every((s) => s.unstable)).toBe(true);
   });
 
   it("gives an idle process a stable estimate", async () => {
@@ -113,6 +114,25 @@ describe("procfs backend on real processes", () => {
     }
     // nothing moved, so every sample read the same numbers
     expect(new Set(samples.map((s) => JSON.stringify(s.proc))).size).toBe(1);
+  });
+
+  it("gives an idle multi-threaded process a stable estimate, and withholds it while one thread spins", async () => {
+    // three threads wait on an event; on "spin\n" one of them starts to loop (mapping nothing)
+    const { child } = await startPython(
+      "import threading,sys\nev=threading.Event()\ngo=threading.Event()\n" +
+        "def spin():\n go.wait()\n while True: pass\n" +
+        "for t in [threading.Thread(target=ev.wait,daemon=True) for _ in range(2)]+[threading.Thread(target=spin,daemon=True)]: t.start()\n" +
+        "print('ready',flush=True)\nsys.stdin.readline()\ngo.set()\nsys.stdin.read()",
+    );
+    const idle = (await collect(child.pid!, 2)).slice(1) as SampleLine[];
+    for (const sample of idle) {
+      expect(sample.threads).toBe(4);
+      expect(sample.unstable).toBeUndefined();
+    }
+    child.stdin!.write("spin\n");
+    // a running thread may be half way through a page-table change: no estimate while it runs
+    const busy = (await collect(child.pid!, 2)).slice(1) as SampleLine[];
+    for (const sample of busy) expect(sample.unstable).toBe(true);
   });
 
   it("refuses a thread id as the helper does", async () => {
@@ -169,5 +189,45 @@ describe("procfs backend on real processes", () => {
     expect(seen.filter((line) => line.type === "sample").length).toBeGreaterThanOrEqual(2);
     expect(error?.code).toMatch(/^(target-exited|zombie|no-such-pid)$/);
     expect(error?.exitCode).toBe(EXIT.targetGone);
+  });
+});
+
+/** Every command as `nobody`, optionally as root of a new user namespace (root there, nobody outside). */
+function asNobody(userNamespace: boolean): Transport {
+  const inner = localTransport();
+  const prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", ...(userNamespace ? ["unshare", "-U", "-r", "--"] : [])];
+  return { where: "this machine", start: (argv) => inner.start([...prefix, ...argv]), close: () => inner.close() };
+}
+
+const NOBODY_USERNS = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", "unshare", "-U", "-r", "--", "true"];
+const canTest = process.getuid?.() === 0 && spawnSync(NOBODY_USERNS[0]!, NOBODY_USERNS.slice(1)).status === 0;
+
+describe.skipIf(!canTest)("when smaps_rollup cannot be read, the reason (not 'run as root' to root)", () => {
+  /** a process of another user (uid 1, daemon): sleep, since python3 may live where uid 1 cannot run it */
+  async function othersProcess(): Promise<number> {
+    const child = spawn("setpriv", ["--reuid=1", "--regid=1", "--clear-groups", "--", "sleep", "600"], { stdio: "ignore" });
+    children.push(child);
+    // setpriv execs sleep in place: wait until the pid shows sleep as uid 1
+    for (let tries = 0; tries < 500; tries++) {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      if (/^Name:\tsleep$/m.test(status) && /^Uid:\t1\t/m.test(status)) return child.pid!;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("setpriv did not start sleep as uid 1");
+  }
+
+  it("an ordinary user is told the process is another user's, and to run as root or its owner", async () => {
+    const error = await failure(await othersProcess(), asNobody(false));
+    expect(error.exitCode).toBe(EXIT.missingPrerequisite);
+    expect(error.message).toMatch(/smaps_rollup on this machine: the process belongs to another user$/);
+    expect(error.hint).toBe("run rssdrift as root or as the process's owner");
+  });
+
+  it("root that is refused (root of a user namespace, no CAP_SYS_PTRACE outside) is not told to run as root", async () => {
+    const error = await failure(await othersProcess(), asNobody(true));
+    expect(error.exitCode).toBe(EXIT.missingPrerequisite);
+    expect(error.message).toMatch(/smaps_rollup on this machine even as root$/);
+    expect(error.hint).not.toMatch(/run rssdrift as root/);
+    expect(error.hint).toContain("another user namespace");
   });
 });
