@@ -225,17 +225,9 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
     });
   });
 
-  // Malformed --host values must be refused in one line before any connection.
+  // Malformed --host values must be refused in one line before any connection (or DNS lookup).
   describe("hosts", () => {
-    it.each([[["1", "--host", ""]], [["1", "--host", "web\n01"]]])("%j is bad input (2)", async (argv) => {
-      const said = await refused(argv, EXIT.badInput);
-      expect(said).not.toContain("\n");
-    });
-
-    // KNOWN TO FAIL until the SSH branch's --host parsing lands: today "[::1" and "a:1:2" reach
-    // DNS (exit 6). `it.fails` keeps the suite green meanwhile and turns red when that fix
-    // arrives: then drop `.fails`.
-    it.fails.each([[["1", "--host", "[::1"]], [["1", "--host", "a:1:2"]]])(
+    it.each([[["1", "--host", ""]], [["1", "--host", "web\n01"]], [["1", "--host", "[::1"]], [["1", "--host", "a:1:2"]], [["watch", "1", "--host", "a b"]]])(
       "%j is bad input (2)",
       async (argv) => {
         await refused(argv, EXIT.badInput);
