@@ -220,24 +220,25 @@ export async function openProcfsSource(transport: Transport, options: ProcfsOpti
 
   /**
    * The files are read one after another, so a process that allocates meanwhile gives a torn
-   * reading (stat from before, smaps_rollup from after) whose difference is not drift. Reads until
-   * two consecutive rounds agree; when MAX_ROUNDS never do, the sample says it is unstable.
+   * reading (stat from before, smaps_rollup from after) whose difference is not drift. Two rounds
+   * are read, and when they do not agree the other MAX_ROUNDS − 2 in one more command (two round
+   * trips at most over SSH); the first two consecutive rounds that agree make the sample. When
+   * none do, the sample says it is unstable.
    */
   async function sample(seq: number, startTime: number, threads: number): Promise<SampleLine> {
     const threadStats = await threadStatPaths(threads);
-    let rounds = await readRounds(2, startTime, threadStats ?? []);
-    while (!agree(rounds[rounds.length - 2]!, rounds[rounds.length - 1]!) && rounds.length < MAX_ROUNDS) {
-      rounds = [...rounds, ...(await readRounds(1, startTime, threadStats ?? []))];
-    }
-    const last = rounds[rounds.length - 1]!;
-    const stable = threadStats !== null && agree(rounds[rounds.length - 2]!, last);
+    const rounds = await readRounds(2, startTime, threadStats ?? []);
+    if (!agree(rounds[0]!, rounds[1]!)) rounds.push(...(await readRounds(MAX_ROUNDS - 2, startTime, threadStats ?? [])));
+    const agreeing = rounds.findIndex((round, i) => i > 0 && agree(rounds[i - 1]!, round));
+    const stable = threadStats !== null && agreeing > 0;
+    const chosen = rounds[stable ? agreeing : rounds.length - 1]!;
     return {
       type: "sample",
       seq,
       mono_ms: Number(process.hrtime.bigint()) / 1e6,
-      threads: last.threads,
+      threads: chosen.threads,
       counters: null,
-      proc: last.proc,
+      proc: chosen.proc,
       read_us: 0,
       ...(stable ? {} : { unstable: true }),
     };
