@@ -78,7 +78,13 @@ describe("an unstable procfs estimate in the live view", () => {
   it("shows 'no estimate' instead of the torn numbers", () => {
     const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
     const a = analyse(hello, { ...sample, unstable: true });
-    for (const part of [<CounterTable analysis={a} width={100} />, <BoundGauge analysis={a} width={100} />, <ReaderVerdicts analysis={a} smapsEnabled width={100} />]) {
+    // each at full height and squeezed to one line
+    const parts = [40, 1].flatMap((height) => [
+      <CounterTable analysis={a} width={100} height={height} />,
+      <BoundGauge analysis={a} width={100} height={height} />,
+      <ReaderVerdicts analysis={a} smapsEnabled width={100} height={height} />,
+    ]);
+    for (const part of parts) {
       const frame = render(part).lastFrame() ?? "";
       expect(frame).toContain(NO_ESTIMATE);
       expect(frame).not.toContain("+900");
