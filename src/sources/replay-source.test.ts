@@ -63,6 +63,13 @@ describe("readRecording", () => {
     expect(err.exitCode).toBe(EXIT.badInput);
     expect(err.message).toContain("no such file");
   });
+
+  it("says a directory is bad input (it opens, and fails on the first read)", async () => {
+    const err = await rejection(readRecording(scratch));
+    expect(err).toBeInstanceOf(RssdriftError);
+    expect(err.exitCode).toBe(EXIT.badInput);
+    expect(err.message).toBe(`cannot read recording ${scratch}: it is a directory`);
+  });
 });
 
 describe("playback", () => {

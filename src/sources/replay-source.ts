@@ -28,6 +28,13 @@ function malformed(message: string): RssdriftError {
   return new RssdriftError(message, EXIT.helperFailure, undefined, "malformed-recording");
 }
 
+/** A recording that cannot be opened or read (missing, a directory, no permission) is bad input. */
+function cannotRead(path: string, err: unknown): RssdriftError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
+  return new RssdriftError(`cannot read recording ${path}: ${reason}`, EXIT.badInput, undefined, "bad-input");
+}
+
 /** Every line of a recording, validated, as it is read; a bad line names its file and line number. */
 async function* recordingLines(path: string): AsyncGenerator<HelperLine> {
   const stream = createReadStream(path);
@@ -38,9 +45,7 @@ async function* recordingLines(path: string): AsyncGenerator<HelperLine> {
   try {
     await opened;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
-    throw new RssdriftError(`cannot read recording ${path}: ${reason}`, EXIT.badInput, undefined, "bad-input");
+    throw cannotRead(path, err);
   }
   let number = 0;
   const tooLong = (at: number) => malformed(`${path} line ${at} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`);
@@ -49,6 +54,9 @@ async function* recordingLines(path: string): AsyncGenerator<HelperLine> {
       number++;
       if (raw.trim() !== "") yield parseHelperLine(raw, `${path} line ${number}:`);
     }
+  } catch (err) {
+    // a directory opens; it fails on the first read (EISDIR)
+    throw err instanceof RssdriftError ? err : cannotRead(path, err);
   } finally {
     stream.destroy();
   }
