@@ -59,13 +59,16 @@ function noStackTrace(text: string): void {
   expect(text).not.toContain("internal error");
 }
 
-/** The contract of every case: the code, one line (matching `line`), no stack, nothing written. */
-async function refused(argv: string[], code: number, line?: RegExp): Promise<string> {
+/**
+ * The contract of every case: the code, one line (matching `line`), no stack, nothing written to
+ * the cwd, and nothing on stdout (`streamed`: a replay may have played the samples before the damage).
+ */
+async function refused(argv: string[], code: number, line?: RegExp, streamed = false): Promise<string> {
   const outcome = await rssdrift(argv);
   noStackTrace(outcome.stderr);
   const said = oneLine(outcome.stderr);
   expect(outcome.code, said).toBe(code);
-  expect(outcome.stdout).toBe("");
+  if (!streamed) expect(outcome.stdout).toBe("");
   expect(outcome.created).toEqual([]);
   if (line) expect(said).toMatch(line);
   return said;
@@ -210,16 +213,17 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
   describe("files", () => {
     it("replay of a missing file or a directory is bad input (2)", async () => {
       await refused(["replay", join(files, "missing.jsonl")], EXIT.badInput, /no such file/);
-      await refused(["replay", join(files, "a-directory.jsonl")], EXIT.badInput, /cannot read recording/);
+      await refused(["replay", join(files, "a-directory.jsonl")], EXIT.badInput, /cannot read recording .*: it is a directory$/);
     });
 
     it.each([
       ["empty.jsonl", /no hello line/],
       ["truncated.jsonl", /line 7: printed a line that is not JSON/],
       ["malformed.jsonl", /line 4: printed a malformed line/],
-      ["huge-line.jsonl", /line 2: printed a line that is not JSON/],
+      ["huge-line.jsonl", /line 2 is longer than 1 MiB/],
     ])("replay of %s is a malformed recording (5)", async (name, line) => {
-      const said = await refused(["replay", join(files, name), "--json"], EXIT.helperFailure, line);
+      // replay streams: the samples before the damage may already have played
+      const said = await refused(["replay", join(files, name), "--json"], EXIT.helperFailure, line, true);
       // the line quotes the bad input, cut short
       expect(said.length).toBeLessThan(500);
     });
