@@ -18,6 +18,8 @@ import time
 import unittest
 
 import rss_stat
+from rssdrift_helper import drgn_reader, era, loop, protocol
+from rssdrift_helper import proc as procfs
 from schema_check import REPO, schema_errors, validator_missing
 
 SCRIPT = os.path.join(REPO, "helpers", "rss_stat.py")
@@ -41,7 +43,7 @@ def wait_for_state(pid, wanted):
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
         with open("/proc/%d/stat" % pid) as f:
-            if rss_stat.parse_stat(f.read())["state"] == wanted:
+            if procfs.parse_stat(f.read())["state"] == wanted:
                 return
         time.sleep(0.01)
     raise AssertionError("pid %d never reached state %s" % (pid, wanted))
@@ -79,21 +81,21 @@ class ProcParsingOnRealProcesses(unittest.TestCase):
 
     def test_stat_matches_what_the_kernel_shows_elsewhere(self):
         with open("/proc/%d/stat" % self.child.pid) as f:
-            stat = rss_stat.parse_stat(f.read())
+            stat = procfs.parse_stat(f.read())
         self.assertEqual(stat["pid"], self.child.pid)
         self.assertEqual(stat["comm"], "idle-child")
         self.assertEqual(stat["threads"], len(os.listdir("/proc/%d/task" % self.child.pid)))
-        self.assertFalse(stat["flags"] & rss_stat.PF_KTHREAD)
+        self.assertFalse(stat["flags"] & procfs.PF_KTHREAD)
         # it started after this test process did, and after boot (clock ticks since boot)
         with open("/proc/self/stat") as f:
-            own_start = rss_stat.parse_stat(f.read())["start_time"]
+            own_start = procfs.parse_stat(f.read())["start_time"]
         self.assertGreaterEqual(stat["start_time"], own_start)
         with open("/proc/uptime") as f:
             uptime_ticks = float(f.read().split()[0]) * os.sysconf("SC_CLK_TCK")
         self.assertLessEqual(stat["start_time"], uptime_ticks + 1)
 
     def test_read_proc_agrees_across_files(self):
-        stat, proc = rss_stat.read_proc(self.child.pid, smaps=True)
+        stat, proc = procfs.read_proc(self.child.pid, smaps=True)
         statm, status, rollup = proc["statm"], proc["status"], proc["smaps_rollup"]
         self.assertEqual(set(proc), {"statm", "status", "stat_rss", "smaps_rollup"})
         self.assertEqual(proc["stat_rss"], stat["rss"])
@@ -112,106 +114,106 @@ class ProcParsingOnRealProcesses(unittest.TestCase):
         self.assertLessEqual(abs(rollup["Rss"] - status["VmRSS"]), bound * PAGE_KB)
 
     def test_smaps_rollup_only_when_asked(self):
-        _, proc = rss_stat.read_proc(self.child.pid, smaps=False)
+        _, proc = procfs.read_proc(self.child.pid, smaps=False)
         self.assertIsNone(proc["smaps_rollup"])
 
     def test_a_comm_with_spaces_and_parentheses(self):
         odd = IdleChild(comm="a) b (c")
         self.addCleanup(odd.close)
-        stat, _ = rss_stat.read_proc(odd.pid, smaps=False)
+        stat, _ = procfs.read_proc(odd.pid, smaps=False)
         self.assertEqual(stat["comm"], "a) b (c")
         self.assertEqual(stat["pid"], odd.pid)
         self.assertEqual(stat["threads"], 1)
 
     def test_read_proc_of_a_gone_process(self):
         self.child.close()
-        with self.assertRaises(rss_stat.TargetGone):
-            rss_stat.read_proc(self.child.pid, smaps=True)
+        with self.assertRaises(procfs.TargetGone):
+            procfs.read_proc(self.child.pid, smaps=True)
 
 
 class ProcParsingEdgeCases(unittest.TestCase):
     def test_stat_with_parentheses_and_spaces_in_comm(self):
         fields = ["S"] + [str(n) for n in range(4, 53)]  # field n holds the number n
         text = "4242 (x) (y z)) " + " ".join(fields) + "\n"
-        stat = rss_stat.parse_stat(text)
+        stat = procfs.parse_stat(text)
         self.assertEqual(stat["comm"], "x) (y z)")
         self.assertEqual((stat["pid"], stat["state"], stat["flags"]), (4242, "S", 9))
         self.assertEqual((stat["threads"], stat["start_time"], stat["rss"]), (20, 22, 24))
 
     def test_status_field_absent_reads_zero(self):
         # a kernel thread's status has no Vm* or Rss* lines at all
-        self.assertEqual(rss_stat.parse_kb_fields("Name:\tkthreadd\nState:\tS (sleeping)\n", rss_stat.STATUS_FIELDS),
-                         dict.fromkeys(rss_stat.STATUS_FIELDS, 0))
+        self.assertEqual(procfs.parse_kb_fields("Name:\tkthreadd\nState:\tS (sleeping)\n", procfs.STATUS_FIELDS),
+                         dict.fromkeys(procfs.STATUS_FIELDS, 0))
 
     def test_status_field_name_must_match_exactly(self):
         text = "VmRSSx:\t 9 kB\nVmRSS:\t  1234 kB\nRssAnon:\t   10 kB\n"
-        self.assertEqual(rss_stat.parse_kb_fields(text, ("VmRSS", "RssAnon")), {"VmRSS": 1234, "RssAnon": 10})
+        self.assertEqual(procfs.parse_kb_fields(text, ("VmRSS", "RssAnon")), {"VmRSS": 1234, "RssAnon": 10})
 
 
 class Clamping(unittest.TestCase):
     def test_get_mm_counter_reads_negative_as_zero(self):
-        self.assertEqual(rss_stat.cached_value(-17), 0)
-        self.assertEqual(rss_stat.cached_value(0), 0)
-        self.assertEqual(rss_stat.cached_value(224), 224)
+        self.assertEqual(protocol.cached_value(-17), 0)
+        self.assertEqual(protocol.cached_value(0), 0)
+        self.assertEqual(protocol.cached_value(224), 224)
 
     def test_counter_reading_keeps_the_raw_count(self):
         residue = [{"slot": 0, "pages": 20}, {"slot": 1, "pages": -3}]
-        reading = rss_stat.counter_reading(-5, 12, residue)
+        reading = protocol.counter_reading(-5, 12, residue)
         self.assertEqual(reading, {"count": -5, "cached": 0, "exact": 12, "residue": residue})
 
     def test_fault_around(self):
-        self.assertEqual(rss_stat.fault_around_pages(None, 65536, 4096), 16)  # v6.1 default
-        self.assertEqual(rss_stat.fault_around_pages(16, None, 4096), 16)  # v6.4+
-        self.assertEqual(rss_stat.fault_around_pages(None, 65536, 65536), 1)  # 64 KiB pages
-        self.assertIsNone(rss_stat.fault_around_pages(None, None, 4096))
+        self.assertEqual(protocol.fault_around_pages(None, 65536, 4096), 16)  # v6.1 default
+        self.assertEqual(protocol.fault_around_pages(16, None, 4096), 16)  # v6.4+
+        self.assertEqual(protocol.fault_around_pages(None, 65536, 65536), 1)  # 64 KiB pages
+        self.assertIsNone(protocol.fault_around_pages(None, None, 4096))
 
 
 def layout(name, is_array, tag, members, task_has_rss_stat=False):
-    return rss_stat.RssStatLayout(name, is_array, tag, members, task_has_rss_stat)
+    return era.RssStatLayout(name, is_array, tag, members, task_has_rss_stat)
 
 
 class EraDecision(unittest.TestCase):
     def test_percpu_counter_array(self):
         found = layout("struct percpu_counter [4]", True, "percpu_counter", ["lock", "count", "list", "counters"])
-        self.assertEqual(rss_stat.decide_era(found), ("percpu", "cpu"))
+        self.assertEqual(era.decide_era(found), ("percpu", "cpu"))
 
     def test_non_smp_percpu_counter_has_no_slots(self):
         found = layout("struct percpu_counter [4]", True, "percpu_counter", ["count"])
-        self.assertEqual(rss_stat.decide_era(found), ("none", "none"))
+        self.assertEqual(era.decide_era(found), ("none", "none"))
 
     def test_split_rss_with_a_per_thread_cache(self):
         found = layout("struct mm_rss_stat", False, "mm_rss_stat", ["count"], task_has_rss_stat=True)
-        self.assertEqual(rss_stat.decide_era(found), ("split-rss", "thread"))
+        self.assertEqual(era.decide_era(found), ("split-rss", "thread"))
 
     def test_split_rss_without_the_cache(self):
         found = layout("struct mm_rss_stat", False, "mm_rss_stat", ["count"], task_has_rss_stat=False)
-        self.assertEqual(rss_stat.decide_era(found), ("none", "none"))
+        self.assertEqual(era.decide_era(found), ("none", "none"))
 
     def test_unknown_layout_names_the_type(self):
         for found in (layout("struct percpu_counter_tree [4]", True, "percpu_counter_tree", ["count"]),
                       layout("atomic_long_t [4]", True, None, [])):
-            with self.subTest(found.name), self.assertRaises(rss_stat.HelperError) as caught:
-                rss_stat.decide_era(found)
+            with self.subTest(found.name), self.assertRaises(protocol.HelperError) as caught:
+                era.decide_era(found)
             self.assertEqual(caught.exception.code, "unsupported-layout")
             self.assertEqual(caught.exception.message, "unsupported layout: " + found.name)
 
 
 class ControlCommands(unittest.TestCase):
     def test_valid_commands(self):
-        self.assertEqual(rss_stat.parse_control("sample"), ("sample",))
-        self.assertEqual(rss_stat.parse_control("pause\r"), ("pause",))
-        self.assertEqual(rss_stat.parse_control("  resume "), ("resume",))
-        self.assertEqual(rss_stat.parse_control("interval 250"), ("interval", 250))
-        self.assertEqual(rss_stat.parse_control("ping"), ("ping",))
+        self.assertEqual(loop.parse_control("sample"), ("sample",))
+        self.assertEqual(loop.parse_control("pause\r"), ("pause",))
+        self.assertEqual(loop.parse_control("  resume "), ("resume",))
+        self.assertEqual(loop.parse_control("interval 250"), ("interval", 250))
+        self.assertEqual(loop.parse_control("ping"), ("ping",))
 
     def test_invalid_commands(self):
         for line in ("", "interval", "interval 0", "interval -5", "interval 1.5", "interval 9 9", "samples", "SAMPLE",
                      "interval 99999999999999999999", "interval 3600001", "interval \u00b2", "interval " + "9" * 5000):
             with self.subTest(line=line[:40]):
-                self.assertIsNone(rss_stat.parse_control(line))
+                self.assertIsNone(loop.parse_control(line))
 
     def test_interval_up_to_an_hour(self):
-        self.assertEqual(rss_stat.parse_control("interval 3600000"), ("interval", 3600000))
+        self.assertEqual(loop.parse_control("interval 3600000"), ("interval", 3600000))
 
 
 class ControlReaderOnAPipe(unittest.TestCase):
@@ -222,7 +224,7 @@ class ControlReaderOnAPipe(unittest.TestCase):
         read_end, self.write_end = os.pipe()
         os.dup2(read_end, 0)
         os.close(read_end)
-        self.reader = rss_stat.ControlReader()
+        self.reader = loop.ControlReader()
 
     def tearDown(self):
         os.dup2(self.saved, 0)
@@ -242,7 +244,7 @@ class ControlReaderOnAPipe(unittest.TestCase):
     def test_an_endless_line_is_bounded_and_dropped(self):
         for _ in range(64):  # 256 KiB without a newline
             self.assertEqual(self.send(b"x" * 4096), [])
-            self.assertLessEqual(len(self.reader.pending), rss_stat.ControlReader.LINE_MAX)
+            self.assertLessEqual(len(self.reader.pending), loop.ControlReader.LINE_MAX)
         # the rest of the overlong line goes with its newline; the next line counts again
         self.assertEqual(self.send(b"sample\nping\n"), [("ping",)])
 
@@ -264,7 +266,7 @@ class Arguments(unittest.TestCase):
 
     def test_bad_arguments_are_one_error(self):
         for argv in ([], ["--pid", "x"], ["--pid", "0"], ["--pid", "1", "--interval", "0"], ["--pid", "1", "--bogus"]):
-            with self.subTest(argv=argv), self.assertRaises(rss_stat.HelperError) as caught:
+            with self.subTest(argv=argv), self.assertRaises(protocol.HelperError) as caught:
                 rss_stat.parse_args(argv)
             self.assertEqual(caught.exception.code, "bad-args")
             self.assertIn("usage: rss_stat.py", caught.exception.hint)
@@ -274,15 +276,15 @@ class TargetChecks(unittest.TestCase):
     """check_target() on real processes: the cheap checks before drgn loads."""
 
     def assert_fails(self, pid, code):
-        with self.assertRaises(rss_stat.HelperError) as caught:
-            rss_stat.check_target(pid)
+        with self.assertRaises(protocol.HelperError) as caught:
+            procfs.check_target(pid)
         self.assertEqual(caught.exception.code, code)
         return caught.exception
 
     def test_a_live_process(self):
         child = IdleChild()
         self.addCleanup(child.close)
-        self.assertEqual(rss_stat.check_target(child.pid)["comm"], "idle-child")
+        self.assertEqual(procfs.check_target(child.pid)["comm"], "idle-child")
 
     def test_no_such_pid(self):
         with open("/proc/sys/kernel/pid_max") as f:
@@ -319,13 +321,13 @@ class TargetChecks(unittest.TestCase):
         self.assertEqual(error.hint, "use the process's pid, %d: its threads share one memory" % os.getpid())
 
     def test_classify_from_the_kernel_side(self):
-        classify = rss_stat.classify_target
+        classify = procfs.classify_target
         self.assertIsNone(classify(0, exit_state=0, has_mm=True))
         self.assertEqual(classify(0, exit_state=0x20, has_mm=False), "zombie")  # EXIT_ZOMBIE
-        self.assertEqual(classify(rss_stat.PF_EXITING, exit_state=0, has_mm=False), "zombie")
+        self.assertEqual(classify(procfs.PF_EXITING, exit_state=0, has_mm=False), "zombie")
         self.assertEqual(classify(0, exit_state=0, has_mm=False), "kernel-thread")
         # a kernel thread that borrowed a user mm (kthread_use_mm) is still a kernel thread
-        self.assertEqual(classify(rss_stat.PF_KTHREAD, exit_state=0, has_mm=True), "kernel-thread")
+        self.assertEqual(classify(procfs.PF_KTHREAD, exit_state=0, has_mm=True), "kernel-thread")
 
 
 class Hints(unittest.TestCase):
@@ -334,49 +336,66 @@ class Hints(unittest.TestCase):
     FEDORA = 'NAME="Fedora Linux"\nID=fedora\n'
 
     def test_os_release(self):
-        self.assertEqual(rss_stat.os_release_ids(self.UBUNTU), {"ubuntu", "debian"})
-        self.assertEqual(rss_stat.os_release_ids('ID="rhel"\nID_LIKE="fedora centos"\n'), {"rhel", "fedora", "centos"})
+        self.assertEqual(drgn_reader.os_release_ids(self.UBUNTU), {"ubuntu", "debian"})
+        self.assertEqual(drgn_reader.os_release_ids('ID="rhel"\nID_LIKE="fedora centos"\n'), {"rhel", "fedora", "centos"})
 
     def test_debug_info_package_per_distribution(self):
         release = "6.12.107+deb13-cloud-amd64"
-        ids = rss_stat.os_release_ids
-        self.assertEqual(rss_stat.debug_info_hint(ids(self.DEBIAN), release), "apt install linux-image-%s-dbg" % release)
-        self.assertIn("linux-image-%s-dbgsym" % release, rss_stat.debug_info_hint(ids(self.UBUNTU), release))
-        self.assertEqual(rss_stat.debug_info_hint(ids(self.FEDORA), release), "debuginfo-install kernel-%s" % release)
-        unknown = rss_stat.debug_info_hint(set(), release)
+        ids = drgn_reader.os_release_ids
+        self.assertEqual(drgn_reader.debug_info_hint(ids(self.DEBIAN), release), "apt install linux-image-%s-dbg" % release)
+        self.assertIn("linux-image-%s-dbgsym" % release, drgn_reader.debug_info_hint(ids(self.UBUNTU), release))
+        self.assertEqual(drgn_reader.debug_info_hint(ids(self.FEDORA), release), "debuginfo-install kernel-%s" % release)
+        unknown = drgn_reader.debug_info_hint(set(), release)
         for package in ("linux-image-%s-dbg" % release, "linux-image-%s-dbgsym" % release, "kernel-%s" % release):
             self.assertIn(package, unknown)
 
     def test_drgn_package_per_distribution(self):
-        ids = rss_stat.os_release_ids
-        self.assertEqual(rss_stat.drgn_install_hint(ids(self.UBUNTU)), "apt install python3-drgn")
-        self.assertEqual(rss_stat.drgn_install_hint(ids(self.FEDORA)), "dnf install drgn")
-        self.assertIn("pip install drgn", rss_stat.drgn_install_hint(set()))
+        ids = drgn_reader.os_release_ids
+        self.assertEqual(drgn_reader.drgn_install_hint(ids(self.UBUNTU)), "apt install python3-drgn")
+        self.assertEqual(drgn_reader.drgn_install_hint(ids(self.FEDORA)), "dnf install drgn")
+        self.assertIn("pip install drgn", drgn_reader.drgn_install_hint(set()))
 
     def test_lockdown_mode(self):
-        self.assertEqual(rss_stat.lockdown_mode("none integrity [confidentiality]\n"), "confidentiality")
-        self.assertEqual(rss_stat.lockdown_mode("[none] integrity confidentiality\n"), "none")
-        self.assertIsNone(rss_stat.lockdown_mode(""))
+        self.assertEqual(procfs.lockdown_mode("none integrity [confidentiality]\n"), "confidentiality")
+        self.assertEqual(procfs.lockdown_mode("[none] integrity confidentiality\n"), "none")
+        self.assertIsNone(procfs.lockdown_mode(""))
+
+
+# The bpf backend's codes (issue 10). The TypeScript side adds them to ERROR_CODES and EXIT in a
+# branch of its own; until that merges, the contract below holds them, and the tests compare the
+# rest with the TypeScript files (and all of them once the TypeScript files know them).
+BPF_EXIT_STATUS = {"no-btf": 4, "bpf-refused": 4, "unsupported-arch": 4, "self-check-failed": 5}
+
+
+def known_to_typescript(codes, helper_statuses):
+    """The helper's statuses for the codes the TypeScript side knows, checking that the only
+    codes it does not know yet are the bpf backend's."""
+    pending = set(helper_statuses) - set(codes)
+    assert pending <= set(BPF_EXIT_STATUS), "codes the TypeScript side lacks: %s" % sorted(pending)
+    return {code: status for code, status in helper_statuses.items() if code not in pending}
 
 
 class ErrorContract(unittest.TestCase):
     """The helper's error codes and exit statuses are the ones the TypeScript side knows."""
 
     def test_error_line(self):
-        self.assertEqual(rss_stat.error_line("no-kcore", "gone"), {"type": "error", "code": "no-kcore", "message": "gone"})
-        self.assertEqual(rss_stat.error_line("no-drgn", "m", "apt install python3-drgn")["hint"], "apt install python3-drgn")
+        self.assertEqual(protocol.error_line("no-kcore", "gone"), {"type": "error", "code": "no-kcore", "message": "gone"})
+        self.assertEqual(protocol.error_line("no-drgn", "m", "apt install python3-drgn")["hint"], "apt install python3-drgn")
+
+    def test_bpf_codes_are_the_agreed_ones(self):
+        self.assertEqual({code: protocol.EXIT_STATUS[code] for code in BPF_EXIT_STATUS}, BPF_EXIT_STATUS)
 
     def test_codes_are_the_schemas(self):
         schema = read_ts("src/schema/helper-line.ts")
-        codes = re.search(r"ERROR_CODES = \[(.*?)\] as const", schema, re.S).group(1)
-        self.assertEqual(set(re.findall(r'"([a-z-]+)"', codes)), set(rss_stat.EXIT_STATUS))
+        codes = set(re.findall(r'"([a-z-]+)"', re.search(r"ERROR_CODES = \[(.*?)\] as const", schema, re.S).group(1)))
+        self.assertEqual(codes, set(known_to_typescript(codes, protocol.EXIT_STATUS)))
 
     def test_exit_statuses_are_the_clis(self):
         errors = read_ts("src/errors.ts")
         exit_codes = dict(re.findall(r"^\s+(\w+): (\d+),$", re.search(r"export const EXIT = \{(.*?)\}", errors, re.S).group(1), re.M))
         mapping = re.search(r"exitCodeOfHelperError[^{]*\{(.*?)\};", errors, re.S).group(1)
         expected = {code: int(exit_codes[name]) for code, name in re.findall(r'"?([a-z-]+)"?: EXIT\.(\w+)', mapping)}
-        self.assertEqual(expected, rss_stat.EXIT_STATUS)
+        self.assertEqual(expected, known_to_typescript(expected, protocol.EXIT_STATUS))
 
 
 class MissingDrgn(unittest.TestCase):
@@ -387,10 +406,10 @@ class MissingDrgn(unittest.TestCase):
             pass
         else:
             self.skipTest("drgn is installed here")
-        with self.assertRaises(rss_stat.HelperError) as caught:
-            rss_stat.require_drgn()
+        with self.assertRaises(protocol.HelperError) as caught:
+            drgn_reader.require_drgn()
         self.assertEqual(caught.exception.code, "no-drgn")
-        self.assertEqual(caught.exception.hint, rss_stat.drgn_install_hint(rss_stat.read_os_release_ids()))
+        self.assertEqual(caught.exception.hint, drgn_reader.drgn_install_hint(drgn_reader.read_os_release_ids()))
         self.assertIn("drgn", caught.exception.hint)
 
 
@@ -418,7 +437,7 @@ class ScriptAsASubprocess(unittest.TestCase):
         self.assertEqual(len(parsed), 1, lines)
         self.assertEqual(parsed[0]["type"], "error")
         self.assertEqual(parsed[0]["code"], self.expected)
-        self.assertEqual(result.returncode, rss_stat.EXIT_STATUS[self.expected])
+        self.assertEqual(result.returncode, protocol.EXIT_STATUS[self.expected])
         problem = validator_missing()
         if problem:
             self.skipTest(problem)
@@ -469,7 +488,7 @@ class ScriptAsASubprocess(unittest.TestCase):
 LOOP_CHILD = """
 import sys, types
 sys.path.insert(0, sys.argv[1])
-import rss_stat
+from rssdrift_helper import loop
 
 class StandInTarget:
     def sample(self, seq):
@@ -477,8 +496,8 @@ class StandInTarget:
 
 options = types.SimpleNamespace(control=True, count=int(sys.argv[2]) or None, interval=int(sys.argv[3]),
                                 heartbeat=int(sys.argv[4]) or None)
-rss_stat.install_signal_handlers()
-sys.exit(rss_stat.run(StandInTarget(), options))
+loop.install_signal_handlers()
+sys.exit(loop.run(StandInTarget(), options))
 """
 
 

@@ -1,30 +1,39 @@
-// How the drgn helper is started, the same way on this machine and over SSH: python3 runs a
-// fixed bootstrap that reads helpers/rss_stat.py from stdin, so nothing is written on the target.
+// How the root helper is started, the same way on this machine and over SSH: python3 runs a
+// fixed bootstrap that reads the helper from stdin, so nothing is written on the target. The
+// helper is helpers/rss_stat.py plus its modules (helpers/rssdrift_helper/*.py), sent as one JSON
+// bundle; the bootstrap serves the modules to `import` from that bundle and runs the entry script.
 // stdin then stays open as the control channel (sample / interval / pause / resume), and its
 // end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** helpers/rss_stat.py, found from this file whether running from src/ (tests) or dist/src/ */
-function helperScriptPath(): string {
-  for (const rel of ["../../helpers/rss_stat.py", "../../../helpers/rss_stat.py"]) {
+/** helpers/, found from this file whether running from src/ (tests) or dist/src/ */
+function helpersDir(): string {
+  for (const rel of ["../../helpers/", "../../../helpers/"]) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return path;
+    if (existsSync(join(path, "rss_stat.py"))) return path;
   }
   throw new Error("helpers/rss_stat.py is missing from this installation");
 }
 
-export const HELPER_SCRIPT_PATH = helperScriptPath();
+const HELPERS_DIR = helpersDir();
+export const HELPER_SCRIPT_PATH = join(HELPERS_DIR, "rss_stat.py");
+/** the package the entry script imports; every .py in it goes into the bundle */
+export const HELPER_PACKAGE = "rssdrift_helper";
 
-/** The header before the script is exactly this many decimal digits, then a newline. */
+/** The header before the bundle is exactly this many decimal digits, then a newline. */
 const LENGTH_DIGITS = 10;
 
 /**
- * Reads an exactly-sized script from fd 0 and runs it as __main__. Fixed text, never built from
- * user input. Raw os.read (not sys.stdin) so that no control line is swallowed by a buffer.
+ * Reads an exactly-sized JSON bundle {module name: source, "__main__": entry script} from fd 0,
+ * lets `import` find the modules in it (a meta path finder; a name with submodules in the bundle
+ * is a package), and runs the entry script as __main__. Fixed text, never built from user input.
+ * Raw os.read (not sys.stdin) so that no control line is swallowed by a buffer.
  */
 export const BOOTSTRAP =
-  "import os\n" +
+  "import os,sys,json\n" +
+  "from importlib.machinery import ModuleSpec\n" +
   "def r(n):\n" +
   " b=b''\n" +
   " while len(b)<n:\n" +
@@ -32,7 +41,14 @@ export const BOOTSTRAP =
   "  if not c: os._exit(3)\n" +
   "  b+=c\n" +
   " return b\n" +
-  `exec(compile(r(int(r(${LENGTH_DIGITS + 1}))),'rss_stat.py','exec'),{'__name__':'__main__'})\n`;
+  `S=json.loads(r(int(r(${LENGTH_DIGITS + 1}))))\n` +
+  "class L:\n" +
+  " def find_spec(s,n,p=None,t=None):\n" +
+  "  if n in S and n!='__main__':return ModuleSpec(n,s,is_package=any(k.startswith(n+'.') for k in S))\n" +
+  " def create_module(s,spec):pass\n" +
+  " def exec_module(s,m):exec(compile(S[m.__name__],m.__name__,'exec'),m.__dict__)\n" +
+  "sys.meta_path.insert(0,L())\n" +
+  "exec(compile(S['__main__'],'rss_stat.py','exec'),{'__name__':'__main__'})\n";
 
 /**
  * The helper exits when no control line came for this long; the source pings three times as
@@ -67,10 +83,26 @@ export function helperArgv(options: HelperOptions): string[] {
   return argv;
 }
 
-/** What to write to the helper's stdin first: the length header and the script itself. */
-export function helperPreamble(script: Buffer = readFileSync(HELPER_SCRIPT_PATH)): Buffer {
-  const header = String(script.length).padStart(LENGTH_DIGITS, "0") + "\n";
-  return Buffer.concat([Buffer.from(header, "ascii"), script]);
+/** The helper's sources by module name: the entry script as "__main__", and the package. */
+export function helperBundle(): Record<string, string> {
+  const bundle: Record<string, string> = { __main__: readFileSync(HELPER_SCRIPT_PATH, "utf8") };
+  const packageDir = join(HELPERS_DIR, HELPER_PACKAGE);
+  for (const file of readdirSync(packageDir).filter((name) => name.endsWith(".py")).sort()) {
+    const module = file === "__init__.py" ? HELPER_PACKAGE : `${HELPER_PACKAGE}.${file.slice(0, -3)}`;
+    bundle[module] = readFileSync(join(packageDir, file), "utf8");
+  }
+  return bundle;
+}
+
+/**
+ * What to write to the helper's stdin first: the length header and the bundle. `script` replaces
+ * the whole helper with one stand-alone script (tests of the plumbing).
+ */
+export function helperPreamble(script?: Buffer): Buffer {
+  const bundle = script === undefined ? helperBundle() : { __main__: script.toString("utf8") };
+  const body = Buffer.from(JSON.stringify(bundle), "utf8");
+  const header = String(body.length).padStart(LENGTH_DIGITS, "0") + "\n";
+  return Buffer.concat([Buffer.from(header, "ascii"), body]);
 }
 
 /** The control commands the helper reads from stdin, one per line. */

@@ -1,0 +1,280 @@
+"""The drgn reader: mm->rss_stat through /proc/kcore and the kernel's DWARF debug info.
+
+It runs unchanged on drgn 0.0.22 (Debian 12) and newer, so it uses only helpers that 0.0.22 has,
+and passes `prog` explicitly everywhere. It is the reference the bpf reader is held against.
+"""
+
+import os
+import sys
+
+from .era import RssStatLayout, decide_era
+from .proc import TARGET_ERRORS, classify_target
+from .protocol import COUNTER_ENUMERATORS, HelperError, counter_reading, fault_around_pages
+
+try:
+    import drgn
+    from drgn.helpers.linux.cpumask import for_each_online_cpu, for_each_possible_cpu
+    from drgn.helpers.linux.list import list_for_each_entry
+    from drgn.helpers.linux.percpu import per_cpu_ptr, percpu_counter_sum
+    from drgn.helpers.linux.pid import find_task
+
+    DRGN_IMPORT_ERROR = None
+except Exception as e:  # reported as a no-drgn error line, never as a traceback
+    drgn = None
+    DRGN_IMPORT_ERROR = e
+
+
+# --- prerequisites --------------------------------------------------------------------------
+
+
+def os_release_ids(text):
+    """/etc/os-release -> the set of ID and ID_LIKE words, e.g. {"ubuntu", "debian"}."""
+    ids = set()
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in ("ID", "ID_LIKE"):
+            ids.update(value.strip().strip("\"'").split())
+    return ids
+
+
+def read_os_release_ids():
+    try:
+        with open("/etc/os-release") as f:
+            return os_release_ids(f.read())
+    except OSError:
+        return set()
+
+
+FEDORA_LIKE = {"fedora", "rhel", "centos"}
+
+
+def drgn_install_hint(ids):
+    if "ubuntu" in ids or "debian" in ids:
+        return "apt install python3-drgn"
+    if ids & FEDORA_LIKE:
+        return "dnf install drgn"
+    return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
+
+
+def debug_info_hint(ids, release):
+    """The package with the kernel's vmlinux debug info, for the distribution we run on."""
+    debian = "apt install linux-image-%s-dbg" % release
+    ubuntu = "apt install linux-image-%s-dbgsym (after enabling the Ubuntu debug symbol archive)" % release
+    fedora = "debuginfo-install kernel-%s" % release
+    if "ubuntu" in ids:
+        return ubuntu
+    if "debian" in ids:
+        return debian
+    if ids & FEDORA_LIKE:
+        return fedora
+    return "install the kernel's debug info: Debian: %s; Ubuntu: %s; Fedora: %s" % (debian, ubuntu, fedora)
+
+
+def check_prerequisites(lockdown):
+    """The cheap checks, before the slow program_from_kernel(): root, /proc/kcore, lockdown
+    (`lockdown`: the mode from proc.read_lockdown_mode())."""
+    if os.geteuid() != 0:
+        raise HelperError("not-root", "reading kernel memory needs root (euid is %d)" % os.geteuid(),
+                          "run it as root, e.g. with sudo")
+    if not os.path.exists("/proc/kcore"):
+        raise HelperError("no-kcore", "/proc/kcore does not exist",
+                          "the kernel needs CONFIG_PROC_KCORE, and containers usually hide /proc/kcore")
+    if lockdown == "confidentiality":
+        raise HelperError("lockdown", "the kernel is locked down (confidentiality): /proc/kcore cannot be read",
+                          "boot without lockdown=confidentiality (Secure Boot may enforce it)")
+    try:
+        os.close(os.open("/proc/kcore", os.O_RDONLY))
+    except PermissionError as e:
+        raise HelperError("lockdown", "cannot open /proc/kcore: %s" % e.strerror,
+                          "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
+
+
+def require_drgn():
+    """Raises HelperError no-drgn when drgn (or one of the helpers we use) did not import."""
+    if DRGN_IMPORT_ERROR is not None:
+        raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
+            sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
+            drgn_install_hint(read_os_release_ids()))
+
+
+def quiet_drgn_logging():
+    """drgn 0.0.31 reports modules without debug info through the "drgn" logger, which
+    without a handler of its own would print them on stderr (0.0.22 prints nothing)."""
+    import logging
+
+    logger = logging.getLogger("drgn")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+
+def load_program():
+    """drgn.program_from_kernel(), quietly: only vmlinux matters, and probe_debug_info()
+    checks it; modules without debug info do not."""
+    quiet_drgn_logging()
+    try:
+        return drgn.program_from_kernel()
+    except PermissionError as e:
+        raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
+                          "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
+    except drgn.MissingDebugInfoError as e:  # some versions raise where others only report
+        raise missing_debug_info(str(e)) from None
+
+
+def missing_debug_info(detail):
+    release = os.uname().release
+    return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail),
+                       debug_info_hint(read_os_release_ids(), release))
+
+
+def probe_debug_info(prog):
+    """drgn only warns when vmlinux debug info is missing, and PAGE_SIZE or UTS_RELEASE still
+    work from vmcoreinfo; these two lookups fail without the DWARF."""
+    try:
+        prog.type("struct mm_struct")
+        prog.constant("MM_ANONPAGES")
+    except LookupError as e:
+        raise missing_debug_info("%s: %s" % (type(e).__name__, e)) from None
+
+
+# --- the kernel side ------------------------------------------------------------------------
+
+
+def strip_typedefs(type_):
+    while type_.kind == drgn.TypeKind.TYPEDEF:
+        type_ = type_.type
+    return type_
+
+
+def member_names(type_):
+    """Names of a struct's members, including those of anonymous inner structs and unions."""
+    names = set()
+    for member in strip_typedefs(type_).members:
+        if member.name is None:
+            names |= member_names(member.type)
+        else:
+            names.add(member.name)
+    return names
+
+
+def describe_layout(prog, mm):
+    type_ = strip_typedefs(mm.rss_stat.type_)
+    is_array = type_.kind == drgn.TypeKind.ARRAY
+    inner = strip_typedefs(type_.type) if is_array else type_
+    is_struct = inner.kind == drgn.TypeKind.STRUCT
+    return RssStatLayout(
+        name=type_.type_name(),
+        is_array=is_array,
+        struct_tag=inner.tag if is_struct else None,
+        members=member_names(inner) if is_struct else (),
+        task_has_rss_stat="rss_stat" in member_names(prog.type("struct task_struct")),
+    )
+
+
+def counter_indices(prog):
+    """{"file": MM_FILEPAGES's value, ...}, from the kernel's enum."""
+    try:
+        return {name: prog.constant(enumerator).value_() for name, enumerator in COUNTER_ENUMERATORS}
+    except LookupError as e:
+        raise HelperError("unsupported-layout", "unsupported layout: the kernel lacks a counter (%s)" % e) from None
+
+
+def optional_value(prog, name):
+    """A global variable's value, or None when this kernel has no such symbol."""
+    try:
+        return prog[name].value_()
+    except LookupError:
+        return None
+
+
+def read_percpu_counter(fbc, cpus):
+    """A struct percpu_counter: its count, each online CPU's slot, and percpu_counter_sum(),
+    which drgn reads on its own (so it shows the jitter of a live, lockless read)."""
+    count = fbc.count.value_()
+    residue = [{"slot": cpu, "pages": per_cpu_ptr(fbc.counters, cpu)[0].value_()} for cpu in cpus]
+    exact = percpu_counter_sum(fbc.address_of_())
+    return counter_reading(count, exact, residue)
+
+
+def thread_list(task):
+    """The task_structs of the target's threads (signal->thread_head, v3.14+)."""
+    return list(list_for_each_entry("struct task_struct", task.signal.thread_head.address_of_(), "thread_node"))
+
+
+def read_split_rss(mm, threads, index):
+    """One counter of the split-rss era: the mm's atomic count plus each thread's cache."""
+    count = mm.rss_stat.count[index].counter.value_()
+    residue = [{"slot": t.pid.value_(), "pages": t.rss_stat.count[index].value_()} for t in threads]
+    return counter_reading(count, count + sum(slot["pages"] for slot in residue), residue)
+
+
+def read_uncached(mm, index, is_array):
+    """A counter with no cache (era "none"): what the mm holds is exact."""
+    count = (mm.rss_stat[index].count if is_array else mm.rss_stat.count[index].counter).value_()
+    return counter_reading(count, count, [])
+
+
+def online_cpus(prog):
+    return list(for_each_online_cpu(prog))
+
+
+class DrgnReader:
+    """The target's counters, read with one drgn program (see sampler.py for the interface)."""
+
+    def __init__(self, prog, pid):
+        self.prog = prog
+        self.pid = pid
+        self.indices = counter_indices(prog)
+        task, mm = self.find(gone_code="no-such-pid")
+        self.threads = task.signal.nr_threads.value_()
+        self.layout = describe_layout(prog, mm)
+        self.era, self.slot_kind = decide_era(self.layout)
+
+    def find(self, gone_code):
+        """-> (task, mm) of the target, or HelperError gone_code / zombie / kernel-thread."""
+        task = find_task(self.prog, self.pid)
+        if not task:
+            raise HelperError(gone_code, "pid %d has exited" % self.pid)
+        mm = task.mm
+        problem = classify_target(task.flags.value_(), exit_state=task.exit_state.value_(), has_mm=bool(mm))
+        if problem:
+            if gone_code == "target-exited":
+                raise HelperError(gone_code, "pid %d has exited" % self.pid)
+            comm = task.comm.string_().decode("utf-8", "replace")
+            raise HelperError(problem, TARGET_ERRORS[problem].format(pid=self.pid, comm=comm))
+        return task, mm
+
+    def hello_fields(self):
+        prog = self.prog
+        page_size = optional_value(prog, "PAGE_SIZE") or os.sysconf("SC_PAGE_SIZE")
+        return {
+            "backend": "drgn",
+            "kernel": prog["init_uts_ns"].name.release.string_().decode(),
+            "drgn": getattr(drgn, "__version__", None),
+            "page_size": page_size,
+            "cpus": {"online": online_cpus(prog), "possible": list(for_each_possible_cpu(prog))},
+            "batch": optional_value(prog, "percpu_counter_batch"),
+            "era": self.era,
+            "era_source": "type",
+            "layout": self.layout.name,
+            "slot_kind": self.slot_kind,
+            "fault_around_pages": fault_around_pages(
+                optional_value(prog, "fault_around_pages"), optional_value(prog, "fault_around_bytes"), page_size),
+        }
+
+    def read_counters(self):
+        """-> (threads, {counter name: reading}) for the era."""
+        try:
+            task, mm = self.find(gone_code="target-exited")
+            if self.era == "percpu":
+                cpus = online_cpus(self.prog)
+                counters = {name: read_percpu_counter(mm.rss_stat[i], cpus) for name, i in self.indices.items()}
+                return task.signal.nr_threads.value_(), counters
+            if self.era == "split-rss":
+                threads = thread_list(task)
+                return len(threads), {name: read_split_rss(mm, threads, i) for name, i in self.indices.items()}
+            counters = {name: read_uncached(mm, i, self.layout.is_array) for name, i in self.indices.items()}
+            return task.signal.nr_threads.value_(), counters
+        except drgn.FaultError:
+            # freed under us: an exiting task (even one still in /proc as a zombie) is "exited"
+            self.find(gone_code="target-exited")
+            raise HelperError("internal", "reading the counters of pid %d faulted" % self.pid) from None
