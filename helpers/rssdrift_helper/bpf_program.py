@@ -67,6 +67,8 @@ class Context:
     def finish(self):
         """Pads to whole words and compiles the decoder; returns self."""
         self.size += -self.size % 8
+        if self.size > 32767:  # stores take a signed 16-bit offset from the context pointer
+            raise ValueError("a context of %d bytes is beyond a store's reach" % self.size)
         self._struct = struct.Struct("".join(self._format) + "%dx" % (self.size - struct.calcsize("".join(self._format))))
         return self
 

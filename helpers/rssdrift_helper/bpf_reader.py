@@ -24,9 +24,9 @@ from .proc import TARGET_ERRORS, classify_target, parse_cpu_list, read_cpu_list,
 from .protocol import COUNTER_ENUMERATORS, HelperError, counter_reading, fault_around_pages
 
 PROGRAM_NAME = "rssdrift_rss"
-# The context buffer of a syscall program is at most 64 KiB: these bounds keep it below that.
-MAX_CPUS = 1024
-MAX_THREADS = 2048
+# The program writes its context at 16-bit offsets: these bounds keep the context below 32 KiB.
+MAX_CPUS = 768
+MAX_THREADS = 1024
 MIN_THREADS = 64
 
 # include/uapi/linux/capability.h
