@@ -19,7 +19,7 @@ import time
 from . import bpf_program, btf
 from .bpf_syscall import Bpf, BpfError, TestRun, syscall_number
 from .era import RssStatLayout, decide_era
-from .kallsyms import read_symbol_addresses
+from .kallsyms import start_reading
 from .proc import TARGET_ERRORS, classify_target, parse_cpu_list, read_cpu_list, read_lockdown_mode
 from .protocol import COUNTER_ENUMERATORS, HelperError, counter_reading, fault_around_pages
 
@@ -219,6 +219,7 @@ class BpfReader:
         self.comm = comm
         syscall = check_prerequisites(read_lockdown_mode())
         started = time.monotonic()
+        symbols = start_reading(_SYMBOLS)
         types = load_btf()
         try:
             if types.find(btf.ENUM, "bpf_prog_type") is None:
@@ -227,7 +228,7 @@ class BpfReader:
         except btf.BtfError:
             raise HelperError("unsupported-layout", "unsupported layout: enum bpf_prog_type has no "
                               "BPF_PROG_TYPE_SYSCALL (Linux 5.14+)", "use --backend drgn") from None
-        symbols = read_symbol_addresses(_SYMBOLS)
+        symbols = symbols()
         try:
             self.layout = describe_layout(types)
             self.era, self.slot_kind = decide_era(self.layout)

@@ -69,6 +69,7 @@ class Btf:
         self.type_bytes = data[types_at:types_at + type_len]
         self.words = memoryview(self.type_bytes).cast("I")
         self.starts = type_starts(self.words)
+        self._sections = {}  # DATASEC name -> type id, looked up once
 
     @classmethod
     def from_file(cls, path=VMLINUX):
@@ -85,9 +86,16 @@ class Btf:
     def name(self, offset):
         return self.strings[offset:self.strings.index(b"\0", offset)].decode()
 
-    def _word_hits(self, value):
-        """Word indices in the type section that hold `value`."""
+    def _word_hits(self, value, from_end=False):
+        """Word indices in the type section that hold `value`, first to last or last to first."""
         needle = struct.pack("<I", value)
+        if from_end:
+            at = self.type_bytes.rfind(needle)
+            while at >= 0:
+                if at % 4 == 0:
+                    yield at // 4
+                at = self.type_bytes.rfind(needle, 0, at + 3)
+            return
         at = self.type_bytes.find(needle)
         while at >= 0:
             if at % 4 == 0:
@@ -113,7 +121,8 @@ class Btf:
         if offset is None:
             return None
         fallback = None
-        for index in self._word_hits(offset):
+        # pahole writes variables and their sections after every other type: search those from the end
+        for index in self._word_hits(offset, from_end=kind in (VAR, DATASEC)):
             type_id = bisect.bisect_left(self.starts, index) + 1
             if type_id <= len(self.starts) and self.starts[type_id - 1] == index and self.kind(type_id) == kind:
                 if kind not in (STRUCT, UNION) or self.vlen(type_id):
@@ -224,7 +233,9 @@ class Btf:
 
     def datasec_offset(self, section, variable):
         """Where a variable sits inside a DATASEC such as ".data..percpu", or None."""
-        section_id, var_id = self.find(DATASEC, section), self.find(VAR, variable)
+        if section not in self._sections:
+            self._sections[section] = self.find(DATASEC, section)
+        section_id, var_id = self._sections[section], self.find(VAR, variable)
         if section_id is None or var_id is None:
             return None
         start = self.starts[section_id - 1] + 3

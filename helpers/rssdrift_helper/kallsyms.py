@@ -5,6 +5,8 @@ addresses only to root (kptr_restrict shows everyone else zeros). The file is a 
 "ADDRESS TYPE NAME" lines; one read and a byte search per name is far faster than splitting it.
 """
 
+import threading
+
 KALLSYMS = "/proc/kallsyms"
 
 
@@ -30,3 +32,18 @@ def read_symbol_addresses(names, path=KALLSYMS):
     except OSError:
         return {}
     return found if found.get(names[0]) else {}
+
+
+def start_reading(names, path=KALLSYMS):
+    """Starts read_symbol_addresses() in a thread, so that the kernel formats kallsyms on another
+    CPU while Python parses BTF (the read releases the GIL) -> a function that waits for it and
+    returns its result."""
+    found = {}
+    thread = threading.Thread(target=lambda: found.update(read_symbol_addresses(names, path)), daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        return found
+
+    return result
