@@ -1,6 +1,7 @@
 """The helper's costs, measured where it runs (this machine or a lab guest), for scripts/bench/bpf-helper.ts.
 
-    python3 helper_bench.py DIR startup BACKENDS RUNS   start-up to the first sample, backends taking turns
+    python3 helper_bench.py DIR startup BACKENDS RUNS   start-up to the first sample, backends (and a bare
+                                                        `python3 -I -c pass`) taking turns
     python3 helper_bench.py DIR samples BACKEND N       read_us of N samples asked for one after another
     python3 helper_bench.py DIR cpu BACKEND HZ SECONDS  the helper's CPU time while sampling at HZ
 
@@ -51,16 +52,21 @@ def children_cpu():
 
 
 def startup(directory, pid, backends, runs):
-    """Wall and CPU seconds from starting the helper to its first sample line, per backend."""
-    results = {backend: {"wall_s": [], "cpu_s": []} for backend in backends}
+    """Wall and CPU seconds from starting the helper to its first sample line, per backend, and of
+    `python3 -I -c pass` as the floor ("python")."""
+    results = {backend: {"wall_s": [], "cpu_s": []} for backend in ["python"] + backends}
     for _ in range(runs):
-        for backend in backends:  # in turn, so that a drifting machine speed hits both alike
+        for backend in results:  # in turn, so that a drifting machine speed hits all alike
             cpu_before, started = children_cpu(), time.monotonic()
-            helper = start_helper(directory, pid, backend, "--count", "1")
-            next_sample(helper)
-            wall = time.monotonic() - started
-            helper.stdin.close()
-            helper.wait()
+            if backend == "python":
+                subprocess.run(["python3", "-I", "-c", "pass"], check=True)
+                wall = time.monotonic() - started
+            else:
+                helper = start_helper(directory, pid, backend, "--count", "1")
+                next_sample(helper)
+                wall = time.monotonic() - started
+                helper.stdin.close()
+                helper.wait()
             results[backend]["wall_s"].append(round(wall, 4))
             results[backend]["cpu_s"].append(round(children_cpu() - cpu_before, 4))
     return results
