@@ -100,7 +100,7 @@ def describe_layout(types):
     is_array = types.kind(type_id) == btf.ARRAY
     inner = types.resolve(types.array(type_id)[0]) if is_array else type_id
     is_struct = types.kind(inner) == btf.STRUCT
-    tag = types.name(types._header(inner)[0]) if is_struct else None
+    tag = types.tag(inner) if is_struct else None
     members = [name for name in ("count", "counters") if is_struct and types.has_member(tag, name)]
     return RssStatLayout(types.type_name(type_id), is_array, tag, members,
                          types.find(btf.STRUCT, "task_rss_stat") is not None and types.has_member("task_struct", "rss_stat"))
@@ -148,8 +148,11 @@ class KernelOffsets:
             size = size_of("percpu_counter")
             self.count_offsets = [rss_stat + i * size + offset("percpu_counter", "count") for i in indices]
         else:  # struct mm_rss_stat { atomic_long_t count[NR_MM_COUNTERS]; }
-            counts = rss_stat + offset("mm_rss_stat", "count")
-            self.count_offsets = [counts + i * 8 for i in indices]
+            counts, array = types.member_offset("mm_rss_stat", "count")
+            element = types.array(types.resolve(array))[0]
+            if types.size(element) != 8:
+                raise btf.BtfError("struct mm_rss_stat count[] of %d-byte elements" % types.size(element))
+            self.count_offsets = [rss_stat + counts + i * 8 for i in indices]
         self.per_cpu_offset_address = None
         self.pcpu_start = None
         self.this_cpu_off_section_offset = None
@@ -159,7 +162,10 @@ class KernelOffsets:
             self.signal_thread_head = offset("signal_struct", "thread_head")
             self.task_thread_node = offset("task_struct", "thread_node")
             self.list_next = offset("list_head", "next")
-            self.task_rss_stat_count = offset("task_struct", "rss_stat") + offset("task_rss_stat", "count")
+            cache, array = types.member_offset("task_rss_stat", "count")
+            if types.size(array) != 16:  # int count[NR_MM_COUNTERS]: the program copies 16 bytes
+                raise btf.BtfError("struct task_rss_stat count[] of %d bytes" % types.size(array))
+            self.task_rss_stat_count = offset("task_struct", "rss_stat") + cache
 
     def _per_cpu(self, types, offset, size_of, rss_stat, indices, symbols, machine):
         size = size_of("percpu_counter")
@@ -375,11 +381,14 @@ class BpfReader:
         ctx = self.ctx
         if values[ctx.index("walk_end")] != values[ctx.index("walk_head")]:
             threads = values[ctx.index("nr_threads")]
-            if self.bound < MAX_THREADS:
+            if threads > MAX_THREADS:
+                raise HelperError("self-check-failed", "pid %d has %d threads; the bpf backend walks at most %d"
+                                  % (self.pid, threads, MAX_THREADS), "use --backend drgn for this process")
+            if threads > self.bound:  # the target grew: a longer walk
                 self.load(thread_bound(threads))
                 return self.split_rss_counters(self.run())
-            raise HelperError("self-check-failed", "pid %d has %d threads; the bpf backend walks at most %d"
-                              % (self.pid, threads, MAX_THREADS), "use --backend drgn for this process")
+            raise HelperError("self-check-failed", "the walk of pid %d's thread list did not come back to its head "
+                              "within %d threads (the list changed during the read)" % (self.pid, self.bound))
         caches = []
         for i in range(self.bound):
             tid = values[ctx.index(("tid", i))]

@@ -201,6 +201,11 @@ class Btf:
         except BtfError:
             return False
 
+    def tag(self, type_id):
+        """A type's own name ("percpu_counter" for struct percpu_counter), or None if anonymous."""
+        name_off = self._header(type_id)[0]
+        return self.name(name_off) if name_off else None
+
     def type_name(self, type_id):
         """A type as drgn spells it: "struct percpu_counter [4]", "struct mm_rss_stat", "atomic_long_t"."""
         if type_id == 0:
