@@ -5,12 +5,14 @@ bpf_reader.py and kallsyms.py. The kernel's verdict on the whole program is in t
     python3 -m unittest discover -s helpers -p 'test_*.py'
 """
 
+import os
 import struct
 import unittest
 
 from rssdrift_helper import bpf_asm, bpf_program, bpf_reader, kallsyms
 from rssdrift_helper.bpf_asm import FP, JEQ, JNE, R0, R1, R6, R8, R9, Assembler, AssemblyError
 from rssdrift_helper.proc import parse_cpu_list
+from rssdrift_helper.protocol import HelperError
 
 
 def assembled(build):
@@ -140,6 +142,21 @@ class ReaderDecisions(unittest.TestCase):
         self.assertTrue(bpf_reader.may_use_bpf(1000, 1 << 21))  # CAP_SYS_ADMIN
         self.assertFalse(bpf_reader.may_use_bpf(1000, 1 << 39))  # CAP_BPF alone cannot read the kernel
         self.assertFalse(bpf_reader.may_use_bpf(1000, 0))
+
+    def test_missing_or_foreign_btf(self):
+        for path in ("/nonexistent/vmlinux", "/proc/self/status"):
+            with self.subTest(path=path), self.assertRaises(HelperError) as caught:
+                bpf_reader.load_btf(path)
+            self.assertEqual(caught.exception.code, "no-btf")
+            self.assertIn("CONFIG_DEBUG_INFO_BTF", caught.exception.hint)
+
+    def test_lockdown_confidentiality_refuses_before_anything_loads(self):
+        with self.assertRaises(HelperError) as caught:
+            bpf_reader.check_prerequisites("confidentiality")
+        # a user without the privileges hears that first
+        self.assertEqual(caught.exception.code, "lockdown" if os.geteuid() == 0 else "not-root")
+        if os.geteuid() == 0:
+            self.assertEqual(bpf_reader.check_prerequisites("integrity"), bpf_reader.syscall_number())
 
     def test_thread_bound(self):
         self.assertEqual([bpf_reader.thread_bound(n) for n in (1, 32, 33, 300, 600, 5000)], [64, 64, 128, 1024, 1024, 1024])
