@@ -308,7 +308,7 @@ class BadTargets(LiveTestCase):
         self.addCleanup(done.set)
         started.wait()
         self.assert_script_fails(tids[0], "bad-args")
-        self.assertEqual(self.assert_reader_fails(tids[0], "bad-args").hint, "use --pid %d" % os.getpid())
+        self.assertIn("is a thread, not a process", self.assert_reader_fails(tids[0], "bad-args").message)
 
     def test_a_target_that_exits_while_watched(self):
         target = start_target(self, CPUS[:1], 10)

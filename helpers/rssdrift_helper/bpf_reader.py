@@ -210,10 +210,6 @@ def thread_bound(threads):
     return bound
 
 
-def sign32(value):
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
 # --- the reader -----------------------------------------------------------------------------
 
 
@@ -244,8 +240,8 @@ class BpfReader:
             raise HelperError("unsupported-layout", "unsupported layout: %s" % e,
                               "this kernel is laid out in a way the bpf backend does not know; use --backend drgn") from None
         self.btf_ms = (time.monotonic() - started) * 1000
-        self.symbols = symbols
         self.bpf = Bpf(syscall)
+        self.test_run = None
         self.possible = read_cpu_list("possible")
         self.online_file = os.open("/sys/devices/system/cpu/online", os.O_RDONLY)
         self.cpus = max(self.possible) + 1
@@ -266,6 +262,8 @@ class BpfReader:
             fd = self.bpf.load_syscall_program(self.prog_type, code, PROGRAM_NAME)
         except BpfError as e:
             raise self.refusal(e, "loading the program") from None
+        if self.test_run:
+            self.test_run.close()
         self.bound = bound
         self.insns = len(code) // 8
         self.test_run = TestRun(self.bpf, fd, self.ctx.size)
@@ -292,15 +290,15 @@ class BpfReader:
         gone = HelperError("target-exited", "pid %d has exited" % self.pid)
         if field("status") != bpf_program.FOUND:
             raise HelperError("no-such-pid", "no process with pid %d" % self.pid) if first else gone
-        if field("tid") != field("tgid") and first:
-            raise HelperError("bad-args", "pid %d is a thread of process %d" % (self.pid, field("tgid")),
-                              "use --pid %d" % field("tgid"))
+        if field("tid") != field("tgid") and first:  # (tgid is the initial namespace's: not for the hint)
+            raise HelperError("bad-args", "pid %d is a thread, not a process" % self.pid,
+                              "use its process's pid (Tgid in /proc/%d/status)" % self.pid)
         problem = classify_target(field("flags"), exit_state=field("exit_state"), has_mm=bool(field("mm")))
         if problem:
             raise HelperError(problem, TARGET_ERRORS[problem].format(pid=self.pid, comm=self.comm)) if first else gone
         if field("faults"):
-            raise HelperError("self-check-failed", "a kernel read of pid %d failed (bpf_probe_read_kernel: %d)"
-                              % (self.pid, sign32(field("faults") & 0xFFFFFFFF)))
+            raise HelperError("self-check-failed", "a kernel read for pid %d failed (bpf_probe_read_kernel returned "
+                              "an error)" % self.pid)
         return values
 
     def online_cpus(self):

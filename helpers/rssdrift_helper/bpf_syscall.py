@@ -89,6 +89,7 @@ class TestRun:
 
     def __init__(self, bpf, prog_fd, ctx_size):
         self.bpf = bpf
+        self.prog_fd = prog_fd
         self.ctx = ctypes.create_string_buffer(ctx_size)
         self.attr = ctypes.create_string_buffer(_ATTR_SIZE)
         _TEST_RUN.pack_into(self.attr, 0, prog_fd, 0, 0, 0, 0, 0, 0, 0, ctx_size, 0, ctypes.addressof(self.ctx), 0)
@@ -100,3 +101,7 @@ class TestRun:
         ctypes.memmove(self.ctx, ctx_in, len(ctx_in))
         self.bpf.call(BPF_PROG_TEST_RUN, self.attr, "BPF_PROG_TEST_RUN")
         return self.ctx.raw
+
+    def close(self):
+        """Unloads the program (its last reference is our fd)."""
+        os.close(self.prog_fd)
