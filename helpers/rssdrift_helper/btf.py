@@ -70,6 +70,7 @@ class Btf:
         self.words = memoryview(self.type_bytes).cast("I")
         self.starts = type_starts(self.words)
         self._sections = {}  # DATASEC name -> type id, looked up once
+        self._structs = {}  # struct name -> type id or None, looked up once
 
     @classmethod
     def from_file(cls, path=VMLINUX):
@@ -121,8 +122,8 @@ class Btf:
         if offset is None:
             return None
         fallback = None
-        # pahole writes variables and their sections after every other type: search those from the end
-        for index in self._word_hits(offset, from_end=kind in (VAR, DATASEC)):
+        # pahole writes the data sections after every other type: search those from the end
+        for index in self._word_hits(offset, from_end=kind == DATASEC):
             type_id = bisect.bisect_left(self.starts, index) + 1
             if type_id <= len(self.starts) and self.starts[type_id - 1] == index and self.kind(type_id) == kind:
                 if kind not in (STRUCT, UNION) or self.vlen(type_id):
@@ -132,10 +133,11 @@ class Btf:
 
     def struct(self, name):
         """The id of `struct name`; raises BtfError when the kernel has none."""
-        type_id = self.find(STRUCT, name)
-        if type_id is None:
+        if name not in self._structs:
+            self._structs[name] = self.find(STRUCT, name)
+        if self._structs[name] is None:
             raise BtfError("struct %s" % name)
-        return type_id
+        return self._structs[name]
 
     def resolve(self, type_id):
         """Skips typedefs and qualifiers (const, volatile, ...)."""
