@@ -3,7 +3,8 @@
 // helper's CPU at 20 Hz; on this machine, and with --lab SUITE also in a lab guest, where the bpf
 // and drgn backends start in turn in one run (drgn needs the guest's /proc/kcore and debug info).
 // The helper is started exactly as rssdrift starts it (helper-launch.ts: python3 -I -c BOOTSTRAP,
-// the bundle on stdin). Run as root; for the lab, hold the lab lock (see docs/BENCHMARKS.md).
+// the bundle on stdin). Run as root; for the lab, hold the lab lock (see docs/BENCHMARKS.md); a
+// suite that is not up is booted, and powered off again afterwards.
 //
 //   npm run build && node dist/scripts/bench/bpf-helper.js [--runs 10] [--samples 500] [--seconds 30] [--lab trixie]
 import { execFileSync } from "node:child_process";
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { LAB } from "../lab-env.js";
+import { LAB, labUp } from "../lab-env.js";
 import { BOOTSTRAP, helperPreamble } from "../../src/sources/helper-launch.js";
 
 const DRIVER = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../../scripts/bench/helper_bench.py" : "./helper_bench.py", import.meta.url));
@@ -89,5 +90,21 @@ function measure(where: string | null): void {
   }
 }
 
-measure(null);
-for (const suite of values.lab!) measure(suite);
+/** Measures in a lab guest, booting it first unless it is up (and powering off only what it booted). */
+function measureInLab(suite: string): void {
+  const { bootedHere } = labUp(suite);
+  try {
+    measure(suite);
+  } finally {
+    if (bootedHere) execFileSync(LAB, ["down", suite], { stdio: "inherit" });
+  }
+}
+
+try {
+  measure(null);
+  for (const suite of values.lab!) measureInLab(suite);
+} catch (e) {
+  // one line, not a stack: the failing command already said why on stderr
+  console.error(`bpf-helper bench: ${(e as Error).message.split("\n")[0]}`);
+  process.exitCode = 1;
+}
