@@ -20,7 +20,7 @@ function helpersDir(): string {
 const HELPERS_DIR = helpersDir();
 export const HELPER_SCRIPT_PATH = join(HELPERS_DIR, "rss_stat.py");
 /** the package the entry script imports; every .py in it goes into the bundle */
-export const HELPER_PACKAGE = "rssdrift_helper";
+const HELPER_PACKAGE = "rssdrift_helper";
 
 /** The header before the bundle is exactly this many decimal digits, then a newline. */
 const LENGTH_DIGITS = 10;
