@@ -3,8 +3,8 @@
 // helper's CPU at 20 Hz; on this machine, and with --lab SUITE also in a lab guest, where the bpf
 // and drgn backends start in turn in one run (drgn needs the guest's /proc/kcore and debug info).
 // The helper is started exactly as rssdrift starts it (helper-launch.ts: python3 -I -c BOOTSTRAP,
-// the bundle on stdin). Run as root; for the lab, hold the lab lock (see docs/BENCHMARKS.md); a
-// suite that is not up is booted, and powered off again afterwards.
+// the bundle on stdin). Run as root; a lab suite that is not up is booted, and powered off again
+// afterwards. Results and how to read them: docs/BENCHMARKS.md.
 //
 //   npm run build && node dist/scripts/bench/bpf-helper.js [--runs 10] [--samples 500] [--seconds 30] [--lab trixie]
 import { execFileSync } from "node:child_process";
