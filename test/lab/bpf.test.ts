@@ -6,11 +6,13 @@
 // BOOTSTRAP` with the bundle on stdin, over `lab ssh`), once per backend. The targets fault and
 // then wait without faulting, so two reads one after the other see the same counters; expected
 // values come from the drgn read, the reference, and from the guest's /proc.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COUNTER_NAMES, type HelloLine, type SampleLine } from "../../src/schema/helper-line.js";
 import { BOOTSTRAP, helperPreamble } from "../../src/sources/helper-launch.js";
-import { copyDriftTarget, removeDriftTarget, startDriftTarget, type GuestDriftTarget } from "./guest-drift-target.js";
-import { guestOnlineCpus, inGuest, useLabVm, type LabSuite } from "./lab-vm.js";
+import { copyDriftTarget, removeDriftTarget, startDriftTarget } from "./guest-drift-target.js";
+import { guestOnlineCpus, inGuest, labScript, useLabVm, type LabSuite } from "./lab-vm.js";
 
 /** Two targets on different CPUs, with different numbers of threads and pages. */
 const TARGETS = [
@@ -37,10 +39,45 @@ async function readInGuest(suite: LabSuite, pid: number, backend: "drgn" | "bpf"
   return { hello: lines.at(-2) as HelperRun["hello"], sample: lines.at(-1) as SampleLine };
 }
 
+/**
+ * A target with `threads` worker threads, each touching 8 pages and then waiting: more threads than
+ * the bpf program's first thread walk (64), so the walk is built longer. Ends when its stdin does.
+ */
+const MANY_THREADS = `
+import mmap, os, sys, threading
+n = int(sys.argv[1])
+ready = threading.Barrier(n + 1)
+def worker():
+    area = mmap.mmap(-1, 8 * mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for i in range(8):
+        area[i * mmap.PAGESIZE] = 1
+    ready.wait()
+    threading.Event().wait()
+for _ in range(n):
+    threading.Thread(target=worker, daemon=True).start()
+ready.wait()
+print(os.getpid(), flush=True)
+sys.stdin.read()
+`;
+
+async function startManyThreads(suite: LabSuite, threads: number): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn(labScript, ["ssh", suite, "--", "python3", "-c", MANY_THREADS, String(threads)], { stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin.on("error", () => undefined);
+  const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
+  return {
+    pid: Number(first),
+    async stop() {
+      child.stdin.end();
+      await ended;
+    },
+  };
+}
+
 const bySlot = (residue: { slot: number; pages: number }[]) => [...residue].sort((a, b) => a.slot - b.slot);
 
 describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", ({ suite, era, slotKind, perCpuOffsets }) => {
-  const targets: GuestDriftTarget[] = [];
+  const targets: { stop(): Promise<void> }[] = [];
   useLabVm(suite, {
     afterBoot: async () => {
       const online = await guestOnlineCpus(suite);
@@ -90,6 +127,25 @@ describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", (
         `exact ${anon.exact}, slots ${JSON.stringify(bySlot(anon.residue).filter((slot) => slot.pages !== 0))}; ` +
         `drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`);
     }
+  });
+
+  it("reads a target with 150 threads as drgn does (a longer thread walk on split-rss)", async () => {
+    const target = await startManyThreads(suite, 150);
+    targets.push(target);
+    const drgn = await readInGuest(suite, target.pid, "drgn");
+    const bpf = await readInGuest(suite, target.pid, "bpf");
+    expect(bpf.sample.threads).toBe(151);
+    for (const name of COUNTER_NAMES) {
+      const ours = bpf.sample.counters![name];
+      const reference = drgn.sample.counters![name];
+      expect({ name, count: ours.count, exact: ours.exact, residue: bySlot(ours.residue) }).toEqual({
+        name, count: reference.count, exact: reference.exact, residue: bySlot(reference.residue),
+      });
+    }
+    const anon = bpf.sample.counters!.anon;
+    console.log(`${suite} pid ${target.pid}, 151 threads: anon count ${anon.count}, exact ${anon.exact}, ` +
+      `${anon.residue.length} slots, ${anon.residue.filter((slot) => slot.pages !== 0).length} non-zero; ` +
+      `bpf ${JSON.stringify(bpf.hello.bpf)}; drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`);
   });
 
   it("the exact ANON count is smaps_rollup's Anonymous, and the pinned workers' faults are in it", () => {
