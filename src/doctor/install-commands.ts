@@ -36,19 +36,36 @@ export function installDrgn(ctx: InstallContext): string {
   }
 }
 
-/** Debug info (vmlinux with DWARF) for kernel `release`. */
-export function installDebugInfo(ctx: InstallContext, release: string): string {
+/**
+ * What the package manager on the target says about the debug-info package for the running kernel:
+ * it has one to install, it knows none (a custom, self-built or third-party kernel), or it could
+ * not be asked. Only Debian and Ubuntu are asked (apt-cache policy).
+ */
+export type PackageState = "available" | "none" | "unknown";
+
+/** The debug-info package for kernel `release` on Debian or Ubuntu. */
+export function debugInfoPackage(family: "debian" | "ubuntu", release: string): string {
+  return family === "debian" ? `linux-image-${release}-dbg` : `linux-image-${release}-dbgsym`;
+}
+
+/** Debug info (vmlinux with DWARF) for kernel `release`; never claims a package the target does not have. */
+export function installDebugInfo(ctx: InstallContext, release: string, state: PackageState = "unknown"): string {
+  const vmlinux = `pass --vmlinux PATH to the uncompressed vmlinux with DWARF that ${release} was built from`;
   switch (ctx.family) {
     case "debian":
-      return asRoot(`apt install linux-image-${release}-dbg`, ctx);
-    case "ubuntu":
-      return `enable the debug symbol archive (ddebs, see Ubuntu's "Debug Symbol Packages" page), then: ${asRoot(
-        `apt install linux-image-${release}-dbgsym`,
-        ctx,
-      )}`;
+    case "ubuntu": {
+      const name = debugInfoPackage(ctx.family, release);
+      const install = asRoot(`apt install ${name}`, ctx);
+      if (state === "available") return install;
+      if (state === "none" && ctx.family === "debian") {
+        return `apt knows no ${name} (not a Debian kernel, or an older one no longer in the archive): ${vmlinux}`;
+      }
+      const ddebs = ctx.family === "ubuntu" ? `enable the debug symbol archive (ddebs, see Ubuntu's "Debug Symbol Packages" page), then ` : "";
+      return `if your distribution packages this kernel's debug info: ${ddebs}${install}; otherwise ${vmlinux}`;
+    }
     case "fedora":
-      return asRoot(`dnf debuginfo-install kernel-${release}`, ctx);
+      return `if ${release} is a Fedora kernel: ${asRoot(`dnf debuginfo-install kernel-${release}`, ctx)}; otherwise ${vmlinux}`;
     case "other":
-      return `install your distribution's kernel debug info for ${release} (a vmlinux with DWARF), e.g. at /usr/lib/debug/boot/vmlinux-${release}`;
+      return `install your distribution's kernel debug info for ${release} (a vmlinux with DWARF, e.g. at /usr/lib/debug/boot/vmlinux-${release}), or ${vmlinux}`;
   }
 }

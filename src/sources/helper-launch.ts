@@ -1,9 +1,10 @@
-// How the drgn helper is started, the same way on this machine and over SSH: python3 runs a
-// fixed bootstrap that reads helpers/rss_stat.py from stdin, so nothing is written on the target.
+// How the drgn helper is started, the same way on this machine and over SSH: python3, isolated
+// (-I, see python.ts), runs a fixed bootstrap that reads helpers/rss_stat.py from stdin, so nothing is written on the target.
 // stdin then stays open as the control channel (sample / interval / pause / resume), and its
 // end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_PYTHON, isolatedPython } from "./python.js";
 
 /** helpers/rss_stat.py, found from this file whether running from src/ (tests) or dist/src/ */
 function helperScriptPath(): string {
@@ -55,15 +56,21 @@ export interface HelperOptions {
   sudo: boolean;
   /** seconds without a control line before the helper exits; default HEARTBEAT_S (tests shorten it) */
   heartbeatS?: number;
+  /** the interpreter on the target (--python, RSSDRIFT_PYTHON); default python3 */
+  python?: string;
+  /** drgn reads the kernel's debug info from this vmlinux instead of searching for it (--vmlinux) */
+  vmlinux?: string;
 }
 
 /** The argv to start on the target; every element is one word (transports quote, never join). */
 export function helperArgv(options: HelperOptions): string[] {
-  const argv = [...(options.sudo ? ["sudo", "-n"] : []), "python3", "-c", BOOTSTRAP];
+  const python = isolatedPython(options.python ?? DEFAULT_PYTHON, ["-c", BOOTSTRAP]);
+  const argv = [...(options.sudo ? ["sudo", "-n"] : []), ...python];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
   argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
+  if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);
   return argv;
 }
 
