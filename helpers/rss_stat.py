@@ -4,8 +4,8 @@ The only part of rssdrift that runs as root. It prints JSON lines on stdout, one
 line, exactly as src/schema/helper-line.ts describes them: `progress` while starting, one
 `hello`, then one `sample` per tick, or one `error` line and a non-zero exit.
 
-    drgn rss_stat.py --pid N [--interval MS] [--count K] [--smaps] [--control]
-    python3 rss_stat.py --pid N ...   (or through the bootstrap in src/sources/helper-launch.ts)
+    drgn rss_stat.py --pid N [--interval MS] [--count K] [--smaps] [--control] [--vmlinux PATH]
+    python3 -I rss_stat.py --pid N ...   (or through the bootstrap in src/sources/helper-launch.ts)
 
 drgn provides a global `prog` in the first form; otherwise the script builds one with
 drgn.program_from_kernel(). It runs unchanged on drgn 0.0.22 (Debian 12) and newer, so it uses
@@ -140,6 +140,8 @@ def parse_args(argv):
                         help="read control lines (sample, interval MS, pause, resume, ping) from stdin; EOF ends")
     parser.add_argument("--heartbeat", type=_positive_int, default=None, metavar="S",
                         help="with --control: exit when no control line came for S seconds")
+    parser.add_argument("--vmlinux", default=None, metavar="PATH",
+                        help="the kernel's vmlinux with DWARF, instead of drgn's search (drgn -s PATH)")
     options = parser.parse_args(argv)
     if options.count is None and not options.control:
         options.count = 1
@@ -292,26 +294,40 @@ def read_os_release_ids():
 FEDORA_LIKE = {"fedora", "rhel", "centos"}
 
 
-def drgn_install_hint(ids):
+DISTRO_PYTHON = "/usr/bin/python3"
+
+
+def drgn_install_hint(ids, executable=DISTRO_PYTHON):
+    """The package, for the distribution's python3; said when another python runs us (pyenv, a
+    venv), because the package cannot help that one (src/sources/python.ts says the same)."""
     if "ubuntu" in ids or "debian" in ids:
-        return "apt install python3-drgn"
-    if ids & FEDORA_LIKE:
-        return "dnf install drgn"
-    return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
+        hint = "apt install python3-drgn"
+    elif ids & FEDORA_LIKE:
+        hint = "dnf install drgn"
+    else:
+        return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
+    if executable and os.path.realpath(executable) != os.path.realpath(DISTRO_PYTHON):
+        hint += " (it installs for %s, and this is %s: then rerun with --python %s)" % (
+            DISTRO_PYTHON, executable, DISTRO_PYTHON)
+    return hint
 
 
 def debug_info_hint(ids, release):
-    """The package with the kernel's vmlinux debug info, for the distribution we run on."""
-    debian = "apt install linux-image-%s-dbg" % release
-    ubuntu = "apt install linux-image-%s-dbgsym (after enabling the Ubuntu debug symbol archive)" % release
-    fedora = "debuginfo-install kernel-%s" % release
+    """The kernel's debug info, worded as src/doctor/install-commands.ts words it when it cannot
+    ask apt: a package only if the distribution has one for this kernel (custom and cloud kernels
+    often have none), else --vmlinux."""
+    vmlinux = "pass --vmlinux PATH to the uncompressed vmlinux with DWARF that %s was built from" % release
     if "ubuntu" in ids:
-        return ubuntu
-    if "debian" in ids:
-        return debian
-    if ids & FEDORA_LIKE:
-        return fedora
-    return "install the kernel's debug info: Debian: %s; Ubuntu: %s; Fedora: %s" % (debian, ubuntu, fedora)
+        package = ("enable the debug symbol archive (ddebs, see Ubuntu's \"Debug Symbol Packages\" page), "
+                   "then apt install linux-image-%s-dbgsym" % release)
+    elif "debian" in ids:
+        package = "apt install linux-image-%s-dbg" % release
+    elif ids & FEDORA_LIKE:
+        return "if %s is a Fedora kernel: dnf debuginfo-install kernel-%s; otherwise %s" % (release, release, vmlinux)
+    else:
+        return ("install your distribution's kernel debug info for %s (a vmlinux with DWARF, e.g. at "
+                "/usr/lib/debug/boot/vmlinux-%s), or %s" % (release, release, vmlinux))
+    return "if your distribution packages this kernel's debug info: %s; otherwise %s" % (package, vmlinux)
 
 
 def check_prerequisites():
@@ -342,7 +358,7 @@ def require_drgn():
     if DRGN_IMPORT_ERROR is not None:
         raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
             sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
-            drgn_install_hint(read_os_release_ids()))
+            drgn_install_hint(read_os_release_ids(), sys.executable))
 
 
 def quiet_drgn_logging():
@@ -355,33 +371,43 @@ def quiet_drgn_logging():
     logger.propagate = False
 
 
-def load_program():
+def load_program(vmlinux=None):
     """drgn.program_from_kernel(), quietly: only vmlinux matters, and probe_debug_info()
-    checks it; modules without debug info do not."""
+    checks it; modules without debug info do not. With `vmlinux`, drgn's search is replaced by
+    that file, as `drgn -s PATH --main-symbols` does (0.0.22 and 0.0.31 alike)."""
     quiet_drgn_logging()
     try:
-        return drgn.program_from_kernel()
+        if vmlinux is None:
+            return drgn.program_from_kernel()
+        if not os.path.isfile(vmlinux):
+            raise HelperError("no-debug-info", "--vmlinux %s: no such file" % vmlinux,
+                              "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)")
+        prog = drgn.Program()
+        prog.set_kernel()
+        prog.load_debug_info([vmlinux], default=False, main=True)
+        return prog
     except PermissionError as e:
         raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
                           "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
     except drgn.MissingDebugInfoError as e:  # some versions raise where others only report
-        raise missing_debug_info(str(e)) from None
+        raise missing_debug_info(str(e), vmlinux) from None
 
 
-def missing_debug_info(detail):
+def missing_debug_info(detail, vmlinux=None):
     release = os.uname().release
-    return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail),
-                       debug_info_hint(read_os_release_ids(), release))
+    hint = ("%s is not the vmlinux with DWARF of the running kernel %s: give the one it was built from" % (vmlinux, release)
+            if vmlinux is not None else debug_info_hint(read_os_release_ids(), release))
+    return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail), hint)
 
 
-def probe_debug_info(prog):
+def probe_debug_info(prog, vmlinux=None):
     """drgn only warns when vmlinux debug info is missing, and PAGE_SIZE or UTS_RELEASE still
     work from vmcoreinfo; these two lookups fail without the DWARF."""
     try:
         prog.type("struct mm_struct")
         prog.constant("MM_ANONPAGES")
     except LookupError as e:
-        raise missing_debug_info("%s: %s" % (type(e).__name__, e)) from None
+        raise missing_debug_info("%s: %s" % (type(e).__name__, e), vmlinux) from None
 
 
 # --- the kernel side ------------------------------------------------------------------------
@@ -715,10 +741,10 @@ def main(argv, prog=None):
         emit(progress_line("starting", "drgn %s, reading pid %d" % (drgn.__version__, options.pid)))
         if prog is None:
             emit(progress_line("loading-debug-info", "loading the kernel's debug info (a few seconds)"))
-            prog = load_program()
+            prog = load_program(options.vmlinux)
         elif not prog.flags & drgn.ProgramFlags.IS_LIVE:
             raise HelperError("bad-args", "drgn is not attached to the running kernel", "run drgn without -c")
-        probe_debug_info(prog)
+        probe_debug_info(prog, options.vmlinux)
         emit(progress_line("finding-task", "finding pid %d" % options.pid))
         target = Target(prog, stat, options.smaps)
         emit(target.hello(options.interval))
