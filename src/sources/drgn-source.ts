@@ -92,7 +92,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
           helper = await startHelper();
           continue;
         }
-        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where);
+        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON);
         return;
       }
     } finally {
