@@ -5,7 +5,7 @@ import { type Privilege, pythonProbe } from "./check-root.js";
 import { type DrgnVersion, atLeast, parseDrgnVersion } from "./drgn-version.js";
 import { type InstallContext, installDrgn } from "./install-commands.js";
 import { lastLine, probe } from "./probe.js";
-import { REPORT_DRGN_VERSION, distroPythonHasDrgn, useDistroPythonHint } from "../sources/python.js";
+import { DISTRO_PYTHON, REPORT_DRGN_VERSION, distroPythonHasDrgn, useDistroPythonHint } from "../sources/python.js";
 import type { Transport } from "../transports/transport.js";
 
 const NAME = "drgn";
@@ -14,6 +14,14 @@ const OLDEST_TESTED = [0, 0, 22];
 
 export function isMissingModule(stderr: string): boolean {
   return /No module named '?drgn'?/.test(stderr);
+}
+
+/** Prints the interpreter's path when it is not the distribution's python3 (which packages serve). */
+const OTHER_THAN_DISTRO = `import os, sys; print(sys.executable if os.path.realpath(sys.executable) != os.path.realpath(${JSON.stringify(DISTRO_PYTHON)}) else "")`;
+
+async function otherThanDistroPython(transport: Transport, privilege: Privilege, python: string): Promise<string | undefined> {
+  const run = await probe(transport, pythonProbe(privilege, python, ["-c", OTHER_THAN_DISTRO]));
+  return (run.code === 0 && run.stdout.trim()) || undefined;
 }
 
 export async function checkDrgn(
@@ -30,8 +38,11 @@ export async function checkDrgn(
     const detail = missing
       ? `not installed for ${python} (${python} -I -c 'import drgn': ${lastLine(run.stderr)})`
       : `installed but does not import: ${lastLine(run.stderr) || `exit ${run.code}`}`;
-    const fix = missing && (await distroPythonHasDrgn(transport, privilege === "sudo", python)) ? useDistroPythonHint(python) : installDrgn(install);
-    return { result: fail(NAME, detail, fix), version: null };
+    if (missing && (await distroPythonHasDrgn(transport, privilege === "sudo", python))) {
+      return { result: fail(NAME, detail, useDistroPythonHint(python)), version: null };
+    }
+    const other = await otherThanDistroPython(transport, privilege, python);
+    return { result: fail(NAME, detail, installDrgn(install, other)), version: null };
   }
   const version = parseDrgnVersion(run.stdout);
   if (version === null) {

@@ -1,6 +1,7 @@
 // The command that installs each missing piece, per distribution family. Commands a user pastes,
 // so they carry `sudo` when the target user is not root.
 import type { DistroFamily } from "./os-release.js";
+import { DISTRO_PYTHON } from "../sources/python.js";
 
 export interface InstallContext {
   family: DistroFamily;
@@ -24,13 +25,22 @@ export function installPython(ctx: InstallContext): string {
   }
 }
 
-export function installDrgn(ctx: InstallContext): string {
+/**
+ * drgn for the helper's python. The packages install for /usr/bin/python3; when `otherPython`
+ * (the helper's interpreter, e.g. pyenv's) is another one, say that the package needs --python too
+ * (helpers/rss_stat.py's drgn_install_hint words it the same way).
+ */
+export function installDrgn(ctx: InstallContext, otherPython?: string): string {
+  const forOther = (command: string) =>
+    otherPython === undefined
+      ? command
+      : `${command} (it installs for ${DISTRO_PYTHON}, and this is ${otherPython}: then rerun with --python ${DISTRO_PYTHON})`;
   switch (ctx.family) {
     case "debian":
     case "ubuntu":
-      return asRoot("apt install python3-drgn", ctx);
+      return forOther(asRoot("apt install python3-drgn", ctx));
     case "fedora":
-      return asRoot("dnf install drgn", ctx);
+      return forOther(asRoot("dnf install drgn", ctx));
     case "other":
       return asRoot("pip install drgn", ctx);
   }

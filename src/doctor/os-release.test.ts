@@ -74,6 +74,13 @@ describe("install commands", () => {
     expect(installDrgn({ family: "other", root: true })).toBe("pip install drgn");
   });
 
+  it("says the drgn package serves /usr/bin/python3 when the helper runs another python", () => {
+    expect(installDrgn({ family: "debian", root: true }, "/root/.pyenv/versions/3.11.7/bin/python3")).toBe(
+      "apt install python3-drgn (it installs for /usr/bin/python3, and this is /root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)",
+    );
+    expect(installDrgn({ family: "other", root: true }, "/opt/py/bin/python3")).toBe("pip install drgn");
+  });
+
   it("names the kernel debug info package for the exact release when apt has it", () => {
     expect(installDebugInfo({ family: "debian", root: true }, release, "available")).toBe(`apt install linux-image-${release}-dbg`);
     expect(installDebugInfo({ family: "ubuntu", root: false }, release, "available")).toBe(`sudo apt install linux-image-${release}-dbgsym`);

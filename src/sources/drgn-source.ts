@@ -36,7 +36,10 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
   let closed = false;
 
   const startHelper = async (): Promise<Helper> => {
-    const command = await transport.start(helperArgv({ ...options, intervalMs }));
+    const command = await transport.start(helperArgv({ ...options, intervalMs })).catch((err: unknown) => {
+      if (!(err instanceof RssdriftError) || err.code !== "no-command") throw err;
+      throw new RssdriftError(err.message, err.exitCode, "install python3 (and python3-drgn), name another with --python, or use --backend procfs", "no-python");
+    });
     const helper = { command, stderrTail: tailOf(command.stderr) };
     command.stdin.write(helperPreamble(script));
     if (paused) command.stdin.write(control.pause);
