@@ -30,7 +30,8 @@ const LIST_READABLE = 'for p do if [ -r "$p" ]; then printf "%s\\tfound\\n" "$p"
 /** apt's word on package $1: available, none (unknown or no candidate), unknown (no apt, or no lists). */
 const APT_PACKAGE_STATE =
   "command -v apt-cache >/dev/null 2>&1 || { echo unknown; exit 0; }\n" +
-  'apt-cache policy 2>/dev/null | grep -q " Packages$" || { echo unknown; exit 0; }\n' +
+  // without package lists (never `apt update`d, or cleaned) apt knows nothing, which says nothing
+  'for f in /var/lib/apt/lists/*_Packages*; do break; done; [ -e "$f" ] || { echo unknown; exit 0; }\n' +
   'out=$(apt-cache policy "$1" 2>/dev/null) || { echo unknown; exit 0; }\n' +
   'case "$out" in "" | *"Candidate: (none)"*) echo none ;; *Candidate:*) echo available ;; *) echo unknown ;; esac\n';
 
