@@ -297,16 +297,16 @@ FEDORA_LIKE = {"fedora", "rhel", "centos"}
 DISTRO_PYTHON = "/usr/bin/python3"
 
 
-def drgn_install_hint(ids, executable=DISTRO_PYTHON):
+def drgn_install_hint(ids, executable=DISTRO_PYTHON, in_venv=False):
     """The package, for the distribution's python3; said when another python runs us (pyenv, a
-    venv), because the package cannot help that one (src/sources/python.ts says the same)."""
+    venv), because the package cannot help that one (src/doctor/install-commands.ts says the same)."""
     if "ubuntu" in ids or "debian" in ids:
         hint = "apt install python3-drgn"
     elif ids & FEDORA_LIKE:
         hint = "dnf install drgn"
     else:
         return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
-    if executable and os.path.realpath(executable) != os.path.realpath(DISTRO_PYTHON):
+    if executable and (os.path.realpath(executable) != os.path.realpath(DISTRO_PYTHON) or in_venv):
         hint += " (it installs for %s, and this is %s: then rerun with --python %s)" % (
             DISTRO_PYTHON, executable, DISTRO_PYTHON)
     return hint
@@ -358,7 +358,7 @@ def require_drgn():
     if DRGN_IMPORT_ERROR is not None:
         raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
             sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
-            drgn_install_hint(read_os_release_ids(), sys.executable))
+            drgn_install_hint(read_os_release_ids(), sys.executable, sys.prefix != getattr(sys, "base_prefix", sys.prefix)))
 
 
 def quiet_drgn_logging():

@@ -419,7 +419,8 @@ class MissingDrgn(unittest.TestCase):
         with self.assertRaises(rss_stat.HelperError) as caught:
             rss_stat.require_drgn()
         self.assertEqual(caught.exception.code, "no-drgn")
-        self.assertEqual(caught.exception.hint, rss_stat.drgn_install_hint(rss_stat.read_os_release_ids(), sys.executable))
+        self.assertEqual(caught.exception.hint, rss_stat.drgn_install_hint(rss_stat.read_os_release_ids(), sys.executable,
+                                                                           sys.prefix != sys.base_prefix))
         self.assertIn("drgn", caught.exception.hint)
 
 

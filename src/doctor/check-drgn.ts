@@ -16,8 +16,13 @@ export function isMissingModule(stderr: string): boolean {
   return /No module named '?drgn'?/.test(stderr);
 }
 
-/** Prints the interpreter's path when it is not the distribution's python3 (which packages serve). */
-const OTHER_THAN_DISTRO = `import os, sys; print(sys.executable if os.path.realpath(sys.executable) != os.path.realpath(${JSON.stringify(DISTRO_PYTHON)}) else "")`;
+/**
+ * Prints the interpreter's path when it is not the distribution's python3 (which packages serve):
+ * another binary (pyenv, /usr/local), or the same one in a venv (its own site-packages).
+ */
+const OTHER_THAN_DISTRO =
+  `import os, sys; other = os.path.realpath(sys.executable) != os.path.realpath(${JSON.stringify(DISTRO_PYTHON)}) ` +
+  `or sys.prefix != getattr(sys, "base_prefix", sys.prefix); print(sys.executable if other else "")`;
 
 async function otherThanDistroPython(transport: Transport, privilege: Privilege, python: string): Promise<string | undefined> {
   const run = await probe(transport, pythonProbe(privilege, python, ["-c", OTHER_THAN_DISTRO]));
