@@ -45,11 +45,12 @@ function asNobody(inner: Transport): Transport {
   };
 }
 
-describe.skipIf(!isRoot)("doctor on this machine, as root", () => {
+// each test runs the real doctor: a dozen commands, apt-cache among them, on a machine others share
+describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 }, () => {
   let report: DoctorReport;
   beforeAll(async () => {
     report = await runDoctor(localTransport());
-  });
+  }, 60_000);
 
   it("lists every check, in order", () => {
     expect(report.results.map((result) => result.check)).toEqual([
@@ -141,7 +142,7 @@ describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", (
   let report: DoctorReport;
   beforeAll(async () => {
     report = await runDoctor(asNobody(localTransport()));
-  });
+  }, 60_000);
 
   it("fails the root check with a fix, and does not run the helper", () => {
     const checks = byName(report);
