@@ -27,6 +27,7 @@ import json
 import os
 import select
 import signal
+import struct
 import sys
 import time
 
@@ -371,6 +372,69 @@ def quiet_drgn_logging():
     logger.propagate = False
 
 
+NT_GNU_BUILD_ID = 3
+
+
+def gnu_build_id(notes, endian="<"):
+    """The GNU build ID (hex) in a block of ELF notes (/sys/kernel/notes, a SHT_NOTE section)."""
+    offset = 0
+    while offset + 12 <= len(notes):
+        namesz, descsz, kind = struct.unpack_from(endian + "III", notes, offset)
+        name = notes[offset + 12:offset + 12 + namesz]
+        desc_at = offset + 12 + ((namesz + 3) & ~3)
+        if kind == NT_GNU_BUILD_ID and name.rstrip(b"\0") == b"GNU":
+            return notes[desc_at:desc_at + descsz].hex()
+        offset = desc_at + ((descsz + 3) & ~3)
+    return None
+
+
+def elf_build_id(path):
+    """The GNU build ID of an ELF file, from its SHT_NOTE sections; None when it has none.
+    Raises ValueError for a file that is not ELF."""
+    with open(path, "rb") as f:
+        header = f.read(64)
+        if header[:4] != b"\x7fELF" or header[4] not in (1, 2) or header[5] not in (1, 2):
+            raise ValueError("not an ELF file")
+        endian = "<" if header[5] == 1 else ">"
+        if header[4] == 2:  # ELF64: e_shoff, e_shentsize, e_shnum; section: type, offset, size
+            shoff, = struct.unpack_from(endian + "Q", header, 0x28)
+            shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x3A)
+            section = lambda raw: struct.unpack_from(endian + "4xI16xQQ", raw)  # noqa: E731
+        else:
+            shoff, = struct.unpack_from(endian + "I", header, 0x20)
+            shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x2E)
+            section = lambda raw: struct.unpack_from(endian + "4xI8xII", raw)  # noqa: E731
+        for index in range(shnum):
+            f.seek(shoff + index * shentsize)
+            kind, offset, size = section(f.read(shentsize))
+            if kind == 7 and 0 < size < 1 << 20:  # SHT_NOTE
+                f.seek(offset)
+                found = gnu_build_id(f.read(size), endian)
+                if found:
+                    return found
+    return None
+
+
+def check_vmlinux(vmlinux):
+    """--vmlinux must be the running kernel's own: drgn would otherwise ignore it quietly (0.0.31
+    searches on) or read the wrong types. Compared by GNU build ID, when the kernel has one."""
+    try:
+        given = elf_build_id(vmlinux)
+    except (OSError, ValueError) as e:
+        raise HelperError("no-debug-info", "--vmlinux %s: %s" % (vmlinux, getattr(e, "strerror", None) or e),
+                          "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)") from None
+    try:
+        with open("/sys/kernel/notes", "rb") as f:
+            running = gnu_build_id(f.read())
+    except OSError:
+        running = None
+    if running is not None and given != running:
+        release = os.uname().release
+        raise HelperError("no-debug-info", "--vmlinux %s is not the running kernel's (build ID %s; %s has %s)" % (
+            vmlinux, given or "none", release, running),
+            "give the vmlinux that kernel %s was built from" % release)
+
+
 def load_program(vmlinux=None):
     """drgn.program_from_kernel(), quietly: only vmlinux matters, and probe_debug_info()
     checks it; modules without debug info do not. With `vmlinux`, drgn's search is replaced by
@@ -379,9 +443,7 @@ def load_program(vmlinux=None):
     try:
         if vmlinux is None:
             return drgn.program_from_kernel()
-        if not os.path.isfile(vmlinux):
-            raise HelperError("no-debug-info", "--vmlinux %s: no such file" % vmlinux,
-                              "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)")
+        check_vmlinux(vmlinux)
         prog = drgn.Program()
         prog.set_kernel()
         prog.load_debug_info([vmlinux], default=False, main=True)

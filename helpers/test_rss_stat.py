@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -326,6 +327,42 @@ class TargetChecks(unittest.TestCase):
         self.assertEqual(classify(0, exit_state=0, has_mm=False), "kernel-thread")
         # a kernel thread that borrowed a user mm (kthread_use_mm) is still a kernel thread
         self.assertEqual(classify(rss_stat.PF_KTHREAD, exit_state=0, has_mm=True), "kernel-thread")
+
+
+class VmlinuxBuildId(unittest.TestCase):
+    """--vmlinux is checked against the running kernel by GNU build ID before drgn sees it."""
+
+    def test_notes_block(self):
+        note = lambda name, kind, desc: (struct.pack("<III", len(name), len(desc), kind) + name.ljust((len(name) + 3) & ~3, b"\0")
+                                         + desc.ljust((len(desc) + 3) & ~3, b"\0"))
+        blob = note(b"Xen\0", 3, b"\x01\x02") + note(b"GNU\0", 1, b"abcd") + note(b"GNU\0", 3, bytes(range(20)))
+        self.assertEqual(rss_stat.gnu_build_id(blob), bytes(range(20)).hex())
+        self.assertIsNone(rss_stat.gnu_build_id(note(b"GNU\0", 1, b"abcd")))
+
+    def test_an_elf_files_build_id_is_readelfs(self):
+        binary = os.path.realpath(sys.executable)
+        try:
+            shown = subprocess.run(["readelf", "-n", binary], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            self.skipTest("needs readelf")
+        match = re.search(r"Build ID: ([0-9a-f]+)", shown)
+        self.assertEqual(rss_stat.elf_build_id(binary), match.group(1) if match else None)
+
+    def test_refuses_what_is_not_the_running_kernels(self):
+        with self.assertRaises(rss_stat.HelperError) as not_elf:
+            rss_stat.check_vmlinux(SCRIPT)
+        self.assertEqual((not_elf.exception.code, not_elf.exception.message), ("no-debug-info", "--vmlinux %s: not an ELF file" % SCRIPT))
+        try:
+            with open("/sys/kernel/notes", "rb") as f:
+                running = rss_stat.gnu_build_id(f.read())
+        except OSError:
+            running = None
+        if running is None:
+            self.skipTest("this kernel shows no build ID in /sys/kernel/notes")
+        with self.assertRaises(rss_stat.HelperError) as other:
+            rss_stat.check_vmlinux(os.path.realpath(sys.executable))  # an ELF file, not this kernel
+        self.assertIn("is not the running kernel's", other.exception.message)
+        self.assertIn(running, other.exception.message)
 
 
 class Hints(unittest.TestCase):

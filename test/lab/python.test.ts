@@ -54,10 +54,13 @@ describe.each(suites)("--python, --vmlinux and the sudo wrapper on the $suite la
     expect(run.json!.hello.era).toBe(era);
   });
 
-  it("says what is wrong with a --vmlinux that is not the kernel's", async () => {
-    const run = await runCli(["1", "--backend", "drgn", ...target(), "--vmlinux", "/etc/hostname"]);
-    expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/no debug info for kernel .*\/etc\/hostname is not the vmlinux with DWARF of the running kernel/s);
+  it("says what is wrong with a --vmlinux that is not the kernel's, instead of quietly searching on", async () => {
+    const notElf = await runCli(["1", "--backend", "drgn", ...target(), "--vmlinux", "/etc/hostname"]);
+    expect(notElf.code).toBe(4);
+    expect(notElf.stderr).toContain("--vmlinux /etc/hostname: not an ELF file");
+    const otherElf = await runCli(["1", "--backend", "drgn", ...target(), "--vmlinux", "/usr/bin/sudo"]);
+    expect(otherElf.code).toBe(4);
+    expect(otherElf.stderr).toMatch(/--vmlinux \/usr\/bin\/sudo is not the running kernel's \(build ID [0-9a-f]+; .* has [0-9a-f]+\)/);
   });
 
   it("names --python /usr/bin/python3 when the chosen python cannot import drgn but the distribution's can", async () => {
