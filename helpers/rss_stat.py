@@ -4,7 +4,8 @@ The only part of rssdrift that runs as root. It prints JSON lines on stdout, one
 line, exactly as src/schema/helper-line.ts describes them: `progress` while starting, one
 `hello`, then one `sample` per tick, or one `error` line and a non-zero exit.
 
-    python3 rss_stat.py --pid N|self [--backend drgn|bpf] [--interval MS] [--count K] [--smaps] [--control]
+    python3 -I rss_stat.py --pid N|self [--backend drgn|bpf] [--interval MS] [--count K] [--smaps] [--control]
+                           [--vmlinux PATH]
     drgn rss_stat.py --pid N ...      (the drgn backend, with drgn's own `prog`)
 
 rssdrift sends it over stdin with the modules in rssdrift_helper/ (src/sources/helper-launch.ts);
@@ -70,6 +71,8 @@ def parse_args(argv):
                         help="read control lines (sample, interval MS, pause, resume, ping) from stdin; EOF ends")
     parser.add_argument("--heartbeat", type=_positive_int, default=None, metavar="S",
                         help="with --control: exit when no control line came for S seconds")
+    parser.add_argument("--vmlinux", default=None, metavar="PATH",
+                        help="drgn backend: the kernel's vmlinux with DWARF, instead of drgn's search (drgn -s PATH)")
     options = parser.parse_args(argv)
     if options.count is None and not options.control:
         options.count = 1
@@ -87,10 +90,10 @@ def start_drgn(options, stat, prog):
     emit(progress_line("starting", "drgn %s, reading pid %d" % (drgn.__version__, options.pid)))
     if prog is None:
         emit(progress_line("loading-debug-info", "loading the kernel's debug info (a few seconds)"))
-        prog = drgn_reader.load_program()
+        prog = drgn_reader.load_program(options.vmlinux)
     elif not prog.flags & drgn.ProgramFlags.IS_LIVE:
         raise HelperError("bad-args", "drgn is not attached to the running kernel", "run drgn without -c")
-    drgn_reader.probe_debug_info(prog)
+    drgn_reader.probe_debug_info(prog, options.vmlinux)
     emit(progress_line("finding-task", "finding pid %d" % options.pid))
     return drgn_reader.DrgnReader(prog, options.pid)
 

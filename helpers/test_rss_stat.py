@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -264,6 +265,10 @@ class Arguments(unittest.TestCase):
                          (42, 1000, 1, False, False))
         self.assertIsNone(rss_stat.parse_args(["--pid", "42", "--control"]).count)  # until stdin ends
 
+    def test_vmlinux_is_an_option_of_the_entry(self):
+        self.assertIsNone(rss_stat.parse_args(["--pid", "42"]).vmlinux)
+        self.assertEqual(rss_stat.parse_args(["--pid", "42", "--vmlinux", "/tmp/vmlinux-6.18"]).vmlinux, "/tmp/vmlinux-6.18")
+
     def test_bad_arguments_are_one_error(self):
         for argv in ([], ["--pid", "x"], ["--pid", "0"], ["--pid", "1", "--interval", "0"], ["--pid", "1", "--bogus"]):
             with self.subTest(argv=argv), self.assertRaises(protocol.HelperError) as caught:
@@ -330,6 +335,42 @@ class TargetChecks(unittest.TestCase):
         self.assertEqual(classify(procfs.PF_KTHREAD, exit_state=0, has_mm=True), "kernel-thread")
 
 
+class VmlinuxBuildId(unittest.TestCase):
+    """--vmlinux is checked against the running kernel by GNU build ID before drgn sees it."""
+
+    def test_notes_block(self):
+        note = lambda name, kind, desc: (struct.pack("<III", len(name), len(desc), kind) + name.ljust((len(name) + 3) & ~3, b"\0")
+                                         + desc.ljust((len(desc) + 3) & ~3, b"\0"))
+        blob = note(b"Xen\0", 3, b"\x01\x02") + note(b"GNU\0", 1, b"abcd") + note(b"GNU\0", 3, bytes(range(20)))
+        self.assertEqual(drgn_reader.gnu_build_id(blob), bytes(range(20)).hex())
+        self.assertIsNone(drgn_reader.gnu_build_id(note(b"GNU\0", 1, b"abcd")))
+
+    def test_an_elf_files_build_id_is_readelfs(self):
+        binary = os.path.realpath(sys.executable)
+        try:
+            shown = subprocess.run(["readelf", "-n", binary], capture_output=True, text=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            self.skipTest("needs readelf")
+        match = re.search(r"Build ID: ([0-9a-f]+)", shown)
+        self.assertEqual(drgn_reader.elf_build_id(binary), match.group(1) if match else None)
+
+    def test_refuses_what_is_not_the_running_kernels(self):
+        with self.assertRaises(protocol.HelperError) as not_elf:
+            drgn_reader.check_vmlinux(SCRIPT)
+        self.assertEqual((not_elf.exception.code, not_elf.exception.message), ("no-debug-info", "--vmlinux %s: not an ELF file" % SCRIPT))
+        try:
+            with open("/sys/kernel/notes", "rb") as f:
+                running = drgn_reader.gnu_build_id(f.read())
+        except OSError:
+            running = None
+        if running is None:
+            self.skipTest("this kernel shows no build ID in /sys/kernel/notes")
+        with self.assertRaises(protocol.HelperError) as other:
+            drgn_reader.check_vmlinux(os.path.realpath(sys.executable))  # an ELF file, not this kernel
+        self.assertIn("is not the running kernel's", other.exception.message)
+        self.assertIn(running, other.exception.message)
+
+
 class Hints(unittest.TestCase):
     DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
     UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n'
@@ -342,18 +383,47 @@ class Hints(unittest.TestCase):
     def test_debug_info_package_per_distribution(self):
         release = "6.12.107+deb13-cloud-amd64"
         ids = drgn_reader.os_release_ids
-        self.assertEqual(drgn_reader.debug_info_hint(ids(self.DEBIAN), release), "apt install linux-image-%s-dbg" % release)
-        self.assertIn("linux-image-%s-dbgsym" % release, drgn_reader.debug_info_hint(ids(self.UBUNTU), release))
-        self.assertEqual(drgn_reader.debug_info_hint(ids(self.FEDORA), release), "debuginfo-install kernel-%s" % release)
-        unknown = drgn_reader.debug_info_hint(set(), release)
-        for package in ("linux-image-%s-dbg" % release, "linux-image-%s-dbgsym" % release, "kernel-%s" % release):
-            self.assertIn(package, unknown)
+        # the helper cannot ask apt whether this kernel has a package (custom and cloud kernels often
+        # do not), so every package is conditional, and --vmlinux is the way out
+        debian = drgn_reader.debug_info_hint(ids(self.DEBIAN), release)
+        self.assertTrue(debian.startswith("if your distribution packages this kernel's debug info: "
+                                          "apt install linux-image-%s-dbg; otherwise pass --vmlinux PATH" % release), debian)
+        self.assertIn("then apt install linux-image-%s-dbgsym; otherwise" % release, drgn_reader.debug_info_hint(ids(self.UBUNTU), release))
+        self.assertTrue(drgn_reader.debug_info_hint(ids(self.FEDORA), release).startswith(
+            "if %s is a Fedora kernel: dnf debuginfo-install kernel-%s; otherwise pass --vmlinux" % (release, release)))
+        self.assertIn("--vmlinux PATH", drgn_reader.debug_info_hint(set(), release))
+
+    def test_debug_info_hints_are_the_doctors(self):
+        """The same words as src/doctor/install-commands.ts when it cannot ask apt (as root)."""
+        compiled = os.path.join(REPO, "dist", "src", "doctor", "install-commands.js")
+        if validator_missing() or not os.path.exists(compiled):
+            self.skipTest("needs node and the compiled install-commands.js (npx tsc -p tsconfig.json)")
+        release = "6.18.44-custom"
+        printer = (
+            'import { pathToFileURL } from "node:url";'
+            'const m = await import(pathToFileURL(process.argv[1]).href);'
+            'const out = {};'
+            'for (const family of ["debian", "ubuntu", "fedora", "other"])'
+            '  out[family] = m.installDebugInfo({ family, root: true }, process.argv[2], "unknown");'
+            'process.stdout.write(JSON.stringify(out));'
+        )
+        doctor = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, compiled, release],
+                                           capture_output=True, text=True, check=True).stdout)
+        ids = drgn_reader.os_release_ids
+        for family, text in (("debian", self.DEBIAN), ("ubuntu", self.UBUNTU), ("fedora", self.FEDORA), ("other", "")):
+            self.assertEqual(drgn_reader.debug_info_hint(ids(text), release), doctor[family], family)
 
     def test_drgn_package_per_distribution(self):
         ids = drgn_reader.os_release_ids
         self.assertEqual(drgn_reader.drgn_install_hint(ids(self.UBUNTU)), "apt install python3-drgn")
         self.assertEqual(drgn_reader.drgn_install_hint(ids(self.FEDORA)), "dnf install drgn")
         self.assertIn("pip install drgn", drgn_reader.drgn_install_hint(set()))
+
+    def test_drgn_package_for_another_python_names_the_distros(self):
+        # the package installs for /usr/bin/python3; a pyenv python3 first on the PATH cannot use it
+        hint = drgn_reader.drgn_install_hint(drgn_reader.os_release_ids(self.DEBIAN), "/root/.pyenv/versions/3.11.7/bin/python3")
+        self.assertEqual(hint, "apt install python3-drgn (it installs for /usr/bin/python3, and this is "
+                               "/root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)")
 
     def test_lockdown_mode(self):
         self.assertEqual(procfs.lockdown_mode("none integrity [confidentiality]\n"), "confidentiality")
@@ -409,7 +479,8 @@ class MissingDrgn(unittest.TestCase):
         with self.assertRaises(protocol.HelperError) as caught:
             drgn_reader.require_drgn()
         self.assertEqual(caught.exception.code, "no-drgn")
-        self.assertEqual(caught.exception.hint, drgn_reader.drgn_install_hint(drgn_reader.read_os_release_ids()))
+        self.assertEqual(caught.exception.hint, drgn_reader.drgn_install_hint(drgn_reader.read_os_release_ids(), sys.executable,
+                                                                           sys.prefix != sys.base_prefix))
         self.assertIn("drgn", caught.exception.hint)
 
 
@@ -461,7 +532,7 @@ class ScriptAsASubprocess(unittest.TestCase):
         )
         launch = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, launcher, str(os.getpid())],
                                            capture_output=True, text=True, check=True).stdout)
-        self.assertEqual(launch["argv"][:2], ["python3", "-c"])
+        self.assertEqual(launch["argv"][:3], ["python3", "-I", "-c"])
         result = subprocess.run([sys.executable] + launch["argv"][1:], input=base64.b64decode(launch["preamble"]),
                                 capture_output=True, timeout=DEADLINE_S)
         self.check_lines(subprocess.CompletedProcess(result.args, result.returncode,

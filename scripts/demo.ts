@@ -17,8 +17,9 @@ interface ReadyLine {
 }
 
 async function startTarget(): Promise<{ ready: ReadyLine; stop: () => void }> {
-  // stdin stays a pipe: when this process ends, the target sees EOF and exits too
-  const child = spawn("python3", [driftTarget, "--pages", "100"], { stdio: ["pipe", "pipe", "inherit"] });
+  // stdin stays a pipe: when this process ends, the target sees EOF and exits too; -I: nothing
+  // from this directory or PYTHONPATH is imported (`sudo npm run demo` runs it as root)
+  const child = spawn("python3", ["-I", driftTarget, "--pages", "100"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     const ready = JSON.parse(line) as ReadyLine;

@@ -21,7 +21,7 @@ function lab(args: string[], input?: Buffer): number {
 async function startTarget(): Promise<{ pid: number; cpus: number[]; ssh: ChildProcess }> {
   const copied = lab(["ssh", SUITE, "--", "sh", "-c", "cat > /tmp/drift-target"], readFileSync(driftTarget));
   if (copied !== 0) throw new Error("could not copy drift-target into the VM");
-  const ssh = spawn(LAB, ["ssh", SUITE, "--", "python3", "/tmp/drift-target", "--pages", "150"], {
+  const ssh = spawn(LAB, ["ssh", SUITE, "--", "python3", "-I", "/tmp/drift-target", "--pages", "150"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   for await (const line of createInterface({ input: ssh.stdout! })) {

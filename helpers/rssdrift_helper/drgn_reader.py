@@ -5,6 +5,7 @@ and passes `prog` explicitly everywhere. It is the reference the bpf reader is h
 """
 
 import os
+import struct
 import sys
 
 from .era import RssStatLayout, decide_era
@@ -48,26 +49,40 @@ def read_os_release_ids():
 FEDORA_LIKE = {"fedora", "rhel", "centos"}
 
 
-def drgn_install_hint(ids):
+DISTRO_PYTHON = "/usr/bin/python3"
+
+
+def drgn_install_hint(ids, executable=DISTRO_PYTHON, in_venv=False):
+    """The package, for the distribution's python3; said when another python runs us (pyenv, a
+    venv), because the package cannot help that one (src/doctor/install-commands.ts says the same)."""
     if "ubuntu" in ids or "debian" in ids:
-        return "apt install python3-drgn"
-    if ids & FEDORA_LIKE:
-        return "dnf install drgn"
-    return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
+        hint = "apt install python3-drgn"
+    elif ids & FEDORA_LIKE:
+        hint = "dnf install drgn"
+    else:
+        return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
+    if executable and (os.path.realpath(executable) != os.path.realpath(DISTRO_PYTHON) or in_venv):
+        hint += " (it installs for %s, and this is %s: then rerun with --python %s)" % (
+            DISTRO_PYTHON, executable, DISTRO_PYTHON)
+    return hint
 
 
 def debug_info_hint(ids, release):
-    """The package with the kernel's vmlinux debug info, for the distribution we run on."""
-    debian = "apt install linux-image-%s-dbg" % release
-    ubuntu = "apt install linux-image-%s-dbgsym (after enabling the Ubuntu debug symbol archive)" % release
-    fedora = "debuginfo-install kernel-%s" % release
+    """The kernel's debug info, worded as src/doctor/install-commands.ts words it when it cannot
+    ask apt: a package only if the distribution has one for this kernel (custom and cloud kernels
+    often have none), else --vmlinux."""
+    vmlinux = "pass --vmlinux PATH to the uncompressed vmlinux with DWARF that %s was built from" % release
     if "ubuntu" in ids:
-        return ubuntu
-    if "debian" in ids:
-        return debian
-    if ids & FEDORA_LIKE:
-        return fedora
-    return "install the kernel's debug info: Debian: %s; Ubuntu: %s; Fedora: %s" % (debian, ubuntu, fedora)
+        package = ("enable the debug symbol archive (ddebs, see Ubuntu's \"Debug Symbol Packages\" page), "
+                   "then apt install linux-image-%s-dbgsym" % release)
+    elif "debian" in ids:
+        package = "apt install linux-image-%s-dbg" % release
+    elif ids & FEDORA_LIKE:
+        return "if %s is a Fedora kernel: dnf debuginfo-install kernel-%s; otherwise %s" % (release, release, vmlinux)
+    else:
+        return ("install your distribution's kernel debug info for %s (a vmlinux with DWARF, e.g. at "
+                "/usr/lib/debug/boot/vmlinux-%s), or %s" % (release, release, vmlinux))
+    return "if your distribution packages this kernel's debug info: %s; otherwise %s" % (package, vmlinux)
 
 
 def check_prerequisites(lockdown):
@@ -94,7 +109,7 @@ def require_drgn():
     if DRGN_IMPORT_ERROR is not None:
         raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
             sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
-            drgn_install_hint(read_os_release_ids()))
+            drgn_install_hint(read_os_release_ids(), sys.executable, sys.prefix != getattr(sys, "base_prefix", sys.prefix)))
 
 
 def quiet_drgn_logging():
@@ -107,33 +122,104 @@ def quiet_drgn_logging():
     logger.propagate = False
 
 
-def load_program():
+NT_GNU_BUILD_ID = 3
+
+
+def gnu_build_id(notes, endian="<"):
+    """The GNU build ID (hex) in a block of ELF notes (/sys/kernel/notes, a SHT_NOTE section)."""
+    offset = 0
+    while offset + 12 <= len(notes):
+        namesz, descsz, kind = struct.unpack_from(endian + "III", notes, offset)
+        name = notes[offset + 12:offset + 12 + namesz]
+        desc_at = offset + 12 + ((namesz + 3) & ~3)
+        if kind == NT_GNU_BUILD_ID and name.rstrip(b"\0") == b"GNU":
+            return notes[desc_at:desc_at + descsz].hex()
+        offset = desc_at + ((descsz + 3) & ~3)
+    return None
+
+
+def elf_build_id(path):
+    """The GNU build ID of an ELF file, from its SHT_NOTE sections; None when it has none.
+    Raises ValueError for a file that is not ELF."""
+    with open(path, "rb") as f:
+        header = f.read(64)
+        if header[:4] != b"\x7fELF" or header[4] not in (1, 2) or header[5] not in (1, 2):
+            raise ValueError("not an ELF file")
+        endian = "<" if header[5] == 1 else ">"
+        if header[4] == 2:  # ELF64: e_shoff, e_shentsize, e_shnum; section: type, offset, size
+            shoff, = struct.unpack_from(endian + "Q", header, 0x28)
+            shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x3A)
+            section = lambda raw: struct.unpack_from(endian + "4xI16xQQ", raw)  # noqa: E731
+        else:
+            shoff, = struct.unpack_from(endian + "I", header, 0x20)
+            shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x2E)
+            section = lambda raw: struct.unpack_from(endian + "4xI8xII", raw)  # noqa: E731
+        for index in range(shnum):
+            f.seek(shoff + index * shentsize)
+            kind, offset, size = section(f.read(shentsize))
+            if kind == 7 and 0 < size < 1 << 20:  # SHT_NOTE
+                f.seek(offset)
+                found = gnu_build_id(f.read(size), endian)
+                if found:
+                    return found
+    return None
+
+
+def check_vmlinux(vmlinux):
+    """--vmlinux must be the running kernel's own: drgn would otherwise ignore it quietly (0.0.31
+    searches on) or read the wrong types. Compared by GNU build ID, when the kernel has one."""
+    try:
+        given = elf_build_id(vmlinux)
+    except (OSError, ValueError) as e:
+        raise HelperError("no-debug-info", "--vmlinux %s: %s" % (vmlinux, getattr(e, "strerror", None) or e),
+                          "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)") from None
+    try:
+        with open("/sys/kernel/notes", "rb") as f:
+            running = gnu_build_id(f.read())
+    except OSError:
+        running = None
+    if running is not None and given != running:
+        release = os.uname().release
+        raise HelperError("no-debug-info", "--vmlinux %s is not the running kernel's (build ID %s; %s has %s)" % (
+            vmlinux, given or "none", release, running),
+            "give the vmlinux that kernel %s was built from" % release)
+
+
+def load_program(vmlinux=None):
     """drgn.program_from_kernel(), quietly: only vmlinux matters, and probe_debug_info()
-    checks it; modules without debug info do not."""
+    checks it; modules without debug info do not. With `vmlinux`, drgn's search is replaced by
+    that file, as `drgn -s PATH --main-symbols` does (0.0.22 and 0.0.31 alike)."""
     quiet_drgn_logging()
     try:
-        return drgn.program_from_kernel()
+        if vmlinux is None:
+            return drgn.program_from_kernel()
+        check_vmlinux(vmlinux)
+        prog = drgn.Program()
+        prog.set_kernel()
+        prog.load_debug_info([vmlinux], default=False, main=True)
+        return prog
     except PermissionError as e:
         raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
                           "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
     except drgn.MissingDebugInfoError as e:  # some versions raise where others only report
-        raise missing_debug_info(str(e)) from None
+        raise missing_debug_info(str(e), vmlinux) from None
 
 
-def missing_debug_info(detail):
+def missing_debug_info(detail, vmlinux=None):
     release = os.uname().release
-    return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail),
-                       debug_info_hint(read_os_release_ids(), release))
+    hint = ("%s is not the vmlinux with DWARF of the running kernel %s: give the one it was built from" % (vmlinux, release)
+            if vmlinux is not None else debug_info_hint(read_os_release_ids(), release))
+    return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail), hint)
 
 
-def probe_debug_info(prog):
+def probe_debug_info(prog, vmlinux=None):
     """drgn only warns when vmlinux debug info is missing, and PAGE_SIZE or UTS_RELEASE still
     work from vmcoreinfo; these two lookups fail without the DWARF."""
     try:
         prog.type("struct mm_struct")
         prog.constant("MM_ANONPAGES")
     except LookupError as e:
-        raise missing_debug_info("%s: %s" % (type(e).__name__, e)) from None
+        raise missing_debug_info("%s: %s" % (type(e).__name__, e), vmlinux) from None
 
 
 # --- the kernel side ------------------------------------------------------------------------

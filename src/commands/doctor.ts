@@ -3,7 +3,7 @@
 // (and then says that the procfs estimate still does).
 import type { CommandContext } from "./context.js";
 import { parseFlags } from "./parse-flags.js";
-import { badInput, targetFlags } from "./target-options.js";
+import { badInput, parsePython, parseVmlinux, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
 import { EXIT } from "../errors.js";
@@ -12,20 +12,22 @@ import { localTransport } from "../transports/local-transport.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import type { Transport } from "../transports/transport.js";
 
-export const doctorHelp = `Usage: rssdrift doctor [--host [user@]host[:port]] [--json] [--no-color]
+export const doctorHelp = `Usage: rssdrift doctor [--host [user@]host[:port]] [--python PATH] [--vmlinux PATH] [--json] [--no-color]
 
 Checks, on this machine or over SSH, what reading the kernel's RSS counters needs, and prints
 for each check ✔ or ✘ and the exact command that fixes it:
 
   root           drgn opens /proc/kcore, which only root may read (CAP_SYS_RAWIO). rssdrift runs
                  the helper as root, or through \`sudo -n\` (never a prompt): \`sudo -n true\` must work,
-                 or a sudoers rule must allow python3 (all the helper needs) without a password.
+                 or a sudoers rule must allow the helper without a password (docs/sudo.md).
   /proc/kcore    the running kernel's memory, as drgn reads it. Missing when the kernel is built
                  without CONFIG_PROC_KCORE or a container hides it; read once as root to be sure.
   lockdown       /sys/kernel/security/lockdown. [confidentiality] blocks /proc/kcore even for root;
                  [integrity] (Secure Boot's usual mode) and [none] do not.
   python3        the helper is a Python script, sent over stdin: nothing is installed on the target.
-  drgn           the kernel debugger that reads the counters (import drgn, and its version).
+                 Every Python is started isolated (python3 -I), as the helper is.
+  drgn           the kernel debugger that reads the counters (import drgn, and its version). When
+                 python3 on the PATH lacks it but /usr/bin/python3 has it, says to pass --python.
   debug info     drgn needs the kernel's DWARF (a vmlinux with .debug_info) for \`uname -r\`, in
                  /usr/lib/debug/boot, /usr/lib/debug/lib/modules, /boot or /lib/modules/…/build;
                  debuginfod counts only where drgn (0.0.31+, Fedora) would use it for the kernel.
@@ -33,9 +35,16 @@ for each check ✔ or ✘ and the exact command that fixes it:
                  (older, drift parked per thread). Found by running the real helper once (on pid 1)
                  when everything above is green; otherwise guessed from the version, and said so.
 
+Target:
+  --python PATH  the Python that runs the probes and the helper (default: python3 on the PATH;
+                 also RSSDRIFT_PYTHON), e.g. /usr/bin/python3, the one python3-drgn installs for
+  --vmlinux PATH check this vmlinux (with DWARF) instead of drgn's search path, and use it for the era
+
 Output:
-  (default)      one line per check: ✔ ok, ✘ failed (with "fix:"), – not checked
-  --json         an array of {check, ok, detail, fix}; ok is null for a check that was not run
+  (default)      one line per check: ✔ ok, ! could not be checked (not a failure), ✘ failed (with
+                 "fix:"), – not checked
+  --json         an array of {check, ok, status, detail, fix}; ok is null for a check that was not
+                 run, true for ok and warn; status is ok, warn, fail or skipped
   --no-color     no colours (NO_COLOR is honoured too; colours only on a terminal)
 
 SSH:
@@ -58,6 +67,8 @@ const {
 } = targetFlags;
 const doctorFlags = {
   host: { ...host, multiple: false },
+  python: targetFlags.python,
+  vmlinux: targetFlags.vmlinux,
   identity,
   "ssh-config": sshConfig,
   "known-hosts": knownHosts,
@@ -98,9 +109,11 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     sudoPrompt: values["sudo-prompt"],
     signal: ctx.signal,
   };
+  const python = parsePython(values.python, ctx.env);
+  const vmlinux = parseVmlinux(values.vmlinux);
   const transport = await openTransport(values.host, ssh, ctx);
   try {
-    const report = await runDoctor(transport, { signal: ctx.signal });
+    const report = await runDoctor(transport, { signal: ctx.signal, python, vmlinux });
     if (ctx.signal.aborted) return EXIT.interrupted;
     if (values.json) {
       ctx.stdout.write(`${printableJson(toDoctorJson(report.results), 2)}\n`);

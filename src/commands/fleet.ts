@@ -209,6 +209,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
     pidRequired: false,
     signal: ctx.signal,
     help: "`rssdrift --help`",
+    env: ctx.env,
   });
   if (wantsHelp || values.help) {
     ctx.stdout.write(`${fleetHelp}\n`);

@@ -72,7 +72,7 @@ async function sampleOnce(target: TargetOptions, ctx: CommandContext, deadlineMs
  * and --smaps taken from the fleet's own command line.
  */
 export function sampleOnceOn(argv: string[], ctx: CommandContext) {
-  const { target, values } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true, extraFlags: deadlineFlags });
+  const { target, values } = parseTargetArgs(argv, { defaultIntervalMs: 1000, pidRequired: false, lenient: true, extraFlags: deadlineFlags, env: ctx.env });
   const deadlineMs = firstSampleDeadlineMs(values.timeout as string | undefined, ctx.env);
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
     const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${transport.where}: ${line}`)}\n`);
@@ -87,6 +87,7 @@ export async function reportCommand(argv: string[], ctx: CommandContext): Promis
     extraFlags: reportFlags,
     pidRequired: !argv.includes("--help") && !argv.includes("-h"),
     help: "`rssdrift report --help`",
+    env: ctx.env,
   });
   if (values.help) {
     ctx.stdout.write(`${reportHelp}\n`);

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, RssdriftError } from "../errors.js";
 import { parseFlags } from "./parse-flags.js";
+import { checkPythonCommand } from "../sources/python.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 
@@ -17,6 +18,10 @@ export interface TargetOptions {
   /** [user@]host[:port]; omitted: this machine */
   host?: string;
   ssh: SshOptions;
+  /** the Python that runs the helper on the target (--python, else RSSDRIFT_PYTHON); omitted: python3 */
+  python?: string;
+  /** a vmlinux with DWARF on the target for drgn (--vmlinux); omitted: drgn searches the usual places */
+  vmlinux?: string;
 }
 
 export const targetFlags = {
@@ -24,6 +29,8 @@ export const targetFlags = {
   backend: { type: "string", default: "auto" },
   interval: { type: "string" },
   smaps: { type: "boolean", default: false },
+  python: { type: "string" },
+  vmlinux: { type: "string" },
   "sudo-prompt": { type: "boolean", default: false },
   "accept-new": { type: "boolean", default: false },
   identity: { type: "string", short: "i", multiple: true },
@@ -38,6 +45,9 @@ export const targetFlagsHelp = `Target:
                              procfs estimates from /proc alone; auto (default) tries drgn first
   --interval MS              time between samples
   --smaps                    also read /proc/PID/smaps_rollup (a page-table walk: exact but slow)
+  --python PATH              the Python on the target that runs the helper (default: python3 on the
+                             PATH; also RSSDRIFT_PYTHON), e.g. /usr/bin/python3 for the distro's drgn
+  --vmlinux PATH             the kernel's vmlinux with DWARF on the target, when drgn does not find it
 SSH:
   -i, --identity FILE        private key to try first          -F, --ssh-config FILE  instead of ~/.ssh/config
   --known-hosts FILE         instead of ~/.ssh/known_hosts     --accept-new  record an unknown host key
@@ -73,6 +83,29 @@ export function parseMilliseconds(text: string, flag: string): number {
   return ms;
 }
 
+/** --python, else RSSDRIFT_PYTHON: an absolute path or a bare command name, one argv word. */
+export function parsePython(flag: string | undefined, env: NodeJS.ProcessEnv = {}): string | undefined {
+  const [text, origin] = flag !== undefined ? [flag, "--python"] : [env.RSSDRIFT_PYTHON || undefined, "RSSDRIFT_PYTHON"];
+  if (text === undefined) return undefined;
+  const python = checkPythonCommand(text);
+  if (python === undefined) {
+    throw badInput(
+      `${origin} takes an absolute path or a command name (letters, digits, . _ + -), not ${JSON.stringify(text)}`,
+      "e.g. --python /usr/bin/python3",
+    );
+  }
+  return python;
+}
+
+/** --vmlinux: an absolute path on the target, passed to the helper as one argv word. */
+export function parseVmlinux(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!text.startsWith("/") || /[\x00-\x1f\x7f]/.test(text)) {
+    throw badInput(`--vmlinux takes an absolute path on the target, not ${JSON.stringify(text)}`, "e.g. --vmlinux /usr/lib/debug/boot/vmlinux-$(uname -r)");
+  }
+  return text;
+}
+
 function parseBackend(text: string): Backend {
   if (text === "auto" || text === "drgn" || text === "procfs") return text;
   throw badInput(`--backend is auto, drgn or procfs, not ${JSON.stringify(text)}`);
@@ -96,6 +129,8 @@ export function parseTargetArgs(
     signal?: AbortSignal;
     /** where a bad argv is pointed to, e.g. "`rssdrift watch --help`" */
     help?: string;
+    /** for RSSDRIFT_PYTHON */
+    env?: NodeJS.ProcessEnv;
   },
 ): { target: TargetOptions; hosts: string[]; values: FlagValues; positionals: string[] } {
   const options = { ...targetFlags, ...settings.extraFlags };
@@ -112,6 +147,8 @@ export function parseTargetArgs(
     intervalMs: values.interval === undefined ? settings.defaultIntervalMs : parseMilliseconds(values.interval as string, "--interval"),
     smaps: values.smaps as boolean,
     host: hosts[0],
+    python: parsePython(values.python as string | undefined, settings.env),
+    vmlinux: parseVmlinux(values.vmlinux as string | undefined),
     ssh: {
       ...defaultSshOptions(),
       configFile: values["ssh-config"] as string | undefined,

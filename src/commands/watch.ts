@@ -225,7 +225,7 @@ export async function watchCommand(argv: string[], ctx: CommandContext): Promise
   // q and Ctrl-C in the live view end it without a signal: a connection still being made is then given up too
   const viewEnded = new AbortController();
   const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
-  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal, help: "`rssdrift watch --help`" });
+  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal, help: "`rssdrift watch --help`", env: ctx.env });
   if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
   if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
   if (values.count !== undefined) target.count = parseCount(values.count as string);

@@ -41,8 +41,15 @@ export function guessedEraDetail(release: string): string {
 const TIMED_OUT = Symbol("timed out");
 
 /** Reads the helper's hello line, giving up after ERA_TIMEOUT_MS; always closes the helper. */
-async function readHello(transport: Transport, sudo: boolean, signal?: AbortSignal): Promise<HelloLine | typeof TIMED_OUT> {
-  const source = await openDrgnSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo });
+export interface EraOptions {
+  signal?: AbortSignal | undefined;
+  python?: string | undefined;
+  vmlinux?: string | undefined;
+}
+
+async function readHello(transport: Transport, sudo: boolean, options: EraOptions): Promise<HelloLine | typeof TIMED_OUT> {
+  const { signal, python, vmlinux } = options;
+  const source = await openDrgnSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo, python, vmlinux });
   const stop = () => void source.close();
   signal?.addEventListener("abort", stop, { once: true });
   let timer: NodeJS.Timeout | undefined;
@@ -70,11 +77,11 @@ export async function checkEra(
   release: string,
   privilege: Privilege,
   prerequisitesOk: boolean,
-  signal?: AbortSignal,
+  options: EraOptions = {},
 ): Promise<CheckResult> {
   if (!prerequisitesOk || privilege === "none") return skipped(NAME, guessedEraDetail(release));
   try {
-    const hello = await readHello(transport, privilege === "sudo", signal);
+    const hello = await readHello(transport, privilege === "sudo", options);
     if (hello === TIMED_OUT) {
       return fail(
         NAME,

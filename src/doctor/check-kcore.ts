@@ -4,8 +4,8 @@
 // runs (a sudoers rule may allow python3 and nothing else): that is what drgn will do, and it
 // fails the same way drgn would (lockdown=confidentiality, no CAP_SYS_RAWIO in a container).
 import { type CheckResult, fail, ok } from "./check.js";
-import { type Privilege, withPrivilege } from "./check-root.js";
-import { COMMAND_NOT_FOUND, lastLine, probe } from "./probe.js";
+import { type Privilege, notFound, pythonProbe } from "./check-root.js";
+import { lastLine, probe } from "./probe.js";
 import type { TargetFacts } from "./target-facts.js";
 import type { Transport } from "../transports/transport.js";
 
@@ -48,7 +48,7 @@ function explainMissing(config: KcoreConfig): { detail: string; fix: string } {
   }
 }
 
-export async function checkKcore(transport: Transport, facts: TargetFacts, privilege: Privilege): Promise<CheckResult> {
+export async function checkKcore(transport: Transport, facts: TargetFacts, privilege: Privilege, python: string): Promise<CheckResult> {
   const present = await probe(transport, ["test", "-e", "/proc/kcore"]);
   if (present.code !== 0) {
     const config = await probe(transport, ["sh", "-c", READ_KCORE_CONFIG, "sh", facts.release]);
@@ -56,11 +56,9 @@ export async function checkKcore(transport: Transport, facts: TargetFacts, privi
     return fail(NAME, detail, fix);
   }
   if (privilege === "none") return ok(NAME, "present (not read: that needs root, see above)");
-  const read = await probe(transport, withPrivilege(privilege, ["python3", "-c", READ_KCORE_HEADER]));
+  const read = await probe(transport, pythonProbe(privilege, python, ["-c", READ_KCORE_HEADER]));
   if (read.code === 0) return ok(NAME, "present, and root can read it");
-  if (read.code === COMMAND_NOT_FOUND || /python3: command not found/.test(read.stderr)) {
-    return ok(NAME, "present (not read: no python3, see below)");
-  }
+  if (notFound(read.code, read.stderr, python)) return ok(NAME, `present (not read: no ${python}, see below)`);
   return fail(
     NAME,
     `present, but root cannot read it: ${lastLine(read.stderr) || `exit ${read.code}`}`,

@@ -1,6 +1,6 @@
 // Check: kernel lockdown. Only lockdown=confidentiality blocks /proc/kcore (LOCKDOWN_KCORE is in
 // the confidentiality set); integrity, the mode Secure Boot usually turns on, does not.
-import { type CheckResult, fail, ok } from "./check.js";
+import { type CheckResult, fail, ok, warn } from "./check.js";
 import { lockdownBlocksKcore, parseLockdown } from "./lockdown.js";
 import { probe } from "./probe.js";
 import type { Transport } from "../transports/transport.js";
@@ -12,7 +12,7 @@ export async function checkLockdown(transport: Transport): Promise<CheckResult> 
   const read = await probe(transport, ["cat", LOCKDOWN_FILE]);
   const mode = read.code === 0 ? parseLockdown(read.stdout) : null;
   if (mode === null) {
-    return ok(
+    return warn(
       NAME,
       `mode unknown: ${LOCKDOWN_FILE} is not readable (securityfs not mounted, or no lockdown LSM); only [confidentiality] would block /proc/kcore`,
     );

@@ -1,8 +1,9 @@
-// Check: python3 on the target, the way the helper starts it (`[sudo -n] python3 -c BOOTSTRAP`).
+// Check: python3 (or --python) on the target, the way the helper starts it
+// (`[sudo -n] python3 -I -c BOOTSTRAP`).
 import { type CheckResult, fail, ok } from "./check.js";
-import { type Privilege, withPrivilege } from "./check-root.js";
+import { type Privilege, notFound, pythonProbe } from "./check-root.js";
 import { type InstallContext, installPython } from "./install-commands.js";
-import { COMMAND_NOT_FOUND, lastLine, probe } from "./probe.js";
+import { lastLine, probe } from "./probe.js";
 import type { Transport } from "../transports/transport.js";
 
 const NAME = "python3";
@@ -18,19 +19,21 @@ export function parsePythonVersion(text: string): number[] | null {
 export async function checkPython(
   transport: Transport,
   privilege: Privilege,
+  python: string,
   install: InstallContext,
 ): Promise<{ result: CheckResult; present: boolean }> {
-  const run = await probe(transport, withPrivilege(privilege, ["python3", "-c", REPORT_VERSION]));
-  const notFound = run.code === COMMAND_NOT_FOUND || /python3: command not found/.test(run.stderr);
+  const run = await probe(transport, pythonProbe(privilege, python, ["-c", REPORT_VERSION]));
   if (run.code !== 0) {
-    if (notFound) return { result: fail(NAME, "not installed", installPython(install)), present: false };
+    if (notFound(run.code, run.stderr, python)) {
+      return { result: fail(NAME, `${python}: not installed`, python.startsWith("/") ? `install it, or name another --python` : installPython(install)), present: false };
+    }
     const why = lastLine(run.stderr) || `exit ${run.code}`;
     return {
-      result: fail(NAME, `is there but does not run: ${why}`, `make the python3 on the PATH runnable, or install one: ${installPython(install)}`),
+      result: fail(NAME, `${python} is there but does not run: ${why}`, `make ${python} runnable, or install one: ${installPython(install)}`),
       present: false,
     };
   }
-  const [path = "python3", versionText = ""] = run.stdout.trim().split("\n");
+  const [path = python, versionText = ""] = run.stdout.trim().split("\n");
   const version = parsePythonVersion(versionText);
   if (version && (version[0]! < OLDEST_PYTHON[0]! || (version[0] === OLDEST_PYTHON[0] && version[1]! < OLDEST_PYTHON[1]!))) {
     return {

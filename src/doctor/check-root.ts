@@ -3,6 +3,7 @@
 import { type CheckResult, fail, ok } from "./check.js";
 import { COMMAND_NOT_FOUND, lastLine, probe } from "./probe.js";
 import type { TargetFacts } from "./target-facts.js";
+import { isolatedPython } from "../sources/python.js";
 import type { Transport } from "../transports/transport.js";
 
 /** How commands that need root run on the target. */
@@ -13,33 +14,47 @@ export function withPrivilege(privilege: Privilege, argv: readonly string[]): st
   return privilege === "sudo" ? ["sudo", "-n", ...argv] : [...argv];
 }
 
+/** A Python probe started the way the helper starts Python: `[sudo -n] PYTHON -I ARGS…`. */
+export function pythonProbe(privilege: Privilege, python: string, args: readonly string[]): string[] {
+  return withPrivilege(privilege, isolatedPython(python, args));
+}
+
+/** The shell's or the local transport's words for a command that is not installed. */
+export function notFound(code: number | null, stderr: string, python: string): boolean {
+  return code === COMMAND_NOT_FOUND || stderr.includes(`${python}: command not found`) || stderr.includes(`${python}: not found`);
+}
+
 const NAME = "root";
 
-export async function checkRoot(transport: Transport, facts: TargetFacts): Promise<{ result: CheckResult; privilege: Privilege }> {
+export async function checkRoot(
+  transport: Transport,
+  facts: TargetFacts,
+  python: string,
+): Promise<{ result: CheckResult; privilege: Privilege }> {
   if (facts.uid === 0) return { result: ok(NAME, "running as root"), privilege: "root" };
   const who = `running as ${facts.user}${facts.uid === null ? "" : ` (uid ${facts.uid})`}`;
   const runAsRoot = `run rssdrift as root on the target (here: sudo rssdrift doctor; over SSH: --host root@HOST)`;
 
   const sudoTrue = await probe(transport, ["sudo", "-n", "true"]);
   if (sudoTrue.code === 0) {
-    return { result: ok(NAME, `${who}; \`sudo -n\` works, so the helper runs as \`sudo -n python3 …\``), privilege: "sudo" };
+    return { result: ok(NAME, `${who}; \`sudo -n\` works, so the helper runs as \`sudo -n ${python} -I …\``), privilege: "sudo" };
   }
   if (sudoTrue.code === COMMAND_NOT_FOUND) {
     return { result: fail(NAME, `${who}, and sudo is not installed`, runAsRoot), privilege: "none" };
   }
-  // a sudoers rule may allow python3 alone (which is all the helper needs) but not `true`
-  const sudoPython = await probe(transport, ["sudo", "-n", "python3", "-c", "pass"]);
+  // a sudoers rule may allow the python alone (which is all the helper needs) but not `true`
+  const sudoPython = await probe(transport, pythonProbe("sudo", python, ["-c", "pass"]));
   if (sudoPython.code === 0) {
-    return { result: ok(NAME, `${who}; \`sudo -n\` may run python3, which is all the helper needs`), privilege: "sudo" };
+    return { result: ok(NAME, `${who}; \`sudo -n\` may run ${python}, which is all the helper needs`), privilege: "sudo" };
   }
   const why = lastLine(sudoTrue.stderr) || `sudo -n true exited with ${sudoTrue.code}`;
   return {
     result: fail(
       NAME,
       `${who}, and \`sudo -n true\` fails: ${why}`,
-      `${runAsRoot}; or let ${facts.user} run python3 as root without a password (root-equivalent, for test machines): ` +
-        `echo '${facts.user} ALL=(root) NOPASSWD: /usr/bin/python3' | sudo tee /etc/sudoers.d/rssdrift; ` +
-        `or, over SSH, pass --sudo-prompt to rssdrift to type the password once`,
+      `${runAsRoot}; or, over SSH, pass --sudo-prompt to rssdrift to type the password once; ` +
+        `or let ${facts.user} run only the helper as root without a password (docs/sudo.md: a root-owned wrapper ` +
+        `and a sudoers rule for it; a NOPASSWD rule for python3 itself gives ${facts.user} root for anything)`,
     ),
     privilege: "none",
   };

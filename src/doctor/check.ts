@@ -1,7 +1,10 @@
 // One line of `rssdrift doctor`: what was checked, how it went, and the command that fixes it.
 
-/** skipped: not checked, because a check it depends on failed */
-export type CheckStatus = "ok" | "fail" | "skipped";
+/**
+ * warn: nothing known to block the kernel path, but it could not be checked (it is not a pass);
+ * skipped: not checked, because a check it depends on failed
+ */
+export type CheckStatus = "ok" | "warn" | "fail" | "skipped";
 
 export interface CheckResult {
   /** short name, e.g. "drgn", "/proc/kcore" */
@@ -14,6 +17,7 @@ export interface CheckResult {
 }
 
 export const ok = (check: string, detail: string): CheckResult => ({ check, status: "ok", detail });
+export const warn = (check: string, detail: string): CheckResult => ({ check, status: "warn", detail });
 export const fail = (check: string, detail: string, fix?: string): CheckResult => ({
   check,
   status: "fail",

@@ -74,9 +74,27 @@ describe("install commands", () => {
     expect(installDrgn({ family: "other", root: true })).toBe("pip install drgn");
   });
 
-  it("names the kernel debug info package for the exact release", () => {
-    expect(installDebugInfo({ family: "debian", root: true }, release)).toBe(`apt install linux-image-${release}-dbg`);
-    expect(installDebugInfo({ family: "ubuntu", root: true }, release)).toMatch(new RegExp(`ddebs.*apt install linux-image-${release.replace(/[.+]/g, "\\$&")}-dbgsym$`));
-    expect(installDebugInfo({ family: "fedora", root: false }, release)).toBe(`sudo dnf debuginfo-install kernel-${release}`);
+  it("says the drgn package serves /usr/bin/python3 when the helper runs another python", () => {
+    expect(installDrgn({ family: "debian", root: true }, "/root/.pyenv/versions/3.11.7/bin/python3")).toBe(
+      "apt install python3-drgn (it installs for /usr/bin/python3, and this is /root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)",
+    );
+    expect(installDrgn({ family: "other", root: true }, "/opt/py/bin/python3")).toBe("pip install drgn");
+  });
+
+  it("names the kernel debug info package for the exact release when apt has it", () => {
+    expect(installDebugInfo({ family: "debian", root: true }, release, "available")).toBe(`apt install linux-image-${release}-dbg`);
+    expect(installDebugInfo({ family: "ubuntu", root: false }, release, "available")).toBe(`sudo apt install linux-image-${release}-dbgsym`);
+  });
+
+  it("does not claim a package apt does not know, and is conditional when it could not ask", () => {
+    const none = installDebugInfo({ family: "debian", root: true }, "6.18.44-custom", "none");
+    expect(none).not.toMatch(/apt install/);
+    expect(none).toMatch(/apt knows no linux-image-6\.18\.44-custom-dbg.*--vmlinux PATH/);
+    const unknown = installDebugInfo({ family: "debian", root: true }, release, "unknown");
+    expect(unknown).toMatch(new RegExp(`^if your distribution packages this kernel's debug info: apt install linux-image-${release.replace(/[.+]/g, "\\$&")}-dbg; otherwise pass --vmlinux PATH`));
+    expect(installDebugInfo({ family: "ubuntu", root: true }, release)).toMatch(/^if .*ddebs.*-dbgsym; otherwise pass --vmlinux/);
+    expect(installDebugInfo({ family: "fedora", root: false }, release)).toBe(
+      `if ${release} is a Fedora kernel: sudo dnf debuginfo-install kernel-${release}; otherwise pass --vmlinux PATH to the uncompressed vmlinux with DWARF that ${release} was built from`,
+    );
   });
 });

@@ -34,6 +34,7 @@ describe("doctor output from a hostile target", () => {
       ok: false,
       detail: `import drgn failed: ${HOSTILE.message}`,
       fix: "apt install \u202epython3-drgn",
+      status: "fail",
     });
   });
 });

@@ -1,13 +1,13 @@
-// `rssdrift doctor` output: one line per check with ✔ / ✘ (– for not checked), the fix under
+// `rssdrift doctor` output: one line per check with ✔ / ! / ✘ (– for not checked), the fix under
 // each failure, and what still works when the kernel path does not. JSON: an array of
-// {check, ok, detail, fix}, ok being null for a check that was not run.
+// {check, ok, status, detail, fix}, ok being null for a check that was not run.
 import { printable } from "../text/printable.js";
 import type { CheckResult, CheckStatus } from "./check.js";
 import type { DoctorReport } from "./run-doctor.js";
 import { kernelPathWorks } from "./run-doctor.js";
 
-const GLYPH: Record<CheckStatus, string> = { ok: "✔", fail: "✘", skipped: "–" };
-const COLOR: Record<CheckStatus, string> = { ok: "\u001b[32m", fail: "\u001b[31m", skipped: "\u001b[2m" };
+const GLYPH: Record<CheckStatus, string> = { ok: "✔", warn: "!", fail: "✘", skipped: "–" };
+const COLOR: Record<CheckStatus, string> = { ok: "\u001b[32m", warn: "\u001b[33m", fail: "\u001b[31m", skipped: "\u001b[2m" };
 const RESET = "\u001b[0m";
 
 export interface RenderOptions {
@@ -33,7 +33,12 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
   lines.push("");
   const hostFlag = options.host === undefined ? "" : ` --host ${printable(options.host)}`;
   if (kernelPathWorks(results)) {
-    lines.push(`All green: rssdrift can read the kernel's own counters with drgn on ${where}.`);
+    const warned = results.filter((result) => result.status === "warn").length;
+    lines.push(
+      warned === 0
+        ? `All green: rssdrift can read the kernel's own counters with drgn on ${where}.`
+        : `Nothing failed: rssdrift should read the kernel's own counters with drgn on ${where} (${warned} check${warned === 1 ? "" : "s"} could not be made, see !).`,
+    );
     lines.push(`  rssdrift <pid>${hostFlag}         one report`, `  rssdrift watch <pid>${hostFlag}   live view`);
   } else {
     const failed = results.filter((result) => result.status === "fail").length;
@@ -48,8 +53,9 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
 
 export interface DoctorJsonEntry {
   check: string;
-  /** null: not checked, because a check it needs failed */
+  /** null: not checked, because a check it needs failed; true for a warning (not known to block) */
   ok: boolean | null;
+  status: CheckStatus;
   detail: string;
   fix: string | null;
 }
@@ -57,7 +63,8 @@ export interface DoctorJsonEntry {
 export function toDoctorJson(results: readonly CheckResult[]): DoctorJsonEntry[] {
   return results.map((result) => ({
     check: result.check,
-    ok: result.status === "skipped" ? null : result.status === "ok",
+    ok: result.status === "skipped" ? null : result.status !== "fail",
+    status: result.status,
     detail: result.detail,
     fix: result.fix ?? null,
   }));

@@ -10,6 +10,7 @@ import { checkLockdown } from "./check-lockdown.js";
 import { checkPython } from "./check-python.js";
 import { checkRoot } from "./check-root.js";
 import { type TargetFacts, gatherFacts } from "./target-facts.js";
+import { DEFAULT_PYTHON } from "../sources/python.js";
 import type { Transport } from "../transports/transport.js";
 
 export interface DoctorReport {
@@ -20,29 +21,40 @@ export interface DoctorReport {
 export interface DoctorOptions {
   /** Ctrl-C: stops the helper the era check started */
   signal?: AbortSignal;
+  /** --python / RSSDRIFT_PYTHON: the interpreter every probe and the helper use; default python3 */
+  python?: string;
+  /** --vmlinux: the debug info drgn is pointed at, checked instead of drgn's search path */
+  vmlinux?: string;
 }
 
 export async function runDoctor(transport: Transport, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const pythonCommand = options.python ?? DEFAULT_PYTHON;
   const facts = await gatherFacts(transport);
-  const root = await checkRoot(transport, facts);
+  const root = await checkRoot(transport, facts, pythonCommand);
   const install = { family: facts.family, root: facts.uid === 0 };
-  const kcore = await checkKcore(transport, facts, root.privilege);
+  const kcore = await checkKcore(transport, facts, root.privilege, pythonCommand);
   const lockdown = await checkLockdown(transport);
-  const python = await checkPython(transport, root.privilege, install);
-  const drgn = await checkDrgn(transport, root.privilege, python.present, install);
-  const debugInfo = await checkDebugInfo(transport, facts, root.privilege, python.present, drgn.version, install);
-  const before = [root.result, kcore, lockdown, python.result, drgn.result, debugInfo];
-  const era = await checkEra(
+  const python = await checkPython(transport, root.privilege, pythonCommand, install);
+  const drgn = await checkDrgn(transport, root.privilege, pythonCommand, python.present, install);
+  const debugInfo = await checkDebugInfo(
     transport,
-    facts.release,
+    facts,
     root.privilege,
-    before.every((result) => result.status === "ok"),
-    options.signal,
+    { command: pythonCommand, present: python.present },
+    drgn.version,
+    install,
+    options.vmlinux,
   );
+  const before = [root.result, kcore, lockdown, python.result, drgn.result, debugInfo];
+  const era = await checkEra(transport, facts.release, root.privilege, kernelPathWorks(before), {
+    signal: options.signal,
+    python: pythonCommand,
+    vmlinux: options.vmlinux,
+  });
   return { facts, results: [...before, era] };
 }
 
 /** The kernel path works only when nothing failed (a skipped check always follows a failed one). */
 export function kernelPathWorks(results: readonly CheckResult[]): boolean {
-  return results.every((result) => result.status === "ok");
+  return results.every((result) => result.status === "ok" || result.status === "warn");
 }

@@ -11,7 +11,10 @@ const BOUND_CPU_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 /** the chart; `values` (every series' numbers) give the y range, so that negative slots stay below 0 */
 function xychart(title: string, xLabel: string, categories: (string | number)[], yLabel: string, series: string[], values: number[]): string[] {
-  const range = Math.min(...values) < 0 ? ` ${Math.min(...values)} --> ${Math.max(0, ...values)}` : "";
+  // a loop, not Math.min(...values): a spread of 200 000 slots overflows the call stack
+  const low = values.reduce((m, v) => Math.min(m, v), 0);
+  const high = values.reduce((m, v) => Math.max(m, v), 0);
+  const range = low < 0 ? ` ${low} --> ${high}` : "";
   return [
     "```mermaid",
     "xychart-beta",

@@ -9,6 +9,7 @@ import type { RunningCommand, Transport } from "../transports/transport.js";
 import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import { helperExitError } from "./helper-failure.js";
 import { control, HEARTBEAT_EXIT_CODE, HEARTBEAT_S, helperArgv, helperPreamble, pingEveryMs, type HelperOptions } from "./helper-launch.js";
+import { DEFAULT_PYTHON, distroPythonHasDrgn, useDistroPythonHint } from "./python.js";
 import type { SampleSource } from "./sample-source.js";
 
 /** Keeps the last few KiB of a stream, for error messages. */
@@ -35,7 +36,10 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
   let closed = false;
 
   const startHelper = async (): Promise<Helper> => {
-    const command = await transport.start(helperArgv({ ...options, intervalMs }));
+    const command = await transport.start(helperArgv({ ...options, intervalMs })).catch((err: unknown) => {
+      if (!(err instanceof RssdriftError) || err.code !== "no-command") throw err;
+      throw new RssdriftError(err.message, err.exitCode, "install python3 (and python3-drgn), name another with --python, or use --backend procfs", "no-python");
+    });
     const helper = { command, stderrTail: tailOf(command.stderr) };
     command.stdin.write(helperPreamble(script));
     if (paused) command.stdin.write(control.pause);
@@ -55,7 +59,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
     for await (const text of boundedLines(helper.command.stdout, tooLong)) {
       if (text.trim() === "") continue;
       const line = parseHelperLine(text, origin);
-      if (line.type === "error") throw helperError(line.code, line.message, line.hint);
+      if (line.type === "error") throw helperError(line.code, line.message, await errorHint(line.code, line.hint));
       if (line.type === "hello" && first !== undefined) {
         if (line.target.start_time !== first.target.start_time) {
           throw helperError("pid-reused", `pid ${first.target.pid} now belongs to another process (${line.target.comm})`);
@@ -91,7 +95,7 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
           helper = await startHelper();
           continue;
         }
-        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where);
+        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON);
         return;
       }
     } finally {
@@ -99,6 +103,13 @@ export async function openDrgnSource(transport: Transport, options: HelperOption
       clearInterval(heartbeat);
       await helper.command.stop();
     }
+  }
+
+  /** no-drgn: when the distribution's python3 has drgn, the fix is --python, not a package. */
+  async function errorHint(code: string, hint: string | undefined): Promise<string | undefined> {
+    if (code !== "no-drgn") return hint;
+    const python = options.python ?? DEFAULT_PYTHON;
+    return (await distroPythonHasDrgn(transport, options.sudo, python)) ? useDistroPythonHint(python) : hint;
   }
 
   const iterator = lines();

@@ -5,16 +5,16 @@ import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit } from "../transports/transport.js";
 import { HEARTBEAT_EXIT_CODE } from "./helper-launch.js";
 
-export function helperExitError(exit: CommandExit, stderr: string, where: string): RssdriftError {
+export function helperExitError(exit: CommandExit, stderr: string, where: string, python = "python3"): RssdriftError {
   const lastLine = stderr.trim().split("\n").at(-1) ?? "";
   // sudo -n refused (password, not allowed, not installed): the SSH layer knows sudo's wording
   const sudo = sudoFailure(stderr, where);
   if (sudo) return sudo;
   if (exit.code === 127 || /command not found|No such file or directory/.test(lastLine)) {
     return new RssdriftError(
-      `python3 is not available on ${where}: ${lastLine || "command not found"}`,
+      `${python} is not available on ${where}: ${lastLine || "command not found"}`,
       EXIT.missingPrerequisite,
-      "install python3 (and python3-drgn) on the target, or use --backend procfs",
+      "install python3 (and python3-drgn) on the target, name another with --python, or use --backend procfs",
       "no-python",
     );
   }

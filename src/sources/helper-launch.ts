@@ -1,12 +1,14 @@
-// How the root helper is started, the same way on this machine and over SSH: python3 runs a
-// fixed bootstrap that reads the helper from stdin, so nothing is written on the target. The
-// helper is helpers/rss_stat.py plus its modules (helpers/rssdrift_helper/*.py), sent as one JSON
-// bundle; the bootstrap serves the modules to `import` from that bundle and runs the entry script.
+// How the root helper is started, the same way on this machine and over SSH: python3, isolated
+// (-I, see python.ts), runs a fixed bootstrap that reads the helper from stdin, so nothing is
+// written on the target. The helper is helpers/rss_stat.py plus its modules
+// (helpers/rssdrift_helper/*.py), sent as one JSON bundle; the bootstrap serves the modules to
+// `import` from that bundle and runs the entry script.
 // stdin then stays open as the control channel (sample / interval / pause / resume), and its
 // end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_PYTHON, isolatedPython } from "./python.js";
 
 /** helpers/, found from this file whether running from src/ (tests) or dist/src/ */
 function helpersDir(): string {
@@ -71,15 +73,21 @@ export interface HelperOptions {
   sudo: boolean;
   /** seconds without a control line before the helper exits; default HEARTBEAT_S (tests shorten it) */
   heartbeatS?: number;
+  /** the interpreter on the target (--python, RSSDRIFT_PYTHON); default python3 */
+  python?: string;
+  /** drgn reads the kernel's debug info from this vmlinux instead of searching for it (--vmlinux) */
+  vmlinux?: string;
 }
 
 /** The argv to start on the target; every element is one word (transports quote, never join). */
 export function helperArgv(options: HelperOptions): string[] {
-  const argv = [...(options.sudo ? ["sudo", "-n"] : []), "python3", "-c", BOOTSTRAP];
+  const python = isolatedPython(options.python ?? DEFAULT_PYTHON, ["-c", BOOTSTRAP]);
+  const argv = [...(options.sudo ? ["sudo", "-n"] : []), ...python];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
   argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
+  if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);
   return argv;
 }
 

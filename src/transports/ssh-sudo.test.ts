@@ -15,7 +15,8 @@ describe("sudoFailure", () => {
     expect(error.exitCode).toBe(EXIT.missingPrerequisite);
     expect(error.code).toBe("sudo-password");
     expect(error.message).toBe("sudo on deploy@db1:22 needs a password, and the helper cannot ask for one");
-    expect(error.hint).toContain("deploy ALL=(root) NOPASSWD: /usr/bin/python3");
+    expect(error.hint).toContain("docs/sudo.md");
+    expect(error.hint).not.toContain("NOPASSWD: /usr/bin/python3"); // root for anything: not what we suggest
     expect(error.hint).toContain("--sudo-prompt");
   });
 

@@ -17,7 +17,8 @@ export function sudoFailure(stderr: string, where: string): RssdriftError | unde
     return new RssdriftError(
       `sudo on ${where} needs a password, and the helper cannot ask for one`,
       EXIT.missingPrerequisite,
-      `allow it without a password (sudoers: \`${user} ALL=(root) NOPASSWD: /usr/bin/python3\`), or rerun with --sudo-prompt`,
+      `rerun with --sudo-prompt, or let ${user} run only the helper without a password (docs/sudo.md: a root-owned wrapper ` +
+        `and a sudoers rule for it; a NOPASSWD rule for python3 itself is root for anything)`,
       "sudo-password",
     );
   }
@@ -28,7 +29,7 @@ export function sudoFailure(stderr: string, where: string): RssdriftError | unde
     return new RssdriftError(
       `${user} on ${where} may not run python3 as root with sudo`,
       EXIT.missingPrerequisite,
-      `add a sudoers rule (\`${user} ALL=(root) NOPASSWD: /usr/bin/python3\`), or connect as root`,
+      `let ${user} run only the helper as root (docs/sudo.md: a root-owned wrapper and a sudoers rule for it), or connect as root`,
       "sudo-denied",
     );
   }

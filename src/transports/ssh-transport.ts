@@ -155,7 +155,7 @@ export class SshTransport implements Transport {
         throw new RssdriftError(
           `--sudo-prompt needs a terminal to ask for the sudo password on ${this.where}`,
           EXIT.missingPrerequisite,
-          "run it from a terminal, or allow the helper without a password (a NOPASSWD sudoers rule for python3)",
+          "run it from a terminal, or allow only the helper without a password (docs/sudo.md)",
           "sudo-password",
         );
       }

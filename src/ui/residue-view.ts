@@ -51,7 +51,8 @@ export function residueModel(hello: HelloLine, sample: SampleLine, analysis: Ana
       breakdowns.set(r.slot, words);
     }
   }
-  const largest = Math.max(1, ...analysis.residue.map((r) => Math.abs(r.pages)));
+  // reduce, not a spread: the list can hold hundreds of thousands of slots
+  const largest = analysis.residue.reduce((m, r) => Math.max(m, Math.abs(r.pages)), 1);
   const scale = kind === "cpu" && analysis.batch !== null ? analysis.batch - 1 : largest;
   const slots = ids.map((slot): SlotView => {
     const r = held.get(slot);
@@ -67,7 +68,7 @@ export function residueModel(hello: HelloLine, sample: SampleLine, analysis: Ana
     };
   });
   slots.sort(sort === "slot" ? (a, b) => a.slot - b.slot : (a, b) => Math.abs(b.pages) - Math.abs(a.pages) || a.slot - b.slot);
-  const idWidth = Math.max(1, ...ids.map((id) => String(id).length));
+  const idWidth = ids.reduce((m, id) => Math.max(m, String(id).length), 1);
   return { kind, slots, holding: held.size, scale, idWidth };
 }
 
@@ -106,6 +107,11 @@ export function heatMapShape(count: number, idWidth: number, width: number): Hea
 
 /** slots listed without a heat map; beyond this the map shows them all and the list scrolls */
 export const LIST_ALL_UP_TO = 8;
+/**
+ * the most list rows drawn at once, however tall the terminal (or unknown, as in tests): the list
+ * scrolls, and a frame of hundreds of thousands of rows would cost gigabytes to lay out
+ */
+export const LIST_ROWS_AT_MOST = 256;
 
 /**
  * The heights the residue section can be drawn at (see layout.ts): two lines (title and the
@@ -117,7 +123,7 @@ export function residueHeights(model: ResidueModel | null, width: number): { hei
   const count = model.slots.length;
   if (count <= LIST_ALL_UP_TO) return { heights: [2, 1 + Math.max(1, count)], grow: 0 };
   const map = heatMapShape(count, model.idWidth, width).rows + 1;
-  return { heights: [2, 1 + map + 2, 1 + map + LIST_ALL_UP_TO], grow: count - LIST_ALL_UP_TO };
+  return { heights: [2, 1 + map + 2, 1 + map + LIST_ALL_UP_TO], grow: Math.min(count, LIST_ROWS_AT_MOST) - LIST_ALL_UP_TO };
 }
 
 /** the first row of the list after a scroll of `delta` rows, kept within the list */

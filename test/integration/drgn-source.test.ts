@@ -89,7 +89,7 @@ describe("drgn source over a local child process", () => {
     const { error } = await drain(await open(scriptedHelper([], "sys.stderr.write('sudo: a password is required\\n'); sys.exit(1)")));
     expect(error?.exitCode).toBe(EXIT.missingPrerequisite);
     expect(error?.code).toBe("sudo-password");
-    expect(error?.hint).toMatch(/NOPASSWD.*--sudo-prompt/);
+    expect(error?.hint).toMatch(/--sudo-prompt.*docs\/sudo.md/);
   });
 
   it("sends control lines on stdin and ends the helper by closing it", async () => {

@@ -43,7 +43,7 @@ export async function removeDriftTarget(suite: LabSuite): Promise<void> {
 export async function startDriftTarget(suite: LabSuite, args: string[]): Promise<GuestDriftTarget> {
   const child: ChildProcessWithoutNullStreams = spawn(
     labScript,
-    ["ssh", suite, "--", "python3", GUEST_DRIFT_TARGET, ...args],
+    ["ssh", suite, "--", "python3", "-I", GUEST_DRIFT_TARGET, ...args],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   let stderr = "";

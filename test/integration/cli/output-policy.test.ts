@@ -46,6 +46,9 @@ function toFullDisk(args: string[]): Promise<Run> {
   return collect(child);
 }
 
+/** doctor runs a dozen real commands (python probes, apt-cache) before it writes: seconds on a busy machine */
+const DOCTOR_ROOM_MS = 30_000;
+
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at |node:events|Unhandled|internal error/m);
 
 describe("a pipe closed by its reader", () => {
@@ -66,11 +69,15 @@ describe("a pipe closed by its reader", () => {
     ["watch --help", ["watch", "--help"]],
     ["doctor", ["doctor"]],
     ["a report", [String(process.pid), "--backend", "procfs"]],
-  ])("%s: exit 141 and no stack trace", async (_, args) => {
-    const run = await readerGone(args);
-    expect(run.status).toBe(EXIT.closedPipe);
-    noStack(run.stderr);
-  });
+  ])(
+    "%s: exit 141 and no stack trace",
+    async (_, args) => {
+      const run = await readerGone(args);
+      expect(run.status).toBe(EXIT.closedPipe);
+      noStack(run.stderr);
+    },
+    DOCTOR_ROOM_MS,
+  );
 });
 
 describe("a full disk (/dev/full)", () => {
@@ -80,11 +87,15 @@ describe("a full disk (/dev/full)", () => {
     ["doctor", ["doctor"]],
     ["replay --json", ["replay", RECORDING, "--json", "--speed", "1000"]],
     ["watch --count 2", ["watch", String(process.pid), "--backend", "procfs", "--count", "2", "--interval", "100"]],
-  ])("%s: one line naming ENOSPC, exit 8", async (_, args) => {
-    const run = await toFullDisk(args);
-    expect(run.status).toBe(EXIT.outputFailed);
-    const failures = run.stderr.split("\n").filter((line) => line.includes("cannot write the output"));
-    expect(failures).toEqual(["rssdrift: cannot write the output: no space left on device (ENOSPC)"]);
-    noStack(run.stderr);
-  });
+  ])(
+    "%s: one line naming ENOSPC, exit 8",
+    async (_, args) => {
+      const run = await toFullDisk(args);
+      expect(run.status).toBe(EXIT.outputFailed);
+      const failures = run.stderr.split("\n").filter((line) => line.includes("cannot write the output"));
+      expect(failures).toEqual(["rssdrift: cannot write the output: no space left on device (ENOSPC)"]);
+      noStack(run.stderr);
+    },
+    DOCTOR_ROOM_MS,
+  );
 });

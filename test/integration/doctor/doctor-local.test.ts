@@ -45,11 +45,12 @@ function asNobody(inner: Transport): Transport {
   };
 }
 
-describe.skipIf(!isRoot)("doctor on this machine, as root", () => {
+// each test runs the real doctor: a dozen commands, apt-cache among them, on a machine others share
+describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 }, () => {
   let report: DoctorReport;
   beforeAll(async () => {
     report = await runDoctor(localTransport());
-  });
+  }, 60_000);
 
   it("lists every check, in order", () => {
     expect(report.results.map((result) => result.check)).toEqual([
@@ -104,15 +105,36 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", () => {
     expect(out()).not.toContain("\u001b["); // not a terminal: no colours
   });
 
-  it("prints --json as an array of {check, ok, detail, fix}", async () => {
+  it("prints --json as an array of {check, ok, status, detail, fix}", async () => {
     const { ctx, out } = capture();
     await doctorCommand(["--json"], ctx);
-    const entries = JSON.parse(out()) as { check: string; ok: boolean | null; detail: string; fix: string | null }[];
-    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["check", "detail", "fix", "ok"]));
+    const entries = JSON.parse(out()) as { check: string; ok: boolean | null; status: string; detail: string; fix: string | null }[];
+    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["check", "detail", "fix", "ok", "status"]));
     const checks = byName(report);
     for (const entry of entries) {
-      expect(entry.ok).toBe(checks[entry.check]!.status === "skipped" ? null : checks[entry.check]!.status === "ok");
+      expect(entry.status).toBe(checks[entry.check]!.status);
+      expect(entry.ok).toBe({ ok: true, warn: true, fail: false, skipped: null }[entry.status]);
     }
+  });
+
+  it("shows an unreadable lockdown file as a warning (!), never a tick", async () => {
+    const lockdown = byName(report).lockdown!;
+    if (existsSync("/sys/kernel/security/lockdown")) return; // readable here: nothing unknown to show
+    expect(lockdown.status).toBe("warn");
+    const { ctx, out } = capture();
+    await doctorCommand([], ctx);
+    expect(out()).toMatch(/^! lockdown +mode unknown/m);
+    expect(out()).not.toMatch(/✔ lockdown +mode unknown/);
+  });
+
+  it("names a -dbg package only when apt knows it, and --vmlinux otherwise", () => {
+    const debugInfo = byName(report)["debug info"]!;
+    if (debugInfo.status === "ok") return;
+    const apt = spawnSync("apt-cache", ["policy", `linux-image-${release}-dbg`], { encoding: "utf8" });
+    const known = apt.status === 0 && /Candidate: (?!\(none\))/.test(apt.stdout);
+    if (known) expect(debugInfo.fix).toMatch(new RegExp(`install linux-image-.*-dbg$`));
+    else expect(debugInfo.fix).toMatch(/--vmlinux PATH/);
+    if (!known && apt.status === 0 && report.facts.family === "debian") expect(debugInfo.fix).toMatch(/^apt knows no linux-image-/);
   });
 });
 
@@ -120,7 +142,7 @@ describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", (
   let report: DoctorReport;
   beforeAll(async () => {
     report = await runDoctor(asNobody(localTransport()));
-  });
+  }, 60_000);
 
   it("fails the root check with a fix, and does not run the helper", () => {
     const checks = byName(report);

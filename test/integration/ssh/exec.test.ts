@@ -72,7 +72,7 @@ describe("an exec channel", () => {
     command.stdin.write(helperPreamble(Buffer.from(FAKE_HELPER)));
     const lines = createInterface({ input: command.stdout })[Symbol.asyncIterator]();
     const next = async () => JSON.parse(((await lines.next()).value as string) ?? "null") as Record<string, unknown>;
-    expect(await next()).toEqual({ type: "hello", argv: argv.slice(3) });
+    expect(await next()).toEqual({ type: "hello", argv: argv.slice(4) });
     command.stdin.write(control.sampleNow);
     expect(await next()).toEqual({ type: "sample", seq: 1 });
     command.stdin.write(control.sampleNow);

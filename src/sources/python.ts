@@ -1,0 +1,53 @@
+// Which Python runs on the target, and how every Python we start is started: isolated (`-I`).
+// Root runs these in a directory we do not control (the caller's, or the SSH user's home), so
+// without -I a json.py, drgn.py or sitecustomize.py there, or PYTHONPATH, PYTHONSTARTUP, PYTHONHOME
+// and the user's site-packages would run as root. -I (Python ≥ 3.4) drops the current and the
+// script's directory from sys.path, ignores every PYTHON* variable and the user site-packages,
+// and keeps the system site-packages, where distributions install drgn.
+import { runCommand } from "../transports/run-command.js";
+import type { Transport } from "../transports/transport.js";
+
+/** The interpreter when neither --python nor RSSDRIFT_PYTHON names one: the first on the PATH. */
+export const DEFAULT_PYTHON = "python3";
+
+/** Where Debian, Ubuntu and Fedora install the Python that their python3-drgn / drgn packages serve. */
+export const DISTRO_PYTHON = "/usr/bin/python3";
+
+/** argv that runs `python` isolated with `args` (e.g. ["-c", CODE, ...], ["-m", "drgn", ...]). */
+export function isolatedPython(python: string, args: readonly string[]): string[] {
+  return [python, "-I", ...args];
+}
+
+/**
+ * An absolute path or a bare command name, made of characters no shell treats specially (it is
+ * quoted anyway, as one argv word; this keeps a typo or a pasted command line from reaching the
+ * target as something else). Returns undefined when `text` is not one.
+ */
+export function checkPythonCommand(text: string): string | undefined {
+  return /^(\/[A-Za-z0-9._+/-]+|[A-Za-z0-9._+][A-Za-z0-9._+-]*)$/.test(text) ? text : undefined;
+}
+
+/** Prints drgn's version, or fails with ModuleNotFoundError when `import drgn` does not work. */
+export const REPORT_DRGN_VERSION = "import drgn; print(drgn.__version__)";
+
+/**
+ * When `python` cannot import drgn: can the distribution's python3? That is the usual reason
+ * (pyenv, a venv or /usr/local first on the PATH, while python3-drgn installs for /usr/bin/python3).
+ */
+export async function distroPythonHasDrgn(transport: Transport, sudo: boolean, python: string): Promise<boolean> {
+  if (python === DISTRO_PYTHON) return false;
+  const argv = [...(sudo ? ["sudo", "-n"] : []), ...isolatedPython(DISTRO_PYTHON, ["-c", REPORT_DRGN_VERSION])];
+  try {
+    return (await runCommand(transport, argv)).exit.code === 0;
+  } catch {
+    return false; // not installed there: the transport said so
+  }
+}
+
+/** The fix when distroPythonHasDrgn() said yes. */
+export function useDistroPythonHint(python: string): string {
+  return (
+    `drgn is installed for ${DISTRO_PYTHON}, but the helper ran ${python}, which cannot import it: ` +
+    `rerun with --python ${DISTRO_PYTHON} (or set RSSDRIFT_PYTHON=${DISTRO_PYTHON})`
+  );
+}
