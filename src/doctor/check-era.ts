@@ -7,7 +7,7 @@ import type { Privilege } from "./check-root.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
-import { openDrgnSource } from "../sources/drgn-source.js";
+import { openHelperSource } from "../sources/helper-source.js";
 import type { Transport } from "../transports/transport.js";
 
 const NAME = "rss_stat era";
@@ -49,7 +49,7 @@ export interface EraOptions {
 
 async function readHello(transport: Transport, sudo: boolean, options: EraOptions): Promise<HelloLine | typeof TIMED_OUT> {
   const { signal, python, vmlinux } = options;
-  const source = await openDrgnSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo, python, vmlinux });
+  const source = await openHelperSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo, python, vmlinux });
   const stop = () => void source.close();
   signal?.addEventListener("abort", stop, { once: true });
   let timer: NodeJS.Timeout | undefined;
