@@ -233,7 +233,7 @@ export const helperLineSchema = {
       // a bpf hello names no drgn version; only a bpf hello may carry the bpf object
       if: { required: ["backend"], properties: { backend: { const: "bpf" } } },
       then: { properties: { drgn: { type: "null" } } },
-      else: { not: { required: ["bpf"] } },
+      else: { properties: { bpf: false } },
     },
     {
       type: "object",

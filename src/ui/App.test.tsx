@@ -428,7 +428,7 @@ describe("other eras and backends", () => {
     const sample = handMadeSampleLine(0, undefined, hello);
     source.push({ ...sample, counters: null, proc: { ...sample.proc, smaps_rollup: { Rss: 1257 * 4, Anonymous: 256 * 4 } } });
     const frame = await frameWith(app, "estimated from /proc");
-    expect(frame).toContain("not visible without drgn");
+    expect(frame).toContain("not visible without a kernel backend");
     expect(lineWith(frame, /^RSS /)).toMatch(/1224\s+1257\s+\+33/);
     expect(lineWith(frame, "smaps_rollup")).toContain("page walk");
   });
