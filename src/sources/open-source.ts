@@ -95,17 +95,27 @@ async function autoSource(transport: Transport, target: TargetOptions, sudo: boo
 }
 
 /**
- * Opens the target's backend over a transport the caller owns (fleet mode shares one per host).
- * `script` replaces helpers/rss_stat.py, for tests of the backend order with scripted helpers.
+ * Opens the backend --backend names, the helper with or without `sudo -n`. `script` replaces
+ * helpers/rss_stat.py, for tests of the backend order with scripted helpers.
  */
-export async function openSourceOn(transport: Transport, target: TargetOptions, notice: Notice, script?: Buffer): Promise<SampleSource> {
+export async function openBackend(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice, script?: Buffer): Promise<SampleSource> {
   const explicit = (used: BackendChoice["used"]): BackendChoice => ({ requested: target.backend, used, skipped: [] });
-  if (target.backend === "procfs") return chosen(await openProcfsSource(transport, target), explicit("procfs"));
+  switch (target.backend) {
+    case "procfs":
+      return chosen(await openProcfsSource(transport, target), explicit("procfs"));
+    case "auto":
+      return autoSource(transport, target, sudo, notice, script);
+    default:
+      return chosen(await openHelperSource(transport, { ...target, backend: target.backend, sudo }, script), explicit(target.backend));
+  }
+}
+
+/** Opens the target's backend over a transport the caller owns (fleet mode shares one per host). */
+export async function openSourceOn(transport: Transport, target: TargetOptions, notice: Notice): Promise<SampleSource> {
+  if (target.backend === "procfs") return openBackend(transport, target, false, notice);
   const sudo = await needsSudo(transport);
   if (sudo) notice(`not root on ${transport.where}: running the helper with sudo -n`);
-  if (target.backend === "auto") return autoSource(transport, target, sudo, notice, script);
-  const source = await openHelperSource(transport, { ...target, backend: target.backend, sudo }, script);
-  return chosen(source, explicit(target.backend));
+  return openBackend(transport, target, sudo, notice);
 }
 
 /** Opens the transport the target names and the source on it; closing the source closes both. */
