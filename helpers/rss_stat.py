@@ -75,10 +75,6 @@ EXIT_STATUS = {
     "no-drgn": 4,
     "no-debug-info": 4,
     "unsupported-layout": 5,
-    "no-btf": 4,
-    "bpf-refused": 4,
-    "unsupported-arch": 4,
-    "self-check-failed": 5,
     "internal": 5,
 }
 
