@@ -1,0 +1,131 @@
+// --backend bpf and auto over --host, against a real ssh2 server on loopback: the helper goes over
+// stdin exactly as it does locally (nothing written on the target), `--backend bpf` survives the
+// remote shell's quoting, auto's order and reasons hold over SSH, and (where the helper's bpf
+// reader runs on this machine) the real helper reads a real process through the SSH link.
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CommandContext } from "../../../src/commands/context.js";
+import { reportCommand } from "../../../src/commands/report.js";
+import type { TargetOptions } from "../../../src/commands/target-options.js";
+import { EXIT } from "../../../src/errors.js";
+import type { JsonReport } from "../../../src/report/json.js";
+import type { HelperLine } from "../../../src/schema/helper-line.js";
+import { openBackend } from "../../../src/sources/open-source.js";
+import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
+import { openSshTransport } from "../../../src/transports/ssh-transport.js";
+import { bpfHere, startAnonTarget, warnIfNoBpf } from "../../fixtures/bpf-here.js";
+import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh-test-server.js";
+
+let dir: string;
+let server: TestServer;
+let config: string;
+
+beforeAll(async () => {
+  dir = tempDir("ssh-backend-bpf");
+  const hostKey = makeKey(dir, "host_key");
+  const userKey = makeKey(dir, "user_key");
+  server = await startTestServer({ hostKey, authorizedKeys: [userKey] });
+  const knownHosts = join(dir, "known_hosts");
+  writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${hostKey.publicLine}\n`);
+  config = writeSshConfig(join(dir, "config"), {
+    srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  removeDir(dir);
+});
+
+const environment = () => ({ home: dir, env: { PATH: process.env.PATH }, prompt: async () => "" });
+
+/** Picks its act by --backend: bpf has no BTF, drgn works (one hello, one sample). */
+const noBtfThenDrgn = Buffer.from(`
+import json, sys
+a = sys.argv[1:]
+if "--backend" in a and a[a.index("--backend") + 1] == "bpf":
+    print(json.dumps({"type": "error", "code": "no-btf", "message": "no /sys/kernel/btf/vmlinux on the target"}), flush=True)
+    sys.exit(4)
+counter = {"count": 1, "cached": 1, "exact": 2, "residue": [{"slot": 0, "pages": 1}]}
+print(json.dumps({"type": "hello", "protocol": 1, "backend": "drgn", "kernel": "6.1.0-test", "drgn": "0.0.22",
+  "page_size": 4096, "cpus": {"online": [0], "possible": [0]}, "batch": 32, "era": "percpu", "era_source": "type",
+  "layout": "struct percpu_counter [4]", "slot_kind": "cpu", "fault_around_pages": 16,
+  "target": {"pid": 42, "comm": "t", "start_time": 1, "threads": 1}, "interval_ms": 100, "smaps": False}), flush=True)
+print(json.dumps({"type": "sample", "seq": 0, "mono_ms": 1, "threads": 1,
+  "counters": {n: counter for n in ("file", "anon", "shmem", "swap")},
+  "proc": {"statm": {"size": 1, "resident": 3, "shared": 2},
+           "status": {"VmRSS": 12, "RssAnon": 4, "RssFile": 4, "RssShmem": 4, "VmSwap": 0, "VmHWM": 12},
+           "stat_rss": 3, "smaps_rollup": None}, "read_us": 1}), flush=True)
+`);
+
+const target = (backend: TargetOptions["backend"], pid = 42): TargetOptions => ({
+  pid, backend, intervalMs: 100, count: 1, smaps: false, host: "srv", ssh: { ...defaultSshOptions(), configFile: config },
+});
+
+describe("auto over SSH, with a scripted helper", () => {
+  it("passes --backend bpf through the remote shell, skips bpf with its reason, and reads with drgn", async () => {
+    server.commands.length = 0;
+    const transport = await openSshTransport("srv", target("auto").ssh, () => undefined, environment());
+    const notices: string[] = [];
+    try {
+      const source = await openBackend(transport, target("auto"), false, (line) => notices.push(line), noBtfThenDrgn);
+      const lines: HelperLine[] = [];
+      for await (const line of source) lines.push(line);
+      expect(source.backend).toMatchObject({ requested: "auto", used: "drgn", skipped: [{ backend: "bpf", code: "no-btf", reason: "no /sys/kernel/btf/vmlinux on the target" }] });
+      expect(notices[0]).toMatch(/^bpf not used \(no-btf\): no \/sys\/kernel\/btf\/vmlinux on the target; fix: /);
+      expect(lines.map((line) => line.type)).toEqual(["hello", "sample"]);
+    } finally {
+      await transport.close();
+    }
+    // two helpers started, bpf first; the second without --backend (drgn, the helper's default)
+    const helpers = server.commands.filter((command) => command.includes("--heartbeat"));
+    expect(helpers).toHaveLength(2);
+    expect(helpers[0]).toMatch(/ '?--backend'? '?bpf'? /);
+    expect(helpers[1]).not.toContain("--backend");
+  });
+});
+
+warnIfNoBpf("test/integration/ssh/backend-bpf.test.ts, the real helper over SSH");
+
+describe.skipIf(!bpfHere.works)("the real helper's bpf reader over SSH", () => {
+  let anon: ChildProcess;
+  beforeAll(async () => {
+    anon = await startAnonTarget(16);
+  });
+  afterAll(() => {
+    anon?.kill();
+  });
+
+  it("rssdrift <pid> --host srv --backend bpf --json reads the real counters through the link", async () => {
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.on("data", (chunk) => (out += chunk));
+    const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal };
+    server.commands.length = 0;
+    const code = await reportCommand([String(anon.pid), "--host", "srv", "-F", config, "--backend", "bpf", "--json"], ctx);
+    expect(code).toBe(EXIT.ok);
+    const report = JSON.parse(out) as JsonReport;
+    expect(report.backend).toEqual({ requested: "bpf", used: "bpf", skipped: [] });
+    expect(report.hello).toMatchObject({ backend: "bpf", target: { pid: anon.pid } });
+    expect(report.sample.counters!.anon.exact * (report.hello.page_size / 1024)).toBe(report.sample.proc.status.RssAnon);
+    // the helper went over stdin: the command line holds the fixed bootstrap, not a file on the target
+    const helper = server.commands.find((command) => command.includes("--backend"))!;
+    expect(helper).toMatch(/^'?python3'? /);
+    expect(helper).not.toMatch(/rss_stat\.py'? '?--pid/);
+  });
+
+  it("auto over SSH uses bpf and skips nothing", async () => {
+    const transport = await openSshTransport("srv", target("auto").ssh, () => undefined, environment());
+    try {
+      const source = await openBackend(transport, target("auto", anon.pid!), false, () => undefined);
+      const lines: HelperLine[] = [];
+      for await (const line of source) lines.push(line);
+      expect(source.backend).toEqual({ requested: "auto", used: "bpf", skipped: [] });
+      expect(lines.find((line) => line.type === "hello")).toMatchObject({ backend: "bpf" });
+    } finally {
+      await transport.close();
+    }
+  });
+});
