@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandContext } from "../../../src/commands/context.js";
-import { reportCommand } from "../../../src/commands/report.js";
+import { fleetCommand } from "../../../src/commands/fleet.js";
+import { reportCommand, sampleOnceOn } from "../../../src/commands/report.js";
 import type { TargetOptions } from "../../../src/commands/target-options.js";
 import { EXIT } from "../../../src/errors.js";
 import type { JsonReport } from "../../../src/report/json.js";
@@ -30,9 +31,9 @@ beforeAll(async () => {
   server = await startTestServer({ hostKey, authorizedKeys: [userKey] });
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, `[127.0.0.1]:${server.port} ${hostKey.publicLine}\n`);
-  config = writeSshConfig(join(dir, "config"), {
-    srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
-  });
+  const host = { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts };
+  // two names for the one server: fleet mode's two rows
+  config = writeSshConfig(join(dir, "config"), { srv: host, srv2: host });
 });
 afterAll(async () => {
   await server?.close();
@@ -114,6 +115,18 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader over SSH", () => {
     const helper = server.commands.find((command) => command.includes("--backend"))!;
     expect(helper).toMatch(/^'?python3'? /);
     expect(helper).not.toMatch(/rss_stat\.py'? '?--pid/);
+  });
+
+  it("fleet mode with --backend bpf: one row per host, each read by bpf", async () => {
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.on("data", (chunk) => (out += chunk));
+    const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: { PATH: process.env.PATH, HOME: dir }, signal: new AbortController().signal };
+    const argv = [String(anon.pid), "--host", "srv", "--host", "srv2", "-F", config, "--backend", "bpf", "--json"];
+    expect(await fleetCommand(argv, ctx, sampleOnceOn(argv, ctx))).toBe(EXIT.ok);
+    const rows = JSON.parse(out) as { host: string; ok: boolean; backend: string; report: JsonReport }[];
+    expect(rows.map((row) => [row.host, row.ok, row.backend])).toEqual([["srv", true, "bpf"], ["srv2", true, "bpf"]]);
+    for (const row of rows) expect(row.report.backend).toEqual({ requested: "bpf", used: "bpf", skipped: [] });
   });
 
   it("auto over SSH uses bpf and skips nothing", async () => {

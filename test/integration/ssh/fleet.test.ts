@@ -97,7 +97,7 @@ describe("fleet mode", () => {
     expect(lines[0]).toMatch(/^HOST\s+PID\s+KERNEL\s+BACKEND\s+CPUS\s+BATCH\s+BOUND\s+RSS DRIFT\s+DRIFT\/BOUND$/);
     // the hand-made sample: 4 CPUs, batch 32 → 3 RSS counters × 4 CPUs × (32 − 1) = 372 pages = 1488 KiB;
     // its anon residue 31 + 3 − 2 and file residue 1 → +33 pages = 132 KiB, 33/372 = 9%
-    expect(lines[1]).toMatch(/^alpha\s+4242\s+6\.12\.0-alpha\s+4\s+32\s+372 pages \(≈1\.5 MiB\)\s+\+33 pages \(\+132 KiB\)\s+9%$/);
+    expect(lines[1]).toMatch(/^alpha\s+4242\s+6\.12\.0-alpha\s+drgn\s+4\s+32\s+372 pages \(≈1\.5 MiB\)\s+\+33 pages \(\+132 KiB\)\s+9%$/);
     expect(lines[2]).toMatch(/^beta\s+4242\s+6\.12\.0-beta\s/);
     expect(lines[3]).toMatch(/^gamma\s+4242\s+error \(below\)$/);
     expect(stdout()).toContain(`✗ gamma: the authenticity of [127.0.0.1]:${servers.gamma!.port} cannot be established`);
