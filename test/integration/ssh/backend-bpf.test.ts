@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandContext } from "../../../src/commands/context.js";
+import { doctorCommand } from "../../../src/commands/doctor.js";
 import { fleetCommand } from "../../../src/commands/fleet.js";
 import { reportCommand, sampleOnceOn } from "../../../src/commands/report.js";
 import type { TargetOptions } from "../../../src/commands/target-options.js";
@@ -85,6 +86,27 @@ describe("auto over SSH, with a scripted helper", () => {
     expect(helpers).toHaveLength(2);
     expect(helpers[0]).toMatch(/ '?--backend'? '?bpf'? /);
     expect(helpers[1]).not.toContain("--backend");
+  });
+});
+
+describe("doctor over SSH", () => {
+  it("runs the real helper's bpf round trip through the link and says which backend auto uses", async () => {
+    const stdout = new PassThrough();
+    let out = "";
+    stdout.on("data", (chunk) => (out += chunk));
+    const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal };
+    server.commands.length = 0;
+    const code = await doctorCommand(["--host", "srv", "-F", config, "--no-color"], ctx);
+    expect(server.commands.some((command) => /'?--pid'? '?self'? .*'?--backend'? '?bpf'?/.test(command))).toBe(true);
+    expect(out).toMatch(/^bpf backend \(tried first by --backend auto\)/m);
+    if (bpfHere.works) {
+      expect(code).toBe(EXIT.ok);
+      expect(out).toMatch(/^✔ bpf\(\) +works: read its own counters with a BPF program; (per-CPU offsets from|no per-CPU offsets)/m);
+      expect(out).toContain("--backend auto (the default) uses bpf there.");
+    } else {
+      // the helper's own refusal, on the line of the check it names, with a fix under it
+      expect(out).toMatch(/^✘ bpf\(\) +(the helper's bpf reader failed|refused) \(/m);
+    }
   });
 });
 
