@@ -122,6 +122,14 @@ describe("renderText", () => {
     expect(text).not.toMatch(/run (rssdrift )?as root/);
   });
 
+  it("shows a skipped backend's reason and fix from a hostile helper as escapes", () => {
+    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.18.0", era: "percpu", statResident: 10, statmResident: 10, smapsRssKb: 44 });
+    const backend: BackendChoice = { requested: "auto", used: "procfs", skipped: [{ backend: "bpf", code: "internal", reason: HOSTILE.message, hint: "\u001b]0;hint\u0007" }] };
+    const text = renderText({ ...analysed(hello, sample), backend }, { color: false });
+    expectNoRawControls(text, "text with a hostile skip reason");
+    expect(text).toContain("bpf not used (internal): no process\\r\\nrssdrift: all good");
+  });
+
   it("names the bpf backend and how it found the per-CPU offsets", () => {
     const hello: HelloLine = { ...lab612Hello, backend: "bpf", drgn: null, bpf: { per_cpu_offsets: "runqueues", insns: 400, btf_ms: 80, load_ms: 3 } };
     const backend: BackendChoice = { requested: "auto", used: "bpf", skipped: [] };
