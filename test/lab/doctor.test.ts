@@ -39,7 +39,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
     const code = await doctorCommand(["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!], ctx);
     console.log(`rssdrift doctor --host ${env().LAB_SSH_HOST} (${suite}):\n${out()}`);
     expect(code).toBe(EXIT.ok);
-    for (const name of checkNames) expect(out()).toMatch(new RegExp(`^✔ ${name.replace(/[/]/g, "\\/")} `, "m"));
+    for (const name of checkNames) expect(out()).toMatch(new RegExp(`^✔ ${name.replace(/[/()]/g, "\\$&")} `, "m"));
     expect(out()).toContain(`kernel ${env().LAB_KERNEL}`);
     expect(out()).toContain(`drgn ${env().LAB_DRGN!.replace(/-\d+$/, "")}`); // the Debian revision is not in __version__
     expect(out()).toContain(`/usr/lib/debug/boot/vmlinux-${env().LAB_KERNEL} (has .debug_info)`);
