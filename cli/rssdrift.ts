@@ -10,25 +10,33 @@ const usage = `rssdrift: what the Linux kernel really counts as a process's resi
 
 Linux keeps RSS in cached counters (mm->rss_stat): per-CPU since v6.2, per-thread before. So
 /proc/PID/statm (what psutil, top and CI memory tests read) can be short by pages parked in each
-CPU's slot: up to ≈ 2·N² pages per counter on N CPUs. rssdrift reads the counters with drgn and
-shows the cached count, the exact sum, the drift, where it sits and the bound for this machine.
+CPU's slot: up to ≈ 2·N² pages per counter on N CPUs. rssdrift reads the counters (with a BPF
+program, or drgn) and shows the cached count, the exact sum, the drift, where it sits and the bound.
 
 Usage:
   rssdrift <pid> [--json|--markdown]     one report, then exit            (rssdrift --help report)
   rssdrift watch <pid>                   a live view beside a paused test (rssdrift watch --help)
   rssdrift replay FILE.jsonl             play back a --record'ed session  (rssdrift replay --help)
   rssdrift bound [--cpus 8,32,128]       how wrong can statm be on a machine like X? (no root)
-  rssdrift doctor [--host H]             check what the kernel path needs, with fixes
+  rssdrift doctor [--host H]             check what each kernel backend needs, with fixes
   rssdrift <pid> --host a --host b       one row per host (fleet mode; also --hosts-file, --pgrep)
+
+Backends (--backend):
+  bpf     a BPF program reads the counters: root (or CAP_BPF + CAP_PERFMON) and the kernel's BTF
+          (/sys/kernel/btf/vmlinux); no debug info, no drgn, no /proc/kcore
+  drgn    drgn reads them through /proc/kcore: root, python3-drgn and the kernel's debug info
+  procfs  an estimate from /proc alone (labelled as such); no root
+  auto    the default: bpf, else drgn, else procfs, with one line saying why each was skipped
 
 Exit codes:
   0 ok   2 bad input (bad pid, kernel thread)   3 target gone (no such pid, exited, zombie)
-  4 missing prerequisite (root or password-less sudo, drgn, /proc/kcore, debug info)
-  5 helper failure   6 SSH failure (refused, auth)   7 SSH host key unknown or changed
+  4 missing prerequisite: root or password-less sudo; bpf: BTF (no-btf), bpf() permitted
+    (bpf-refused), a supported architecture (unsupported-arch); drgn: drgn, /proc/kcore, debug info;
+    lockdown=confidentiality blocks both (lockdown)
+  5 helper failure, incl. a bpf read that failed its own check (self-check-failed)
+  6 SSH failure (refused, auth)   7 SSH host key unknown or changed
   8 the output could not be written (disk full: one line on stderr)   130 Ctrl-C
-  141 the reader of the output went away (\`| head -1\`): quiet, as if killed by SIGPIPE
-
-Without root or drgn, --backend auto falls back to an estimate from /proc (labelled as such).`;
+  141 the reader of the output went away (\`| head -1\`): quiet, as if killed by SIGPIPE`;
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 

@@ -1,6 +1,7 @@
 // `npm run demo`: starts scripts/drift-target (a paused process that parked pages on every CPU)
-// and runs the one-shot report on it, exactly as `rssdrift <pid>` would. Works without root or
-// drgn: the default backend then falls back to the procfs estimate and says so.
+// and runs the one-shot report on it, exactly as `rssdrift <pid>` would: as root on a kernel with
+// BTF the default backend reads the real counters with bpf; elsewhere it falls back (drgn, then the
+// procfs estimate) and says why in one line per skipped backend.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";

@@ -10,9 +10,15 @@ export const EXIT = {
   badInput: 2,
   /** the target is gone: no such pid, exited, zombie, pid reused */
   targetGone: 3,
-  /** something the kernel path needs is missing: root (or sudo without a password), drgn, /proc/kcore, debug info, python3 */
+  /**
+   * something a kernel backend needs is missing: root (or sudo without a password), python3; for bpf
+   * BTF, a permitted bpf() and a supported architecture; for drgn, drgn, /proc/kcore, debug info
+   */
   missingPrerequisite: 4,
-  /** the helper failed: crashed, printed a malformed line, or met a kernel layout it does not know */
+  /**
+   * the helper failed: crashed, printed a malformed line, met a kernel layout it does not know, or
+   * (bpf) a read failed its own check, so no number was shown
+   */
   helperFailure: 5,
   /** SSH: connection refused, unreachable, authentication failed */
   sshFailure: 6,
@@ -53,11 +59,33 @@ const exitCodeOfHelperError: Record<HelperErrorCode, ExitCode> = {
   lockdown: EXIT.missingPrerequisite,
   "no-drgn": EXIT.missingPrerequisite,
   "no-debug-info": EXIT.missingPrerequisite,
+  "no-btf": EXIT.missingPrerequisite,
+  "bpf-refused": EXIT.missingPrerequisite,
+  "unsupported-arch": EXIT.missingPrerequisite,
   "unsupported-layout": EXIT.helperFailure,
+  "self-check-failed": EXIT.helperFailure,
   internal: EXIT.helperFailure,
+};
+
+/**
+ * What to do about an error of the bpf backend when the helper's line has no hint of its own.
+ * The helper knows the details (which capability, which check); these say where to go next.
+ */
+export const DEFAULT_HINTS: Partial<Record<HelperErrorCode, string>> = {
+  "no-btf":
+    "this kernel has no /sys/kernel/btf/vmlinux (built without CONFIG_DEBUG_INFO_BTF): use a distribution kernel " +
+    "(they ship BTF), or --backend drgn with the kernel's debug info",
+  "bpf-refused":
+    "bpf() needs root, or CAP_BPF and CAP_PERFMON (Linux 5.8+); in a container, a seccomp profile refuses it " +
+    "(docker: --cap-add BPF --cap-add PERFMON, or run rssdrift on the host); `rssdrift doctor` shows which",
+  "unsupported-arch": "the bpf reader does not know this architecture: use --backend drgn",
+  "self-check-failed":
+    "a read failed its own check, so no number was shown: use --backend drgn, and report the kernel (uname -r) " +
+    "and this message",
 };
 
 /** The error a helper's `error` line stands for. */
 export function helperError(code: HelperErrorCode, message: string, hint?: string): RssdriftError {
-  return new RssdriftError(message, exitCodeOfHelperError[code], hint, code);
+  return new RssdriftError(message, exitCodeOfHelperError[code], hint ?? DEFAULT_HINTS[code], code);
 }
+

@@ -13,7 +13,7 @@ interface Level {
   residue: Analysis["residue"];
 }
 
-/** drgn read the counters: cached and exact are the kernel's own numbers. */
+/** a kernel backend (bpf or drgn) read the counters: cached and exact are the kernel's own numbers. */
 function fromCounters(counters: NonNullable<SampleLine["counters"]>, hello: HelloLine, bound: Bound): Level {
   const pageSize = hello.page_size;
   const slots: SlotContext | null =

@@ -222,17 +222,17 @@ function explainEstimate(a: Measured, hello: HelloLine): string[] {
   const drift = driftPages === 0 ? "the estimate sees no drift right now" : `the estimated drift is ${sizeOf(driftPages, a)}`;
   if (exactSource === "smaps_rollup") {
     sentences.push(
-      `Estimate from /proc alone (no drgn): /proc/PID/stat, always the cached count, shows ${formatPages(cached)} and ` +
+      `Estimate from /proc alone (no kernel backend): /proc/PID/stat, always the cached count, shows ${formatPages(cached)} and ` +
         `smaps_rollup's page-table walk ${formatPages(exact)}, so ${drift}.`,
     );
   } else if (cached !== exact) {
     sentences.push(
-      `Estimate from /proc alone (no drgn, no smaps_rollup): /proc/PID/stat, always the cached count, shows ` +
+      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat, always the cached count, shows ` +
         `${formatPages(cached)} and statm ${formatPages(exact)}, so statm reads the exact sum here and ${drift}.`,
     );
   } else {
     sentences.push(
-      `Estimate from /proc alone (no drgn, no smaps_rollup): /proc/PID/stat and statm both show ${formatPages(cached)}, ` +
+      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat and statm both show ${formatPages(cached)}, ` +
         "so this estimate cannot tell whether pages are parked; read smaps_rollup too (--smaps) for a page-table walk.",
     );
   }
@@ -241,7 +241,7 @@ function explainEstimate(a: Measured, hello: HelloLine): string[] {
   const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
   if (readers) sentences.push(readers);
   const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
-  sentences.push(`This is an estimate: for exact numbers run rssdrift with drgn as root; for a test, read smaps_rollup${tolerance}.`);
+  sentences.push(`This is an estimate: the exact numbers need the bpf or drgn backend (\`rssdrift doctor\` names what stops them here); for a test, read smaps_rollup${tolerance}.`);
   return sentences;
 }
 

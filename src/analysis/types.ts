@@ -101,9 +101,30 @@ export interface Analysis {
   explanation: string[];
 }
 
+/** A kernel backend that --backend auto tried and did not use, and why. */
+export interface BackendSkip {
+  backend: "bpf" | "drgn";
+  /** the helper's error code, e.g. "no-btf", "bpf-refused", "no-debug-info", "sudo-password" */
+  code: string;
+  /** the helper's own one-line message */
+  reason: string;
+  /** what to do about it; null when there is nothing to say */
+  hint: string | null;
+}
+
+/** How the numbers' reader was picked: what the user asked for, what ran, and what auto skipped. */
+export interface BackendChoice {
+  requested: "auto" | "bpf" | "drgn" | "procfs";
+  used: HelloLine["backend"];
+  /** in the order auto tried them; empty unless requested is "auto" */
+  skipped: BackendSkip[];
+}
+
 /** One analysed sample, with the lines it came from. */
 export interface AnalysedSample {
   hello: HelloLine;
   sample: SampleLine;
   analysis: Analysis;
+  /** how the backend was picked; absent for a recording, which only knows hello.backend */
+  backend?: BackendChoice;
 }

@@ -1,6 +1,6 @@
-// `rssdrift doctor [--host H]`: checks everything the kernel path needs on the target, each with
-// ✔ / ✘ and the command that fixes it. Exit 0 when all is green, 4 when drgn cannot work there
-// (and then says that the procfs estimate still does).
+// `rssdrift doctor [--host H]`: checks everything the kernel backends (bpf, drgn) need on the
+// target, each with ✔ / ✘ and the command that fixes it, and says which one --backend auto would
+// use. Exit 0 when one of them works, 4 when neither does (the procfs estimate still does).
 import type { CommandContext } from "./context.js";
 import { parseFlags } from "./parse-flags.js";
 import { badInput, parsePython, parseVmlinux, targetFlags } from "./target-options.js";
@@ -14,16 +14,19 @@ import type { Transport } from "../transports/transport.js";
 
 export const doctorHelp = `Usage: rssdrift doctor [--host [user@]host[:port]] [--python PATH] [--vmlinux PATH] [--json] [--no-color]
 
-Checks, on this machine or over SSH, what reading the kernel's RSS counters needs, and prints
-for each check ✔ or ✘ and the exact command that fixes it:
+Checks, on this machine or over SSH, what reading the kernel's RSS counters needs, for each of the
+two kernel backends, and prints for each check ✔ or ✘ and the exact command that fixes it; then
+which backend \`--backend auto\` would use there (bpf, else drgn, else the procfs estimate).
+Both need root (or \`sudo -n\`), python3 and a lockdown below confidentiality; drgn's checks:
 
   root           drgn opens /proc/kcore, which only root may read (CAP_SYS_RAWIO). rssdrift runs
                  the helper as root, or through \`sudo -n\` (never a prompt): \`sudo -n true\` must work,
                  or a sudoers rule must allow the helper without a password (docs/sudo.md).
   /proc/kcore    the running kernel's memory, as drgn reads it. Missing when the kernel is built
                  without CONFIG_PROC_KCORE or a container hides it; read once as root to be sure.
-  lockdown       /sys/kernel/security/lockdown. [confidentiality] blocks /proc/kcore even for root;
-                 [integrity] (Secure Boot's usual mode) and [none] do not.
+  lockdown       /sys/kernel/security/lockdown. [confidentiality] blocks /proc/kcore (drgn) and bpf's
+                 reads of kernel memory (bpf), even for root; [integrity] (Secure Boot's usual mode)
+                 and [none] block neither.
   python3        the helper is a Python script, sent over stdin: nothing is installed on the target.
                  Every Python is started isolated (python3 -I), as the helper is.
   drgn           the kernel debugger that reads the counters (import drgn, and its version). When
@@ -34,6 +37,14 @@ for each check ✔ or ✘ and the exact command that fixes it:
   rss_stat era   how this kernel caches RSS: percpu (v6.2+, drift parked per CPU) or split-rss
                  (older, drift parked per thread). Found by running the real helper once (on pid 1)
                  when everything above is green; otherwise guessed from the version, and said so.
+bpf's checks (auto tries bpf first; it needs no debug info):
+  BTF            /sys/kernel/btf/vmlinux, the kernel's description of its own types
+                 (CONFIG_DEBUG_INFO_BTF; distribution kernels have it).
+  capabilities   what the helper would run with: CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN). Root
+                 in a container often lacks them, and a seccomp profile can refuse bpf() outright.
+  bpf()          the proof: the real helper's bpf reader, run once on its own process
+                 (\`--backend bpf --pid self --count 1\`). Shows how it found the per-CPU offsets
+                 and the era; when it fails, its error names the check above that failed.
 
 Target:
   --python PATH  the Python that runs the probes and the helper (default: python3 on the PATH;
@@ -43,7 +54,8 @@ Target:
 Output:
   (default)      one line per check: ✔ ok, ! could not be checked (not a failure), ✘ failed (with
                  "fix:"), – not checked
-  --json         an array of {check, ok, status, detail, fix}; ok is null for a check that was not
+  --json         an array of {check, backend, ok, status, detail, fix}; backend is both, bpf or drgn;
+                 ok is null for a check that was not
                  run, true for ok and warn; status is ok, warn, fail or skipped
   --no-color     no colours (NO_COLOR is honoured too; colours only on a terminal)
 
@@ -53,7 +65,7 @@ SSH:
   --known-hosts FILE         instead of ~/.ssh/known_hosts     --accept-new  record an unknown host key
   --sudo-prompt              ask once for the remote sudo password (as rssdrift itself would)
 
-Exit codes: 0 all green; 4 the kernel path cannot work there (the procfs estimate,
+Exit codes: 0 a kernel backend (bpf or drgn) works there; 4 neither does (the procfs estimate,
 \`rssdrift <pid> --backend procfs\`, still does: it is what --backend auto falls back to);
 6/7 the SSH connection or its host key failed.`;
 
@@ -116,12 +128,12 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     const report = await runDoctor(transport, { signal: ctx.signal, python, vmlinux });
     if (ctx.signal.aborted) return EXIT.interrupted;
     if (values.json) {
-      ctx.stdout.write(`${printableJson(toDoctorJson(report.results), 2)}\n`);
+      ctx.stdout.write(`${printableJson(toDoctorJson(report), 2)}\n`);
     } else {
       const color = !values["no-color"] && !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
       ctx.stdout.write(renderDoctorText(report, { color, host: values.host }));
     }
-    return kernelPathWorks(report.results) ? EXIT.ok : EXIT.missingPrerequisite;
+    return kernelPathWorks(report) ? EXIT.ok : EXIT.missingPrerequisite;
   } finally {
     await transport.close();
   }

@@ -119,13 +119,13 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
  * Hosts (from a file), releases and error messages (quoting remote output) are made printable here.
  */
 export function renderFleetTable(rows: readonly FleetRow[]): string {
-  const header = ["HOST", "PID", "KERNEL", "CPUS", "BATCH", "BOUND", "RSS DRIFT", "DRIFT/BOUND"];
+  const header = ["HOST", "PID", "KERNEL", "BACKEND", "CPUS", "BATCH", "BOUND", "RSS DRIFT", "DRIFT/BOUND"];
   const table: string[][] = [header];
   const failures: string[] = [];
   let estimates = false;
   for (const row of rows) {
     if (!row.ok) {
-      table.push([printable(row.host), row.pid === undefined ? "–" : String(row.pid), "error (below)", "", "", "", "", ""]);
+      table.push([printable(row.host), row.pid === undefined ? "–" : String(row.pid), "error (below)", "", "", "", "", "", ""]);
       failures.push(printable(`${row.host}: ${row.error.message}${row.error.hint ? ` (fix: ${row.error.hint})` : ""}`));
       continue;
     }
@@ -136,6 +136,7 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
       printable(row.host),
       String(row.pid),
       printable(hello.kernel),
+      hello.backend,
       String(analysis.onlineCpus),
       analysis.batch === null ? "–" : String(analysis.batch),
       `${analysis.bound.pagesForRss} pages (${formatBytes(analysis.bound.pagesForRss * analysis.pageSize)})`,
@@ -145,10 +146,10 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
       analysis.rss ? formatPercent(analysis.rss.fractionOfBound) : "–",
     ]);
   }
-  const aligns = ["left", "right", "left", "right", "right", "right", "right", "right"] as const;
+  const aligns = ["left", "right", "left", "left", "right", "right", "right", "right", "right"] as const;
   const lines = padColumns(table, aligns).map((cells) => cells.join("  ").trimEnd());
   const notes = [
-    ...(estimates ? ["* procfs estimate (no drgn on that host): not a counter reading"] : []),
+    ...(estimates ? ["* procfs estimate (neither bpf nor drgn could run on that host; why: stderr above): not a counter reading"] : []),
     ...failures.map((line) => `✗ ${line}`),
   ];
   return `${[...lines, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n")}\n`;
@@ -159,6 +160,8 @@ interface FleetJsonRow {
   ok: boolean;
   pid: number | null;
   kernel?: string;
+  /** what read the numbers: bpf, drgn or procfs (report.backend says what auto skipped, and why) */
+  backend?: string;
   era?: string;
   cpus?: number;
   batch?: number | null;
@@ -183,6 +186,7 @@ export function fleetJson(rows: readonly FleetRow[]): FleetJsonRow[] {
       ok: true,
       pid: row.pid,
       kernel: hello.kernel,
+      backend: hello.backend,
       era: analysis.era,
       cpus: analysis.onlineCpus,
       batch: analysis.batch,

@@ -30,7 +30,8 @@ ${deadlineFlagHelp}
 ${targetFlagsHelp}
 
 Examples:
-  sudo rssdrift 1234                 read the real counters with drgn (needs root, /proc/kcore, debug info)
+  sudo rssdrift 1234                 the real counters: bpf, else drgn, else the estimate (--backend auto)
+  sudo rssdrift 1234 --backend bpf   only bpf (needs root or CAP_BPF + CAP_PERFMON, and BTF)
   rssdrift 1234 --backend procfs     estimate from /proc alone (no root needed)
   rssdrift 1234 --host ci-runner-7   the same on another machine over SSH`;
 
@@ -51,7 +52,7 @@ function commandLine(argv: string[]): string {
 /** The source's first sample, analysed; the source is closed afterwards. */
 async function firstAnalysed(source: SampleSource, notice: (line: string) => void, deadlineMs: number): Promise<AnalysedSample> {
   const { hello, sample } = await firstSample(source, notice, deadlineMs);
-  return { hello, sample, analysis: analyse(hello, sample) };
+  return { hello, sample, analysis: analyse(hello, sample), ...(source.backend ? { backend: source.backend } : {}) };
 }
 
 /** One analysed sample of the target, stopped early by Ctrl-C. */

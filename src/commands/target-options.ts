@@ -6,7 +6,7 @@ import { checkPythonCommand } from "../sources/python.js";
 import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 
-export type Backend = "auto" | "drgn" | "procfs";
+export type Backend = "auto" | "bpf" | "drgn" | "procfs";
 
 export interface TargetOptions {
   pid: number;
@@ -41,8 +41,11 @@ export const targetFlags = {
 /** The help text for targetFlags, shared by the commands that take them. */
 export const targetFlagsHelp = `Target:
   --host [user@]host[:port]  run the helper on another machine over SSH (honours ~/.ssh/config)
-  --backend auto|drgn|procfs drgn reads the kernel's counters (root, /proc/kcore, debug info);
-                             procfs estimates from /proc alone; auto (default) tries drgn first
+  --backend auto|bpf|drgn|procfs
+                             bpf and drgn read the kernel's own counters: bpf needs root (or
+                             CAP_BPF + CAP_PERFMON) and the kernel's BTF, no debug info; drgn needs
+                             root, /proc/kcore and debug info; procfs estimates from /proc alone.
+                             auto (default): bpf, else drgn, else procfs, saying why in one line each
   --interval MS              time between samples
   --smaps                    also read /proc/PID/smaps_rollup (a page-table walk: exact but slow)
   --python PATH              the Python on the target that runs the helper (default: python3 on the
@@ -107,8 +110,8 @@ export function parseVmlinux(text: string | undefined): string | undefined {
 }
 
 function parseBackend(text: string): Backend {
-  if (text === "auto" || text === "drgn" || text === "procfs") return text;
-  throw badInput(`--backend is auto, drgn or procfs, not ${JSON.stringify(text)}`);
+  if (text === "auto" || text === "bpf" || text === "drgn" || text === "procfs") return text;
+  throw badInput(`--backend is auto, bpf, drgn or procfs, not ${JSON.stringify(text)}`);
 }
 
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;

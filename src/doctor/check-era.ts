@@ -5,27 +5,26 @@
 import { type CheckResult, fail, ok, skipped } from "./check.js";
 import type { Privilege } from "./check-root.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
-import { EXIT, RssdriftError } from "../errors.js";
+import { RssdriftError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
-import { openDrgnSource } from "../sources/drgn-source.js";
 import type { Transport } from "../transports/transport.js";
+import { HELPER_TIMEOUT_MS, readHello, TIMED_OUT } from "./helper-round-trip.js";
 
 const NAME = "rss_stat era";
 /** Any process with user memory will do; pid 1 always exists and is never a kernel thread. */
 const ERA_PROBE_PID = 1;
-/** drgn indexes vmlinux's DWARF at start-up: seconds on a real machine, longer under emulation */
-const ERA_TIMEOUT_MS = 180_000;
 
 export function describeHello(hello: HelloLine): string {
   const source = hello.era_source === "type" ? "from mm_struct's types" : "guessed by the helper from the version";
   const cpus = `${hello.cpus.online.length} online CPU${hello.cpus.online.length === 1 ? "" : "s"}`;
+  const reader = hello.backend === "drgn" ? `drgn ${hello.drgn}` : hello.backend;
   switch (hello.era) {
     case "percpu":
-      return `percpu (${source}: mm->rss_stat is ${hello.layout}; batch ${hello.batch ?? "unknown"}, ${cpus}; drgn ${hello.drgn})`;
+      return `percpu (${source}: mm->rss_stat is ${hello.layout}; batch ${hello.batch ?? "unknown"}, ${cpus}; ${reader})`;
     case "split-rss":
-      return `split-rss (${source}: mm->rss_stat is ${hello.layout}, plus per-thread caches; ${cpus}; drgn ${hello.drgn})`;
+      return `split-rss (${source}: mm->rss_stat is ${hello.layout}, plus per-thread caches; ${cpus}; ${reader})`;
     case "none":
-      return `none: no cache, cached == exact (${source}: ${hello.layout}; drgn ${hello.drgn})`;
+      return `none: no cache, cached == exact (${source}: ${hello.layout}; ${reader})`;
     case "unknown":
       return `unknown (${hello.layout || "no layout"})`;
   }
@@ -38,38 +37,10 @@ export function guessedEraDetail(release: string): string {
     : `not checked (needs the above); a guess from the kernel version ${release}: ${era} (v6.2 and later are percpu, older are split-rss)`;
 }
 
-const TIMED_OUT = Symbol("timed out");
-
-/** Reads the helper's hello line, giving up after ERA_TIMEOUT_MS; always closes the helper. */
 export interface EraOptions {
   signal?: AbortSignal | undefined;
   python?: string | undefined;
   vmlinux?: string | undefined;
-}
-
-async function readHello(transport: Transport, sudo: boolean, options: EraOptions): Promise<HelloLine | typeof TIMED_OUT> {
-  const { signal, python, vmlinux } = options;
-  const source = await openDrgnSource(transport, { pid: ERA_PROBE_PID, intervalMs: 1000, count: 1, smaps: false, sudo, python, vmlinux });
-  const stop = () => void source.close();
-  signal?.addEventListener("abort", stop, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ERA_TIMEOUT_MS)));
-  const first = (async () => {
-    for await (const line of source) if (line.type === "hello") return line;
-    return undefined;
-  })();
-  first.catch(() => {}); // after a timeout nobody awaits it; how it ends is not news
-  try {
-    const hello = await Promise.race([first, expired]);
-    if (hello === undefined) {
-      throw new RssdriftError(`the helper on ${transport.where} ended without a hello line`, EXIT.helperFailure, undefined, "no-hello");
-    }
-    return hello;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", stop);
-    await source.close();
-  }
 }
 
 export async function checkEra(
@@ -81,11 +52,12 @@ export async function checkEra(
 ): Promise<CheckResult> {
   if (!prerequisitesOk || privilege === "none") return skipped(NAME, guessedEraDetail(release));
   try {
-    const hello = await readHello(transport, privilege === "sudo", options);
+    const { signal, python, vmlinux } = options;
+    const hello = await readHello(transport, { pid: ERA_PROBE_PID, backend: "drgn", sudo: privilege === "sudo", python, vmlinux }, signal);
     if (hello === TIMED_OUT) {
       return fail(
         NAME,
-        `the helper sent no hello line within ${ERA_TIMEOUT_MS / 1000} s (drgn still loading debug info?)`,
+        `the helper sent no hello line within ${HELPER_TIMEOUT_MS / 1000} s (drgn still loading debug info?)`,
         "run it again; if it persists, run `rssdrift 1 --backend drgn` to see the helper's progress",
       );
     }

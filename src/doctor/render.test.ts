@@ -1,8 +1,102 @@
+// Doctor's text and JSON, from hand-made reports: the groups, the fix under each failure, and the
+// one sentence that says which backend --backend auto would use there.
 import { describe, expect, it } from "vitest";
 import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
-import { fail, ok } from "./check.js";
+import { type CheckResult, fail, ok, skipped } from "./check.js";
+import { parseCapEff } from "./check-bpf.js";
 import { renderDoctorText, toDoctorJson } from "./render.js";
 import type { DoctorReport } from "./run-doctor.js";
+
+const facts: DoctorReport["facts"] = {
+  where: "ci-7",
+  release: "6.18.0",
+  os: { id: "debian", idLike: [], prettyName: "Debian GNU/Linux 13 (trixie)" },
+  family: "debian",
+  uid: 0,
+  user: "root",
+};
+
+function report(bpf: CheckResult[], drgn: CheckResult[], autoUses: DoctorReport["autoUses"]): DoctorReport {
+  const both = [ok("root", "running as root"), ok("lockdown", "[none]"), ok("python3", "Python 3.13")];
+  return { facts, results: [...both, ...bpf, ...drgn], groups: { both, bpf, drgn }, autoUses };
+}
+
+const bpfGreen = [ok("BTF", "/sys/kernel/btf/vmlinux (5.3 MiB)"), ok("capabilities", "CAP_BPF, CAP_PERFMON"), ok("bpf()", "works: per-CPU offsets from __per_cpu_offset (kallsyms); era percpu (…)")];
+const drgnRed = [
+  fail("/proc/kcore", "missing", "boot a kernel with CONFIG_PROC_KCORE=y"),
+  fail("drgn", "not installed", "apt install python3-drgn"),
+  skipped("debug info", "not checked"),
+  skipped("rss_stat era", "not checked"),
+];
+
+describe("renderDoctorText", () => {
+  it("groups the checks under each backend, bpf first, with the fix under each failure", () => {
+    const text = renderDoctorText(report(bpfGreen, drgnRed, "bpf"), { color: false });
+    const lines = text.split("\n");
+    const at = (prefix: string) => lines.findIndex((line) => line.startsWith(prefix));
+    expect(at("✔ root")).toBeLessThan(at("bpf backend (tried first by --backend auto)"));
+    expect(at("bpf backend")).toBeLessThan(at("✔ BTF"));
+    expect(at("✔ bpf()")).toBeLessThan(at("drgn backend (tried next)"));
+    expect(at("drgn backend")).toBeLessThan(at("✘ /proc/kcore"));
+    expect(lines[at("✘ drgn") + 1]).toMatch(/^ +fix: apt install python3-drgn$/);
+    expect(lines[at("✔ bpf()")]).toContain("per-CPU offsets from __per_cpu_offset (kallsyms)");
+  });
+
+  it("says auto uses bpf when its round trip worked, even with drgn red, and is not 'all green'", () => {
+    const text = renderDoctorText(report(bpfGreen, drgnRed, "bpf"), { color: false, host: "ci-7" });
+    expect(text).toContain("rssdrift reads the kernel's own counters on ci-7 with the bpf backend.");
+    expect(text).toContain("--backend auto (the default) uses bpf there.");
+    expect(text).toContain("rssdrift <pid> --host ci-7");
+    expect(text).not.toContain("All green");
+  });
+
+  it("says auto uses drgn when bpf cannot run, pointing at bpf's failure", () => {
+    const bpfRed = [fail("BTF", "missing", "use a kernel with BTF"), ok("capabilities", "…"), fail("bpf()", "refused (no-btf): see BTF")];
+    const drgnGreen = [ok("/proc/kcore", "…"), ok("drgn", "0.0.31"), ok("debug info", "…"), ok("rss_stat era", "percpu")];
+    const text = renderDoctorText(report(bpfRed, drgnGreen, "drgn"), { color: false });
+    expect(text).toContain("with the drgn backend (bpf cannot run there: see its ✘ above)");
+    expect(text).toContain("--backend auto (the default) uses drgn there.");
+  });
+
+  it("says all green only when every check of both backends is", () => {
+    const drgnGreen = [ok("/proc/kcore", "…"), ok("drgn", "0.0.31"), ok("debug info", "…"), ok("rss_stat era", "percpu")];
+    expect(renderDoctorText(report(bpfGreen, drgnGreen, "bpf"), { color: false })).toContain("All green: rssdrift reads");
+  });
+
+  it("points to the procfs estimate when neither backend works", () => {
+    const bpfRed = [ok("BTF", "…"), fail("capabilities", "none", "run as root"), skipped("bpf()", "not tried")];
+    const text = renderDoctorText(report(bpfRed, drgnRed, "procfs"), { color: false });
+    expect(text).toContain("Neither kernel backend (bpf, drgn) can work on ci-7 yet: 3 checks failed.");
+    expect(text).toContain("--backend auto uses the procfs estimate there");
+    expect(text).toContain("rssdrift <pid> --backend procfs");
+    expect(text).toMatch(/^– bpf\(\) +not tried$/m);
+  });
+});
+
+describe("toDoctorJson", () => {
+  it("tags every check with the backend it is for, in the text's order", () => {
+    const entries = toDoctorJson(report(bpfGreen, drgnRed, "bpf"));
+    expect(entries.map((entry) => `${entry.backend}:${entry.check}`)).toEqual([
+      "both:root", "both:lockdown", "both:python3",
+      "bpf:BTF", "bpf:capabilities", "bpf:bpf()",
+      "drgn:/proc/kcore", "drgn:drgn", "drgn:debug info", "drgn:rss_stat era",
+    ]);
+    expect(entries.find((entry) => entry.check === "drgn")).toEqual({ check: "drgn", backend: "drgn", ok: false, status: "fail", detail: "not installed", fix: "apt install python3-drgn" });
+    expect(entries.find((entry) => entry.check === "debug info")!.ok).toBeNull();
+  });
+});
+
+describe("parseCapEff", () => {
+  it("reads CAP_BPF (39), CAP_PERFMON (38) and CAP_SYS_ADMIN (21) from the hex mask", () => {
+    expect(parseCapEff("Name:\tx\nCapEff:\t000001ffffffffff\n")).toEqual({ bpf: true, perfmon: true, sysAdmin: true });
+    expect(parseCapEff("CapEff:\t0000000000000000\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: false });
+    // docker's default set: no SYS_ADMIN, no BPF, no PERFMON
+    expect(parseCapEff("CapEff:\t00000000a80425fb\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: false });
+    expect(parseCapEff("CapEff:\t000000c000000000\n")).toEqual({ bpf: true, perfmon: true, sysAdmin: false });
+    expect(parseCapEff("CapEff:\t0000000000200000\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: true });
+    expect(parseCapEff("no such line")).toBeNull();
+  });
+});
 
 describe("doctor output from a hostile target", () => {
   // os-release, uname and what a probe printed all come from the target
@@ -16,6 +110,8 @@ describe("doctor output from a hostile target", () => {
       user: "root\r\nforged",
     },
     results: [ok("root", "uid 0"), fail("drgn", `import drgn failed: ${HOSTILE.message}`, "apt install \u202epython3-drgn")],
+    groups: { both: [ok("root", "uid 0")], bpf: [], drgn: [fail("drgn", `import drgn failed: ${HOSTILE.message}`, "apt install \u202epython3-drgn")] },
+    autoUses: "procfs",
   };
 
   it("shows them as escapes", () => {
@@ -29,8 +125,9 @@ describe("doctor output from a hostile target", () => {
   });
 
   it("keeps them exact in --json", () => {
-    expect(toDoctorJson(report.results)[1]).toEqual({
+    expect(toDoctorJson(report)[1]).toEqual({
       check: "drgn",
+      backend: "drgn",
       ok: false,
       detail: `import drgn failed: ${HOSTILE.message}`,
       fix: "apt install \u202epython3-drgn",

@@ -1,10 +1,9 @@
 // `rssdrift doctor` output: one line per check with ✔ / ! / ✘ (– for not checked), the fix under
-// each failure, and what still works when the kernel path does not. JSON: an array of
-// {check, ok, status, detail, fix}, ok being null for a check that was not run.
+// each failure, grouped by backend, and which backend --backend auto would use there. JSON: an
+// array of {check, backend, ok, status, detail, fix}, ok being null for a check that was not run.
 import { printable } from "../text/printable.js";
-import type { CheckResult, CheckStatus } from "./check.js";
-import type { DoctorReport } from "./run-doctor.js";
-import { kernelPathWorks } from "./run-doctor.js";
+import type { CheckStatus } from "./check.js";
+import { type CheckGroup, type DoctorReport, kernelPathWorks } from "./run-doctor.js";
 
 const GLYPH: Record<CheckStatus, string> = { ok: "✔", warn: "!", fail: "✘", skipped: "–" };
 const COLOR: Record<CheckStatus, string> = { ok: "\u001b[32m", warn: "\u001b[33m", fail: "\u001b[31m", skipped: "\u001b[2m" };
@@ -16,8 +15,19 @@ export interface RenderOptions {
   host?: string;
 }
 
+const GROUP_TITLE: Record<CheckGroup, string | null> = {
+  both: null,
+  bpf: "bpf backend (tried first by --backend auto): root or CAP_BPF + CAP_PERFMON, and BTF; no debug info",
+  drgn: "drgn backend (tried next): root, /proc/kcore, drgn and the kernel's debug info",
+};
+
+const AUTO_WORDS = {
+  bpf: "with the bpf backend",
+  drgn: "with the drgn backend (bpf cannot run there: see its ✘ above)",
+} as const;
+
 export function renderDoctorText(report: DoctorReport, options: RenderOptions): string {
-  const { facts, results } = report;
+  const { facts, results, groups } = report;
   // the target's words (release, os-release name, user, what the probes printed) made printable here
   const where = printable(facts.where);
   const paint = (status: CheckStatus, text: string) => (options.color ? `${COLOR[status]}${text}${RESET}` : text);
@@ -26,25 +36,30 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
     `rssdrift doctor: ${where} · kernel ${printable(facts.release || "unknown")} · ${printable(facts.os.prettyName)} · user ${printable(facts.user)}`,
     "",
   ];
-  for (const result of results) {
-    lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${printable(result.detail)}`);
-    if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${printable(result.fix)}`);
+  for (const group of ["both", "bpf", "drgn"] as const) {
+    const title = GROUP_TITLE[group];
+    if (title) lines.push("", title);
+    for (const result of groups[group]) {
+      lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${printable(result.detail)}`);
+      if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${printable(result.fix)}`);
+    }
   }
   lines.push("");
   const hostFlag = options.host === undefined ? "" : ` --host ${printable(options.host)}`;
-  if (kernelPathWorks(results)) {
+  if (kernelPathWorks(report)) {
+    const allGreen = results.every((result) => result.status === "ok");
     const warned = results.filter((result) => result.status === "warn").length;
+    const caveat = warned === 0 ? "" : ` (${warned} check${warned === 1 ? "" : "s"} could not be made, see !)`;
     lines.push(
-      warned === 0
-        ? `All green: rssdrift can read the kernel's own counters with drgn on ${where}.`
-        : `Nothing failed: rssdrift should read the kernel's own counters with drgn on ${where} (${warned} check${warned === 1 ? "" : "s"} could not be made, see !).`,
+      `${allGreen ? "All green: " : ""}rssdrift reads the kernel's own counters on ${where} ${AUTO_WORDS[report.autoUses as "bpf" | "drgn"]}${caveat}.`,
+      `--backend auto (the default) uses ${report.autoUses} there.`,
     );
     lines.push(`  rssdrift <pid>${hostFlag}         one report`, `  rssdrift watch <pid>${hostFlag}   live view`);
   } else {
     const failed = results.filter((result) => result.status === "fail").length;
     lines.push(
-      `The kernel path (drgn) cannot work on ${where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
-      "The procfs estimate still works (no root, no drgn; it is what --backend auto falls back to):",
+      `Neither kernel backend (bpf, drgn) can work on ${where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
+      "--backend auto uses the procfs estimate there (no root, no kernel backend; it is what auto falls back to):",
       `  rssdrift <pid>${hostFlag} --backend procfs`,
     );
   }
@@ -53,6 +68,8 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
 
 export interface DoctorJsonEntry {
   check: string;
+  /** what the check is for: both kernel backends, bpf or drgn */
+  backend: CheckGroup;
   /** null: not checked, because a check it needs failed; true for a warning (not known to block) */
   ok: boolean | null;
   status: CheckStatus;
@@ -60,9 +77,11 @@ export interface DoctorJsonEntry {
   fix: string | null;
 }
 
-export function toDoctorJson(results: readonly CheckResult[]): DoctorJsonEntry[] {
-  return results.map((result) => ({
+export function toDoctorJson(report: Pick<DoctorReport, "groups">): DoctorJsonEntry[] {
+  const grouped = (["both", "bpf", "drgn"] as const).flatMap((group) => report.groups[group].map((result) => ({ group, result })));
+  return grouped.map(({ group, result }) => ({
     check: result.check,
+    backend: group,
     ok: result.status === "skipped" ? null : result.status !== "fail",
     status: result.status,
     detail: result.detail,

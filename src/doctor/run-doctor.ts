@@ -2,6 +2,7 @@
 // through sudo, python3 present, drgn's version), and the era check runs the real helper only
 // when everything it needs is there.
 import type { CheckResult } from "./check.js";
+import { checkBpf } from "./check-bpf.js";
 import { checkDebugInfo } from "./check-debug-info.js";
 import { checkDrgn } from "./check-drgn.js";
 import { checkEra } from "./check-era.js";
@@ -13,9 +14,16 @@ import { type TargetFacts, gatherFacts } from "./target-facts.js";
 import { DEFAULT_PYTHON } from "../sources/python.js";
 import type { Transport } from "../transports/transport.js";
 
+/** What a check is for: both kernel backends, or one of them. */
+export type CheckGroup = "both" | "bpf" | "drgn";
+
 export interface DoctorReport {
   facts: TargetFacts;
+  /** every check in order: both, then bpf, then drgn */
   results: CheckResult[];
+  groups: Record<CheckGroup, CheckResult[]>;
+  /** what --backend auto would read with there: the first kernel backend whose round trip worked */
+  autoUses: "bpf" | "drgn" | "procfs";
 }
 
 export interface DoctorOptions {
@@ -46,15 +54,31 @@ export async function runDoctor(transport: Transport, options: DoctorOptions = {
     options.vmlinux,
   );
   const before = [root.result, kcore, lockdown, python.result, drgn.result, debugInfo];
-  const era = await checkEra(transport, facts.release, root.privilege, kernelPathWorks(before), {
+  const era = await checkEra(transport, facts.release, root.privilege, nothingFailed(before), {
     signal: options.signal,
     python: pythonCommand,
     vmlinux: options.vmlinux,
   });
-  return { facts, results: [...before, era] };
+  const bpf = await checkBpf(transport, root.privilege, { command: pythonCommand, present: python.present }, lockdown, options.signal);
+  const groups: Record<CheckGroup, CheckResult[]> = {
+    both: [root.result, bpf.lockdown, python.result],
+    bpf: bpf.results,
+    drgn: [kcore, drgn.result, debugInfo, era],
+  };
+  return {
+    facts,
+    results: [...groups.both, ...groups.bpf, ...groups.drgn],
+    groups,
+    autoUses: bpf.works ? "bpf" : era.status === "ok" ? "drgn" : "procfs",
+  };
 }
 
-/** The kernel path works only when nothing failed (a skipped check always follows a failed one). */
-export function kernelPathWorks(results: readonly CheckResult[]): boolean {
+/** Nothing failed (a warning is not known to block; a skipped check always follows a failed one). */
+export function nothingFailed(results: readonly CheckResult[]): boolean {
   return results.every((result) => result.status === "ok" || result.status === "warn");
+}
+
+/** A kernel backend works there: auto reads the kernel's own counters, not the estimate. */
+export function kernelPathWorks(report: Pick<DoctorReport, "autoUses">): boolean {
+  return report.autoUses !== "procfs";
 }

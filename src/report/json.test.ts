@@ -9,7 +9,7 @@ describe("toJsonReport", () => {
   const parsed = JSON.parse(JSON.stringify(toJsonReport({ hello: lab61Hello, sample: lab61Sample, analysis })));
 
   it("has a schema version, then hello, sample and analysis", () => {
-    expect(Object.keys(parsed)).toEqual(["schema", "hello", "sample", "analysis"]);
+    expect(Object.keys(parsed)).toEqual(["schema", "hello", "sample", "analysis", "backend"]);
     expect(parsed.schema).toBe(JSON_REPORT_SCHEMA);
     expect(parsed.schema).toBe("rssdrift-report/1");
   });
@@ -19,5 +19,15 @@ describe("toJsonReport", () => {
     expect(parseHelperLine(JSON.stringify(parsed.sample))).toEqual(lab61Sample);
     expect(parsed.analysis).toEqual(analysis);
     expect(parsed.analysis.rss).toEqual({ cached: 10878, exact: 12968, driftPages: 2090, driftBytes: 2090 * 4096, fractionOfBound: 2090 / 5120 });
+  });
+
+  it("says which backend read the numbers: a recording knows only its hello line's", () => {
+    expect(parsed.backend).toEqual({ requested: null, used: "drgn", skipped: [] });
+  });
+
+  it("carries what auto skipped and why, as the source said it", () => {
+    const skip = { backend: "bpf" as const, code: "no-btf", reason: "no /sys/kernel/btf/vmlinux", hint: "a kernel with BTF" };
+    const report = toJsonReport({ hello: lab61Hello, sample: lab61Sample, analysis, backend: { requested: "auto", used: "drgn", skipped: [skip] } });
+    expect(JSON.parse(JSON.stringify(report)).backend).toEqual({ requested: "auto", used: "drgn", skipped: [skip] });
   });
 });

@@ -80,6 +80,22 @@ describe("renderMarkdown", () => {
     expectNoRawControls(titled, "markdown");
     expect(titled).toContain("(\\\\e\\]0;PWNED\\\\x07\\\\n\\\\u202e)");
   });
+
+  it("lists each backend auto skipped, with why and the fix, above the estimate note", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const backend = {
+      requested: "auto" as const,
+      used: "procfs" as const,
+      skipped: [
+        { backend: "bpf" as const, code: "bpf-refused", reason: "bpf() refused: EPERM", hint: "run as root, or grant CAP_BPF and CAP_PERFMON" },
+        { backend: "drgn" as const, code: "no-kcore", reason: "/proc/kcore is missing", hint: null },
+      ],
+    };
+    const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample), backend }, { command: "rssdrift 777 --markdown" });
+    expect(out).toContain("- bpf not used (bpf-refused): bpf() refused: EPERM; fix: run as root, or grant CAP\\_BPF and CAP\\_PERFMON\n- drgn not used (no-kcore): /proc/kcore is missing\n");
+    expect(out.indexOf("- drgn not used")).toBeLessThan(out.indexOf("> **Estimate:** read from /proc alone"));
+    expect(out).toContain("bpf and drgn could not run here");
+  });
 });
 
 describe("renderMarkdown on 64 000 CPUs", () => {

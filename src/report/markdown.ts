@@ -11,10 +11,12 @@ import {
   cachedMeaning,
   driftCells,
   eraLine,
+  estimateWords,
   exactMeaning,
   machineLine,
   NO_ESTIMATE_WORDS,
   residueMeaning,
+  skippedBackendLines,
   slotPagesLookup,
   sourceWords,
   verdictWords,
@@ -82,7 +84,7 @@ function counters(a: Analysis): string[] {
 function residue(a: Analysis): string[] {
   const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
   if (a.counters === null) {
-    return [heading(a, "Where the drift sits"), "", "Not visible from /proc: only drgn can read the per-CPU slots or per-thread caches."];
+    return [heading(a, "Where the drift sits"), "", "Not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches."];
   }
   if (a.residue.length === 0) {
     return [heading(a, "Where the drift sits"), "", a.era === "none" ? "This kernel has no slots." : `No pages are parked in ${where} right now.`];
@@ -149,9 +151,9 @@ export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): st
     `Kernel ${codeSpan(s.hello.kernel)} · ${escape(eraLine(a))} · ${escape(sourceWords(s))}  `,
     escape(machineLine(s)),
   ];
-  if (a.estimate) {
-    header.push("", "> **Estimate:** read from /proc alone, without drgn, so there are no per-counter or per-CPU numbers.");
-  }
+  const skipped = skippedBackendLines(s);
+  if (skipped.length > 0) header.push("", ...skipped.map((line) => `- ${escape(line)}`));
+  if (a.estimate) header.push("", `> **Estimate:** ${escape(estimateWords(s))}`);
   const sections = [
     header,
     counters(a),

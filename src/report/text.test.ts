@@ -4,7 +4,7 @@ import { handMadeHello, handMadeSample, seedCounters } from "../../test/fixtures
 import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scenario-samples.js";
 import { analyse } from "../analysis/analyse.js";
-import type { AnalysedSample } from "../analysis/types.js";
+import type { AnalysedSample, BackendChoice } from "../analysis/types.js";
 import type { HelloLine, SampleLine } from "../schema/helper-line.js";
 import { renderText } from "./text.js";
 
@@ -85,7 +85,9 @@ describe("renderText", () => {
   it("labels every section of a procfs estimate", () => {
     const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
     const text = renderText(analysed(hello, sample), { color: false });
-    expect(text).toContain("procfs estimate (no drgn)");
+    expect(text).toContain("procfs estimate (no kernel backend)");
+    // asked for procfs: nothing was skipped, so it says how to get the real counters
+    expect(flat(text)).toContain("--backend bpf or drgn reads the real counters");
     for (const section of ["RSS COUNTERS, in pages", "WHERE THE DRIFT SITS", "THE BOUND FOR THIS CPU COUNT", "WHO SEES WHAT, in pages", "WHAT IT MEANS"]) {
       expect(text).toContain(`${section} (estimate)`);
     }
@@ -100,6 +102,41 @@ describe("renderText", () => {
     expect(text).toContain("The process changed while it was read; no estimate");
     expect(text).not.toMatch(/RSS +1000/);
     expect(text).not.toContain("+900");
+  });
+
+  it("names what stopped each backend auto skipped, with the fix, and never says 'run as root' for it", () => {
+    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.18.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const backend: BackendChoice = {
+      requested: "auto",
+      used: "procfs",
+      skipped: [
+        { backend: "bpf", code: "no-btf", reason: "/sys/kernel/btf/vmlinux is missing", hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF" },
+        { backend: "drgn", code: "no-drgn", reason: "drgn is not installed", hint: "apt install python3-drgn" },
+      ],
+    };
+    const text = flat(renderText({ ...analysed(hello, sample), backend }, { color: false }));
+    expect(text).toContain("bpf not used (no-btf): /sys/kernel/btf/vmlinux is missing; fix: use a kernel built with CONFIG_DEBUG_INFO_BTF");
+    expect(text).toContain("drgn not used (no-drgn): drgn is not installed; fix: apt install python3-drgn");
+    expect(text).toContain("ESTIMATE: read from /proc alone, so there are no per-counter or per-CPU numbers: bpf and drgn could not run here");
+    expect(text.indexOf("bpf not used")).toBeLessThan(text.indexOf("ESTIMATE"));
+    expect(text).not.toMatch(/run (rssdrift )?as root/);
+  });
+
+  it("shows a skipped backend's reason and fix from a hostile helper as escapes", () => {
+    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.18.0", era: "percpu", statResident: 10, statmResident: 10, smapsRssKb: 44 });
+    const backend: BackendChoice = { requested: "auto", used: "procfs", skipped: [{ backend: "bpf", code: "internal", reason: HOSTILE.message, hint: "\u001b]0;hint\u0007" }] };
+    const text = renderText({ ...analysed(hello, sample), backend }, { color: false });
+    expectNoRawControls(text, "text with a hostile skip reason");
+    expect(text).toContain("bpf not used (internal): no process\\r\\nrssdrift: all good");
+  });
+
+  it("names the bpf backend and how it found the per-CPU offsets", () => {
+    const hello: HelloLine = { ...lab612Hello, backend: "bpf", drgn: null, bpf: { per_cpu_offsets: "runqueues", insns: 400, btf_ms: 80, load_ms: 3 } };
+    const backend: BackendChoice = { requested: "auto", used: "bpf", skipped: [] };
+    const text = flat(renderText({ ...analysed(hello, lab612Sample), backend }, { color: false }));
+    expect(text).toContain("rssdrift · pid 436 (python3) · bpf (BTF, per-CPU offsets derived from the runqueues)");
+    expect(text).not.toContain("not used");
+    expect(text).not.toContain("ESTIMATE");
   });
 
   it("cuts a long residue list", () => {

@@ -13,10 +13,12 @@ import {
   driftCells,
   closeness,
   eraLine,
+  estimateWords,
   exactMeaning,
   machineLine,
   NO_ESTIMATE_WORDS,
   residueMeaning,
+  skippedBackendLines,
   slotBreakdown,
   slotPagesLookup,
   sourceWords,
@@ -59,15 +61,9 @@ function header(ctx: Context): string[] {
   const lines = [
     ...wrap(`rssdrift · pid ${s.hello.target.pid} (${s.hello.target.comm}) · ${sourceWords(s)}`, ctx.width).map(style.bold),
     ...[`kernel ${s.hello.kernel}`, eraLine(a), machineLine(s)].flatMap((line) => wrap(line, ctx.width)),
+    ...skippedBackendLines(s).flatMap((line) => wrap(line, ctx.width)).map(style.yellow),
   ];
-  if (a.estimate) {
-    lines.push(
-      ...wrap(
-        "ESTIMATE: read from /proc alone, without drgn, so there are no per-counter or per-CPU numbers; run as root with drgn for the real counters.",
-        ctx.width,
-      ).map(style.yellow),
-    );
-  }
+  if (a.estimate) lines.push(...wrap(`ESTIMATE: ${estimateWords(s)}`, ctx.width).map(style.yellow));
   return lines;
 }
 
@@ -105,7 +101,7 @@ function counters(ctx: Context): string[] {
 function residue(ctx: Context): string[] {
   const { a, style } = ctx;
   if (a.counters === null) {
-    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, "Not visible from /proc: only drgn can read the per-CPU slots or per-thread caches.")];
+    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, "Not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches.")];
   }
   const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
   if (a.residue.length === 0) {

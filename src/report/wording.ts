@@ -4,7 +4,8 @@ import { formatBytes, formatPages, formatPercent, formatSignedBytes, formatSigne
 import { NO_ESTIMATE } from "../analysis/explanation.js";
 import { exactSourceOf } from "../analysis/readers.js";
 import type { AnalysedSample, Analysis, RankedSlot, ReaderVerdict, RssDrift } from "../analysis/types.js";
-import { RSS_COUNTERS, type Era } from "../schema/helper-line.js";
+import { RSS_COUNTERS, type BpfSetup, type Era } from "../schema/helper-line.js";
+import { skipLine } from "../sources/backend-choice.js";
 
 export const ERA_WORDS: Record<Era, string> = {
   percpu: "per-CPU counters (v6.2+)",
@@ -18,9 +19,32 @@ export function eraLine(a: Analysis): string {
   return `era ${a.era}: ${ERA_WORDS[a.era]}; ${how}`;
 }
 
-/** who produced the numbers: "drgn 0.0.31", or the procfs estimate */
+const OFFSETS_WORDS: Record<BpfSetup["per_cpu_offsets"], string> = {
+  kallsyms: "per-CPU offsets from kallsyms",
+  runqueues: "per-CPU offsets derived from the runqueues",
+  none: "no per-CPU offsets needed",
+};
+
+/** who produced the numbers: "bpf (BTF, per-CPU offsets from kallsyms)", "drgn 0.0.31", or the procfs estimate */
 export function sourceWords(s: AnalysedSample): string {
-  return s.analysis.estimate ? "procfs estimate (no drgn)" : `drgn ${s.hello.drgn ?? "(version unknown)"}`;
+  if (s.analysis.estimate) return "procfs estimate (no kernel backend)";
+  if (s.hello.backend === "bpf") return `bpf (BTF${s.hello.bpf ? `, ${OFFSETS_WORDS[s.hello.bpf.per_cpu_offsets]}` : ""})`;
+  return `drgn ${s.hello.drgn ?? "(version unknown)"}`;
+}
+
+/** one line per backend that --backend auto did not use, with why and the fix */
+export function skippedBackendLines(s: AnalysedSample): string[] {
+  return (s.backend?.skipped ?? []).map((skip) => skipLine(skip));
+}
+
+/** why a report is an estimate: the backends auto skipped (named above it), or the user's choice */
+export function estimateWords(s: AnalysedSample): string {
+  const what = "read from /proc alone, so there are no per-counter or per-CPU numbers";
+  if (s.backend?.skipped.length) {
+    const names = s.backend.skipped.map((skip) => skip.backend).join(" and ");
+    return `${what}: ${names} could not run here (why and the fix: the line${s.backend.skipped.length > 1 ? "s" : ""} above).`;
+  }
+  return `${what}; --backend bpf or drgn reads the real counters (\`rssdrift doctor\` says what they need here).`;
 }
 
 export function machineLine(s: AnalysedSample): string {

@@ -19,14 +19,30 @@ export const RSS_COUNTERS = ["file", "anon", "shmem"] as const satisfies readonl
  */
 export type Era = "percpu" | "split-rss" | "none" | "unknown";
 
+/** What read the counters: drgn, a BPF program (both read the kernel's own), or the /proc estimate. */
+export type HelperBackend = "bpf" | "drgn" | "procfs";
+
+/** How the bpf backend set itself up; only in a bpf hello line. */
+export interface BpfSetup {
+  /** where each CPU's per-CPU base came from: __per_cpu_offset in kallsyms, derived from runqueues, or not needed */
+  per_cpu_offsets: "kallsyms" | "runqueues" | "none";
+  /** instructions in the loaded program */
+  insns: number;
+  /** reading the kernel's BTF, and loading the program, milliseconds */
+  btf_ms: number;
+  load_ms: number;
+}
+
 export interface HelloLine {
   type: "hello";
   protocol: 1;
-  backend: "drgn" | "procfs";
+  backend: HelperBackend;
   /** init_uts_ns release, e.g. "6.12.107+deb13-cloud-amd64" */
   kernel: string;
-  /** drgn.__version__, or null for the procfs backend */
+  /** drgn.__version__, or null for the bpf and procfs backends */
   drgn: string | null;
+  /** the bpf backend's set-up; present only when backend is "bpf" */
+  bpf?: BpfSetup;
   page_size: number;
   cpus: { online: number[]; possible: number[] };
   /** percpu_counter_batch, or null when unknown (procfs backend) */
@@ -111,6 +127,10 @@ export const ERROR_CODES = [
   "no-drgn",
   "no-debug-info",
   "unsupported-layout",
+  "no-btf",
+  "bpf-refused",
+  "unsupported-arch",
+  "self-check-failed",
   "internal",
 ] as const;
 export type HelperErrorCode = (typeof ERROR_CODES)[number];
@@ -169,9 +189,20 @@ export const helperLineSchema = {
       properties: {
         type: { const: "hello" },
         protocol: { const: PROTOCOL_VERSION },
-        backend: { enum: ["drgn", "procfs"] },
+        backend: { enum: ["bpf", "drgn", "procfs"] },
         kernel: { type: "string", minLength: 1 },
         drgn: { type: ["string", "null"] },
+        bpf: {
+          type: "object",
+          additionalProperties: false,
+          required: ["per_cpu_offsets", "insns", "btf_ms", "load_ms"],
+          properties: {
+            per_cpu_offsets: { enum: ["kallsyms", "runqueues", "none"] },
+            insns: { type: "integer", minimum: 1 },
+            btf_ms: { type: "number", minimum: 0 },
+            load_ms: { type: "number", minimum: 0 },
+          },
+        },
         page_size: { type: "integer", minimum: 4096 },
         cpus: {
           type: "object",
@@ -199,6 +230,10 @@ export const helperLineSchema = {
         interval_ms: { type: "integer", minimum: 1 },
         smaps: { type: "boolean" },
       },
+      // a bpf hello names no drgn version; only a bpf hello may carry the bpf object
+      if: { required: ["backend"], properties: { backend: { const: "bpf" } } },
+      then: { properties: { drgn: { type: "null" } } },
+      else: { properties: { bpf: false } },
     },
     {
       type: "object",

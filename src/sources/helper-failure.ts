@@ -28,7 +28,7 @@ export function helperExitError(exit: CommandExit, stderr: string, where: string
   }
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return new RssdriftError(
-    `the drgn helper on ${where} ${how}${lastLine ? `: ${lastLine}` : " without saying why"}`,
+    `the helper on ${where} ${how}${lastLine ? `: ${lastLine}` : " without saying why"}`,
     EXIT.helperFailure,
     undefined,
     "helper-crashed",

@@ -62,8 +62,14 @@ export const pingEveryMs = (heartbeatS: number) => (heartbeatS * 1000) / 3;
 /** how the helper ends when its heartbeat runs out: SIGALRM's status (128 + 14), also through sudo and SSH */
 export const HEARTBEAT_EXIT_CODE = 142;
 
+/** The helper's readers of the kernel's own counters. */
+export type KernelBackend = "bpf" | "drgn";
+
 export interface HelperOptions {
-  pid: number;
+  /** the target; "self" is the helper's own process (doctor's round trip) */
+  pid: number | "self";
+  /** which reader the helper runs; omitted: drgn, the helper's default */
+  backend?: KernelBackend;
   intervalMs: number;
   /** stop after this many samples; omitted: run until stdin closes */
   count?: number;
@@ -85,6 +91,7 @@ export function helperArgv(options: HelperOptions): string[] {
   const argv = [...(options.sudo ? ["sudo", "-n"] : []), ...python];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
   argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
+  if (options.backend === "bpf") argv.push("--backend", "bpf");
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
   if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);

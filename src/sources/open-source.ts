@@ -1,12 +1,14 @@
 // Picks and opens the SampleSource for a target: where the helper runs (this machine or SSH),
-// whether it needs sudo, and which backend (drgn, procfs, or auto: drgn, else the estimate).
+// whether it needs sudo, and which backend (bpf, drgn, procfs, or auto: bpf, drgn, the estimate).
+import type { BackendChoice, BackendSkip } from "../analysis/types.js";
 import type { TargetOptions } from "../commands/target-options.js";
-import { EXIT, RssdriftError } from "../errors.js";
 import type { HelperLine } from "../schema/helper-line.js";
 import { localTransport } from "../transports/local-transport.js";
 import { runCommand } from "../transports/run-command.js";
 import type { Transport } from "../transports/transport.js";
-import { openDrgnSource } from "./drgn-source.js";
+import { AUTO_ORDER, backendCannotRun, skipLine, skipOf } from "./backend-choice.js";
+import type { HelperOptions } from "./helper-launch.js";
+import { openHelperSource } from "./helper-source.js";
 import { openProcfsSource } from "./procfs-source.js";
 import type { SampleSource } from "./sample-source.js";
 
@@ -44,40 +46,76 @@ function prefixed(source: SampleSource, early: HelperLine[], rest: AsyncIterator
   return { ...source, origin: source.origin, [Symbol.asyncIterator]: () => iterator };
 }
 
+/** The same source, labelled with how its backend was picked. */
+function chosen(source: SampleSource, backend: BackendChoice): SampleSource {
+  return { ...source, origin: source.origin, backend, [Symbol.asyncIterator]: () => source[Symbol.asyncIterator]() };
+}
+
 /**
- * auto: starts drgn and reads up to its hello line. A missing prerequisite (no root, drgn,
- * kcore or debug info) falls back to the procfs estimate and says why; other errors stand.
+ * Starts a helper backend and reads up to its first sample, so that a backend that cannot run
+ * here (no BTF, no drgn, a read that fails its own check) fails now, while auto can still move on.
  */
-async function drgnOrEstimate(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice): Promise<SampleSource> {
-  let drgn: SampleSource | undefined;
+async function startedHelper(transport: Transport, options: HelperOptions, notice: Notice, script?: Buffer): Promise<SampleSource> {
+  let source: SampleSource | undefined;
   const early: HelperLine[] = [];
   try {
-    drgn = await openDrgnSource(transport, { ...target, sudo });
-    const iterator = drgn[Symbol.asyncIterator]();
+    source = await openHelperSource(transport, options, script);
+    const iterator = source[Symbol.asyncIterator]();
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       if (next.value.type === "progress") notice(next.value.message);
       else early.push(next.value);
-      if (next.value.type === "hello") break;
+      if (next.value.type === "sample") break;
     }
-    return prefixed(drgn, early, iterator);
+    return prefixed(source, early, iterator);
   } catch (err) {
-    await drgn?.close();
-    if (!(err instanceof RssdriftError) || err.exitCode !== EXIT.missingPrerequisite) throw err;
-    notice(`drgn cannot run on ${transport.where}: ${err.message}`);
-    if (err.hint) notice(`  to read the real counters: ${err.hint}`);
-    notice("falling back to the procfs estimate (--backend procfs): cached from /proc/PID/stat, truth from smaps_rollup");
-    return openProcfsSource(transport, target);
+    await source?.close();
+    throw err;
+  }
+}
+
+/**
+ * auto: bpf, then drgn, then the procfs estimate. A backend that cannot run here is skipped
+ * with one line saying why; a target error (no such pid, a zombie…) stands at once.
+ */
+async function autoSource(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice, script?: Buffer): Promise<SampleSource> {
+  const skipped: BackendSkip[] = [];
+  for (const backend of AUTO_ORDER) {
+    try {
+      const source = await startedHelper(transport, { ...target, backend, sudo }, notice, script);
+      return chosen(source, { requested: "auto", used: backend, skipped });
+    } catch (err) {
+      if (!backendCannotRun(err)) throw err;
+      const skip = skipOf(backend, err);
+      skipped.push(skip);
+      notice(skipLine(skip));
+    }
+  }
+  notice("using the procfs estimate: cached from /proc/PID/stat, truth from smaps_rollup (no per-CPU numbers)");
+  return chosen(await openProcfsSource(transport, target), { requested: "auto", used: "procfs", skipped });
+}
+
+/**
+ * Opens the backend --backend names, the helper with or without `sudo -n`. `script` replaces
+ * helpers/rss_stat.py, for tests of the backend order with scripted helpers.
+ */
+export async function openBackend(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice, script?: Buffer): Promise<SampleSource> {
+  const explicit = (used: BackendChoice["used"]): BackendChoice => ({ requested: target.backend, used, skipped: [] });
+  switch (target.backend) {
+    case "procfs":
+      return chosen(await openProcfsSource(transport, target), explicit("procfs"));
+    case "auto":
+      return autoSource(transport, target, sudo, notice, script);
+    default:
+      return chosen(await openHelperSource(transport, { ...target, backend: target.backend, sudo }, script), explicit(target.backend));
   }
 }
 
 /** Opens the target's backend over a transport the caller owns (fleet mode shares one per host). */
 export async function openSourceOn(transport: Transport, target: TargetOptions, notice: Notice): Promise<SampleSource> {
-  if (target.backend === "procfs") return openProcfsSource(transport, target);
+  if (target.backend === "procfs") return openBackend(transport, target, false, notice);
   const sudo = await needsSudo(transport);
-  if (sudo) notice(`not root on ${transport.where}: running the drgn helper with sudo -n`);
-  return target.backend === "drgn"
-    ? openDrgnSource(transport, { ...target, sudo })
-    : drgnOrEstimate(transport, target, sudo, notice);
+  if (sudo) notice(`not root on ${transport.where}: running the helper with sudo -n`);
+  return openBackend(transport, target, sudo, notice);
 }
 
 /** Opens the transport the target names and the source on it; closing the source closes both. */

@@ -4,6 +4,7 @@
 import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { analyse } from "../analysis/analyse.js";
+import type { BackendChoice } from "../analysis/types.js";
 import { helperError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import { frameWhere, frameWith, lineWith, until } from "../../test/fixtures/frames.js";
@@ -22,8 +23,9 @@ afterEach(() => {
   unmount = null;
 });
 
-function startApp(mode: "live" | "replay" = "live") {
-  const source = pushedSource("drgn helper on lab-trixie");
+function startApp(mode: "live" | "replay" = "live", backend?: BackendChoice) {
+  const pushed = pushedSource("drgn helper on lab-trixie");
+  const source: PushedSource = backend ? { ...pushed, backend } : pushed;
   const outcomes: ViewOutcome[] = [];
   const snapshots: { seq: number; marks: Mark[] }[] = [];
   const app = render(
@@ -428,9 +430,41 @@ describe("other eras and backends", () => {
     const sample = handMadeSampleLine(0, undefined, hello);
     source.push({ ...sample, counters: null, proc: { ...sample.proc, smaps_rollup: { Rss: 1257 * 4, Anonymous: 256 * 4 } } });
     const frame = await frameWith(app, "estimated from /proc");
-    expect(frame).toContain("not visible without drgn");
+    expect(frame).toContain("not visible without a kernel backend");
     expect(lineWith(frame, /^RSS /)).toMatch(/1224\s+1257\s+\+33/);
     expect(lineWith(frame, "smaps_rollup")).toContain("page walk");
+  });
+});
+
+describe("the backend auto chose", () => {
+  const skipped: BackendChoice["skipped"] = [
+    { backend: "bpf", code: "bpf-refused", reason: "bpf(BPF_PROG_LOAD): Operation not permitted (seccomp)", hint: "run on the host" },
+    { backend: "drgn", code: "no-debug-info", reason: "no vmlinux debug info for 6.18.0", hint: "apt install linux-image-6.18.0-dbg" },
+  ];
+
+  it("names each blocker on one line under the header, and does not tell root to run as root", async () => {
+    const { app, source } = startApp("live", { requested: "auto", used: "procfs", skipped });
+    const hello = handMadeHello({ backend: "procfs", drgn: null, batch: null, era: "percpu", era_source: "version", layout: "", smaps: true });
+    source.push(hello);
+    const sample = handMadeSampleLine(0, undefined, hello);
+    source.push({ ...sample, counters: null, proc: { ...sample.proc, smaps_rollup: { Rss: 1257 * 4, Anonymous: 256 * 4 } } });
+    const frame = await frameWith(app, "estimated from /proc");
+    const line = lineWith(frame, "not used");
+    expect(line).toMatch(/^estimate; not used: bpf \(bpf-refused\): bpf\(BPF_PROG_LOAD.* · drgn \(no-debug-info\): no vmlinux/);
+    expect(frame.split("\n").filter((l) => l.includes("not used"))).toHaveLength(1);
+    expect(frame).not.toMatch(/as root/);
+  });
+
+  it("says which backend runs when one was skipped, and nothing when none was", async () => {
+    const first = startApp("live", { requested: "auto", used: "drgn", skipped: skipped.slice(0, 1) });
+    feed(first.source, 1);
+    expect(lineWith(await frameWith(first.app, "Residue per CPU"), "not used")).toMatch(/^using drgn; not used: bpf \(bpf-refused\): bpf\(BPF_PROG_LOAD\): Operation not permitted \(seccomp\)$/);
+    first.app.unmount();
+    const second = startApp("live", { requested: "auto", used: "bpf", skipped: [] });
+    feed(second.source, 1, handMadeHello({ backend: "bpf", drgn: null, bpf: { per_cpu_offsets: "kallsyms", insns: 300, btf_ms: 40, load_ms: 2 } }));
+    const frame = await frameWith(second.app, "Residue per CPU");
+    expect(frame).not.toContain("not used");
+    expect(lineWith(frame, "kernel")).toContain("bpf (offsets: kallsyms)");
   });
 });
 

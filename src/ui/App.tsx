@@ -4,6 +4,7 @@
 import { Box, Text, useApp } from "ink";
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { NO_ESTIMATE } from "../analysis/explanation.js";
+import { backendChoiceNote } from "./backend-note.js";
 import { BoundGauge } from "./components/BoundGauge.js";
 import { CounterTable } from "./components/CounterTable.js";
 import { DriftSparkline } from "./components/DriftSparkline.js";
@@ -53,7 +54,7 @@ export interface AppProps {
   backendNote?: string;
 }
 
-export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, signal, now = () => new Date(), backendNote }: AppProps) {
+export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, signal, now = () => new Date(), backendNote: givenNote }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const { state, controls } = useSampleStream(open, analyse);
@@ -116,6 +117,8 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
     [latest, sort],
   );
   const shownMessage = state.alert ?? message;
+  // the caller's note, else what --backend auto skipped and why (known once the source is open)
+  const backendNote = givenNote ?? backendChoiceNote(state.backend, width);
   const layout = useMemo(
     () => (latest ? planFrame({ rows, columns: width, analysis: latest.analysis, residue, marks, message: shownMessage, backendNote }) : null),
     [rows, width, latest, residue, marks, shownMessage, backendNote],

@@ -4,7 +4,7 @@ import { NO_ESTIMATE } from "../analysis/explanation.js";
 import type { AnalysedSample } from "../analysis/types.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import { printable, printableStrings } from "../text/printable.js";
-import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
+import { backendLabel, formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
 
 /** residue slots named on a line at most; the rest are counted */
 const SLOTS_ON_A_LINE = 4;
@@ -14,7 +14,7 @@ export function compactHeader(exact: HelloLine, exactOrigin: string): string {
   // the target's strings (comm, release, drgn version) and the origin (a host, a file name), made printable
   const hello = printableStrings(exact);
   const origin = printable(exactOrigin);
-  const backend = hello.backend === "procfs" ? "procfs estimate" : `drgn ${hello.drgn ?? "?"}`;
+  const backend = backendLabel(hello);
   return (
     `# rssdrift: ${origin} · kernel ${hello.kernel} · ${backend} · era ${hello.era} · ` +
     `CPUs ${hello.cpus.online.length} online / ${hello.cpus.possible.length} possible · batch ${hello.batch ?? "unknown"} · ` +

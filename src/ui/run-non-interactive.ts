@@ -40,7 +40,7 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
       } else if (line.type === "sample") {
         if (hello === null) throw new RssdriftError(`${source.origin} sent a sample before its hello line`, EXIT.helperFailure);
         firstMonoMs ??= line.mono_ms;
-        const analysed = { hello, sample: line, analysis: analyse(hello, line) };
+        const analysed = { hello, sample: line, analysis: analyse(hello, line), ...(source.backend ? { backend: source.backend } : {}) };
         ctx.stdout.write(`${json ? printableJson(analysed) : compactLine(analysed, firstMonoMs)}\n`);
       }
     }

@@ -193,7 +193,7 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
       [["1", "--interval", "0x64"], /--interval takes whole milliseconds/],
       [["1", "--interval", " 100 "], /--interval takes whole milliseconds/],
       [["1", "--interval", "10"], /--interval takes whole milliseconds from 50/],
-      [["1", "--backend", "nope"], /--backend is auto, drgn or procfs/],
+      [["1", "--backend", "nope"], /--backend is auto, bpf, drgn or procfs/],
       [["1", "--json", "--markdown"], /pick one/],
       [["1", "--json=yes"], /--json takes no value/],
       [["1", "-i"], /--identity needs a value/],

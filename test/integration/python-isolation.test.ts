@@ -13,7 +13,7 @@ import { checkEra } from "../../src/doctor/check-era.js";
 import { pythonProbe } from "../../src/doctor/check-root.js";
 import { type DoctorReport, runDoctor } from "../../src/doctor/run-doctor.js";
 import { RssdriftError } from "../../src/errors.js";
-import { openDrgnSource } from "../../src/sources/drgn-source.js";
+import { openHelperSource } from "../../src/sources/helper-source.js";
 import { DEFAULT_PYTHON, DISTRO_PYTHON } from "../../src/sources/python.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 import { runCommand } from "../../src/transports/run-command.js";
@@ -98,7 +98,7 @@ describe("the test's own planted modules", () => {
 
 /** Runs the real helper on this process; returns the helper's error (none is expected here). */
 async function runHelper(transport: Transport, python: string): Promise<{ lines: string[]; error?: RssdriftError }> {
-  const source = await openDrgnSource(transport, { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python });
+  const source = await openHelperSource(transport, { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python });
   const lines: string[] = [];
   try {
     for await (const line of source) lines.push(line.type);

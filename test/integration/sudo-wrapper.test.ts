@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RssdriftError } from "../../src/errors.js";
-import { openDrgnSource } from "../../src/sources/drgn-source.js";
 import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble } from "../../src/sources/helper-launch.js";
+import { openHelperSource } from "../../src/sources/helper-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -54,7 +54,7 @@ async function runWrapper(args: string[], stdin: Buffer | string = "") {
 
 describe.skipIf(!isRoot)("the sudo wrapper", () => {
   it("runs the real helper sent by rssdrift (--python WRAPPER), which reaches its own verdict", async () => {
-    const source = await openDrgnSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper });
+    const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper });
     const lines: string[] = [];
     let error: unknown;
     try {
@@ -93,7 +93,7 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
   });
 
   it("through rssdrift, a refusal is one helper-failure error that says why", async () => {
-    const source = await openDrgnSource(localTransport(), { pid: process.pid, intervalMs: 1000, smaps: false, sudo: false, python: wrapper }, Buffer.from("print('hi')\n"));
+    const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, smaps: false, sudo: false, python: wrapper }, Buffer.from("print('hi')\n"));
     const error = await (async () => {
       try {
         for await (const _ of source) void _;

@@ -105,9 +105,9 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     return target;
   }
 
-  /** One `rssdrift PID --json` report; fails with the CLI's stderr unless it exits 0. */
+  /** One `rssdrift PID --json --backend drgn` report; fails with the CLI's stderr unless it exits 0. */
   async function report(pid: number, more: string[] = []): Promise<JsonReport> {
-    const run = await cli([String(pid), "--json", ...more]);
+    const run = await cli([String(pid), "--json", "--backend", "drgn", ...more]); // the reference the bpf path is held against
     expect(run.code, run.stderr).toBe(EXIT.ok);
     return JSON.parse(run.stdout) as JsonReport;
   }
@@ -299,7 +299,7 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     }
   });
 
-  it("without the kernel's debug file: --backend drgn exits 4 with the install hint; auto falls back to the procfs estimate and says why", async () => {
+  it("without the kernel's debug file: --backend drgn exits 4 with the install hint; auto needs none with bpf, else falls back and says why", async () => {
     const kernel = env().LAB_KERNEL!;
     const debugFile = `/usr/lib/debug/boot/vmlinux-${kernel}`;
     const aside = `/usr/lib/debug/boot/.rssdrift-kernel-test-aside-vmlinux-${kernel}`;
@@ -319,19 +319,27 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     expectOneLineError(drgnRun, EXIT.missingPrerequisite, new RegExp(`^rssdrift: no debug info for kernel ${escape(kernel)} .*\\(fix: ${escape(hint)}\\)$`));
 
     expect(autoRun.code, autoRun.stderr).toBe(EXIT.ok);
+    const report = JSON.parse(autoRun.stdout) as JsonReport;
+    if (report.backend.used === "bpf") {
+      // bpf needs no debug info: auto reads the real counters and skips nothing
+      expect(report.backend.skipped).toEqual([]);
+      expect(report.hello).toMatchObject({ backend: "bpf", era, target: { pid: pinned.pid } });
+      return;
+    }
+    // bpf could not run on this kernel: both reasons, one line each, then the estimate
     const notices = stderrLines(autoRun);
     expect(notices).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(new RegExp(`^rssdrift: drgn cannot run on .*: no debug info for kernel ${escape(kernel)}`)),
-        `rssdrift:   to read the real counters: ${hint}`,
-        expect.stringMatching(/^rssdrift: falling back to the procfs estimate/),
+        expect.stringMatching(/^rssdrift: bpf not used \(/),
+        expect.stringMatching(new RegExp(`^rssdrift: drgn not used \\(no-debug-info\\): no debug info for kernel ${escape(kernel)}.*; fix: ${escape(hint)}$`)),
+        expect.stringMatching(/^rssdrift: using the procfs estimate/),
       ]),
     );
-    const estimate = JSON.parse(autoRun.stdout) as JsonReport;
-    expect(estimate.hello).toMatchObject({ backend: "procfs", target: { pid: pinned.pid } });
+    expect(report.backend.skipped.map((skip) => skip.backend)).toEqual(["bpf", "drgn"]);
+    expect(report.hello).toMatchObject({ backend: "procfs", target: { pid: pinned.pid } });
     // no types to look at: the era is guessed from the release string, and matches what drgn saw
-    expect(estimate.analysis).toMatchObject({ backend: "procfs", estimate: true, counters: null, era, eraSource: "version" });
-    expect(estimate.sample.counters).toBeNull();
+    expect(report.analysis).toMatchObject({ backend: "procfs", estimate: true, counters: null, era, eraSource: "version" });
+    expect(report.sample.counters).toBeNull();
   });
 
   it("leaves no target and no helper behind in the guest", async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { parseHelperLine } from "../../src/schema/validate-line.js";
-import { openDrgnSource } from "../../src/sources/drgn-source.js";
+import { openHelperSource } from "../../src/sources/helper-source.js";
 import { control, helperArgv, helperPreamble } from "../../src/sources/helper-launch.js";
 import { runCommand } from "../../src/transports/run-command.js";
 import { defaultSshOptions, type SshOptions } from "../../src/transports/ssh-options.js";
@@ -260,7 +260,7 @@ describe(`SSH to the ${SUITE} lab VM with the real helper`, () => {
     await new Promise<void>((resolve) => silentRelay.listen(0, "127.0.0.1", resolve));
     writeConfig((silentRelay.address() as { port: number }).port);
     const transport = await openSshTransport("rssdrift@lab-relay", options(), () => undefined, noPrompt);
-    const source = await openDrgnSource(transport, { pid: 1, intervalMs, smaps: false, sudo: true });
+    const source = await openHelperSource(transport, { pid: 1, intervalMs, smaps: false, sudo: true });
     try {
       const lines = source[Symbol.asyncIterator]();
       for (let next = await lines.next(); !next.done && next.value.type !== "sample"; next = await lines.next());

@@ -18,7 +18,7 @@ interface Row {
 }
 
 function meaningOfColumns(analysis: Analysis, wide: boolean): string {
-  if (analysis.estimate) return "no drgn: the per-counter split and the slots are not visible, only the RSS total";
+  if (analysis.estimate) return "an estimate: the per-counter split and the slots are not visible, only the RSS total";
   const cached = wide ? "cached = get_mm_counter(), the shared count" : "cached = get_mm_counter()";
   switch (analysis.era) {
     case "percpu":

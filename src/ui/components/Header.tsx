@@ -4,7 +4,7 @@
 import { Text } from "ink";
 import type { Era, HelloLine } from "../../schema/helper-line.js";
 import { printable } from "../../text/printable.js";
-import { formatBytes } from "../format.js";
+import { backendLabel, formatBytes } from "../format.js";
 import { TitleLine } from "./TitleLine.js";
 
 const eraMeaning: Record<Era, string> = {
@@ -15,7 +15,7 @@ const eraMeaning: Record<Era, string> = {
 };
 
 export function HeaderTitle({ hello, origin }: { hello: HelloLine; origin: string }) {
-  const source = hello.backend === "procfs" ? "procfs estimate (no drgn: counters not visible)" : `drgn ${hello.drgn ?? "?"}`;
+  const source = hello.backend === "procfs" ? "procfs estimate (counters not visible)" : backendLabel(hello);
   return <TitleLine text={`${origin} · kernel ${hello.kernel} · ${source}`} />;
 }
 

@@ -32,7 +32,7 @@ export const ResidueBars = memo(function ResidueBars({ model, estimate, width, h
         <SectionTitle title="Residue" color={theme.accent} />
         <Text dimColor wrap="truncate-end">
           {estimate
-            ? "not visible without drgn: the procfs estimate sees totals, not slots"
+            ? "not visible without a kernel backend (bpf or drgn): the procfs estimate sees totals, not slots"
             : "this kernel keeps no per-CPU or per-thread cache: nothing parks anywhere"}
         </Text>
       </Box>

@@ -1,5 +1,5 @@
-// What the view shows before the first sample: the helper's progress (loading debug info takes
-// seconds) and notices such as a fallback to the procfs estimate.
+// What the view shows before the first sample: the helper's progress (drgn's loading of debug
+// info takes seconds) and notices such as a backend that --backend auto skipped.
 import { Box, Text } from "ink";
 import { TitleLine } from "./TitleLine.js";
 
@@ -12,7 +12,7 @@ export function StartingView({ origin, notices }: { origin: string; notices: str
           {`  ${notice}`}
         </Text>
       ))}
-      <Text dimColor>drgn loads the kernel's debug info first: that takes a few seconds. q quits.</Text>
+      <Text dimColor>bpf starts in a moment; drgn loads the kernel's debug info first, which takes seconds. q quits.</Text>
     </Box>
   );
 }

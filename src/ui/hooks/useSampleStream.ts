@@ -5,6 +5,7 @@
 // printable here, once (docs/SECURITY.md); `exact` keeps the sample as it came, for snapshots.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 import { EXIT, RssdriftError } from "../../errors.js";
+import type { BackendChoice } from "../../analysis/types.js";
 import type { HelloLine, HelperLine } from "../../schema/helper-line.js";
 import type { SampleSource } from "../../sources/sample-source.js";
 import { printable, printableStrings } from "../../text/printable.js";
@@ -25,6 +26,8 @@ const NOTICE_LIMIT = 8;
 export interface StreamState {
   /** "drgn helper on this machine", "replay of run.jsonl"; "" until the source is open */
   origin: string;
+  /** how the backend was picked (auto: which ones it skipped and why); null for a recording */
+  backend: BackendChoice | null;
   notices: string[];
   /** a notice that came while samples were flowing (e.g. "reconnecting…"), until the next sample */
   alert: string | null;
@@ -45,18 +48,18 @@ export interface StreamControls {
 }
 
 type Action =
-  | { type: "opened"; origin: string }
+  | { type: "opened"; origin: string; backend: BackendChoice | null }
   | { type: "notice"; text: string }
   | { type: "hello"; hello: HelloLine }
   | { type: "sample"; analysed: AnalysedSample; exact: AnalysedSample }
   | { type: "end"; end: StreamEnd };
 
-const initialState: StreamState = { origin: "", notices: [], alert: null, hello: null, latest: null, exact: null, history: [], end: null };
+const initialState: StreamState = { origin: "", backend: null, notices: [], alert: null, hello: null, latest: null, exact: null, history: [], end: null };
 
 function reduce(state: StreamState, action: Action): StreamState {
   switch (action.type) {
     case "opened":
-      return { ...state, origin: action.origin };
+      return { ...state, origin: action.origin, backend: action.backend };
     case "notice":
       return {
         ...state,
@@ -92,6 +95,8 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
     const send = (action: Action) => {
       if (!unmounted && !closing.current) dispatch(action);
     };
+    // the source's backend choice goes with each sample, so a snapshot's JSON says it too
+    let backend: BackendChoice | undefined;
     const handle = (line: HelperLine, hello: HelloLine | null, origin: string): HelloLine | null => {
       switch (line.type) {
         case "progress":
@@ -102,7 +107,7 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
           return line;
         case "sample": {
           if (hello === null) throw protocolError(origin, "sent a sample before its hello line");
-          const exact = { hello, sample: line, analysis: analyse(hello, line) };
+          const exact = { hello, sample: line, analysis: analyse(hello, line), ...(backend ? { backend } : {}) };
           send({ type: "sample", analysed: printableStrings(exact), exact });
           return hello;
         }
@@ -115,11 +120,12 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
       try {
         const opened = await open((text) => send({ type: "notice", text: printable(text) }));
         source.current = opened;
+        backend = opened.backend;
         if (closing.current || unmounted) {
           await opened.close();
           return;
         }
-        send({ type: "opened", origin: printable(opened.origin) });
+        send({ type: "opened", origin: printable(opened.origin), backend: printableStrings(opened.backend ?? null) });
         let hello: HelloLine | null = null;
         for await (const line of opened) {
           if (unmounted || closing.current) break;

@@ -14,12 +14,17 @@ import { type DoctorReport, runDoctor } from "../../../src/doctor/run-doctor.js"
 import { EXIT, RssdriftError } from "../../../src/errors.js";
 import { localTransport } from "../../../src/transports/local-transport.js";
 import type { Transport } from "../../../src/transports/transport.js";
+import { HELPER_SCRIPT_PATH } from "../../../src/sources/helper-launch.js";
 
 const release = execFileSync("uname", ["-r"], { encoding: "utf8" }).trim();
 const isRoot = process.getuid?.() === 0;
 const hasKcore = existsSync("/proc/kcore");
 const drgnImports = spawnSync("python3", ["-c", "import drgn"]).status === 0;
 const pythonVersion = execFileSync("python3", ["-c", "import platform; print(platform.python_version())"], { encoding: "utf8" }).trim();
+const hasBtf = existsSync("/sys/kernel/btf/vmlinux");
+/** the real helper's bpf reader, run directly once on itself: does bpf work here at all? */
+const bpfRoundTrip = spawnSync("python3", ["-I", HELPER_SCRIPT_PATH, "--backend", "bpf", "--pid", "self", "--count", "1"], { encoding: "utf8" });
+const bpfWorks = isRoot && bpfRoundTrip.status === 0;
 
 function byName(report: DoctorReport): Record<string, CheckResult> {
   return Object.fromEntries(report.results.map((result) => [result.check, result]));
@@ -55,9 +60,12 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
   it("lists every check, in order", () => {
     expect(report.results.map((result) => result.check)).toEqual([
       "root",
-      "/proc/kcore",
       "lockdown",
       "python3",
+      "BTF",
+      "capabilities",
+      "bpf()",
+      "/proc/kcore",
       "drgn",
       "debug info",
       "rss_stat era",
@@ -95,13 +103,41 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     expect(era.detail).toContain(`a guess from the kernel version ${release}: ${expected}`);
   });
 
-  it.skipIf(hasKcore && drgnImports)("exits with the missing-prerequisite code and points to the procfs estimate", async () => {
+  it("finds BTF and root's capabilities as this machine has them", () => {
+    const checks = byName(report);
+    expect(checks.BTF!.status).toBe(hasBtf ? "ok" : "fail");
+    const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
+    const capable = ((capEff >> 39n) & 1n) === 1n && ((capEff >> 38n) & 1n) === 1n;
+    expect(checks.capabilities!.status).toBe(capable || ((capEff >> 21n) & 1n) === 1n ? "ok" : "fail");
+  });
+
+  it("runs the real helper's bpf reader once and agrees with running it directly", () => {
+    const bpf = byName(report)["bpf()"]!;
+    if (!bpfWorks) {
+      console.warn(`bpf does not work here (the helper said: ${bpfRoundTrip.stdout.trim().split("\n").at(-1)}); checking doctor's failure line`);
+      expect(bpf.status).toBe("fail");
+      expect(bpf.detail).toMatch(/^(the helper's bpf reader failed|refused) \(/);
+      return;
+    }
+    expect(bpf.status).toBe("ok");
+    expect(bpf.detail).toMatch(/^works: read its own counters with a BPF program; (per-CPU offsets from |no per-CPU offsets needed)/);
+    expect(bpf.detail).toMatch(/era (percpu|split-rss|none) /);
+    expect(report.autoUses).toBe("bpf");
+  });
+
+  it.skipIf(!bpfWorks)("exits 0 and says auto uses bpf, though drgn cannot run here", { timeout: 60_000 }, async () => {
+    const { ctx, out } = capture();
+    expect(await doctorCommand([], ctx)).toBe(EXIT.ok);
+    expect(out()).toContain("--backend auto (the default) uses bpf there.");
+  });
+
+  it.skipIf(bpfWorks || (hasKcore && drgnImports))("exits with the missing-prerequisite code and points to the procfs estimate", async () => {
     const { ctx, out } = capture();
     const code = await doctorCommand([], ctx);
     expect(code).toBe(EXIT.missingPrerequisite);
     expect(out()).toMatch(/^✘ \/proc\/kcore|^✘ drgn/m);
     expect(out()).toContain("rssdrift <pid> --backend procfs");
-    expect(out()).toContain("--backend auto falls back to");
+    expect(out()).toContain("--backend auto uses the procfs estimate there");
     expect(out()).not.toContain("\u001b["); // not a terminal: no colours
   });
 
@@ -109,7 +145,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     const { ctx, out } = capture();
     await doctorCommand(["--json"], ctx);
     const entries = JSON.parse(out()) as { check: string; ok: boolean | null; status: string; detail: string; fix: string | null }[];
-    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["check", "detail", "fix", "ok", "status"]));
+    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["backend", "check", "detail", "fix", "ok", "status"]));
     const checks = byName(report);
     for (const entry of entries) {
       expect(entry.status).toBe(checks[entry.check]!.status);
@@ -152,6 +188,9 @@ describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", (
     expect(checks.root!.detail).toMatch(sudoInstalled ? /`sudo -n true` fails/ : /sudo is not installed/);
     expect(checks.root!.fix).toMatch(/run rssdrift as root/);
     expect(checks["rss_stat era"]!.status).toBe("skipped");
+    expect(checks["bpf()"]!.status).toBe("skipped");
+    expect(checks.capabilities!.fix).toMatch(/run rssdrift as root/);
+    expect(report.autoUses).toBe("procfs");
   });
 
   it("puts sudo in front of the install commands it suggests", () => {
@@ -174,7 +213,7 @@ describe("doctor's arguments", () => {
   it("teaches every check in --help", async () => {
     const { ctx, out } = capture();
     expect(await doctorCommand(["--help"], ctx)).toBe(EXIT.ok);
-    for (const check of ["root", "/proc/kcore", "lockdown", "python3", "drgn", "debug info", "rss_stat era"]) {
+    for (const check of ["root", "/proc/kcore", "lockdown", "python3", "drgn", "debug info", "rss_stat era", "BTF", "capabilities", "bpf()"]) {
       expect(out()).toContain(`  ${check}`);
     }
   });

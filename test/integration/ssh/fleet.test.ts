@@ -10,7 +10,7 @@ import type { CommandContext } from "../../../src/commands/context.js";
 import { fleetCommand } from "../../../src/commands/fleet.js";
 import { analyse } from "../../../src/analysis/analyse.js";
 import { EXIT } from "../../../src/errors.js";
-import { openDrgnSource } from "../../../src/sources/drgn-source.js";
+import { openHelperSource } from "../../../src/sources/helper-source.js";
 import { firstSample } from "../../../src/sources/first-sample.js";
 import { runCommand } from "../../../src/transports/run-command.js";
 import type { Transport } from "../../../src/transports/transport.js";
@@ -94,10 +94,10 @@ describe("fleet mode", () => {
     expect(code).toBe(EXIT.hostKey);
     expect(calls.map((call) => call.host).sort()).toEqual(["alpha", "beta"]);
     const lines = stdout().split("\n");
-    expect(lines[0]).toMatch(/^HOST\s+PID\s+KERNEL\s+CPUS\s+BATCH\s+BOUND\s+RSS DRIFT\s+DRIFT\/BOUND$/);
+    expect(lines[0]).toMatch(/^HOST\s+PID\s+KERNEL\s+BACKEND\s+CPUS\s+BATCH\s+BOUND\s+RSS DRIFT\s+DRIFT\/BOUND$/);
     // the hand-made sample: 4 CPUs, batch 32 → 3 RSS counters × 4 CPUs × (32 − 1) = 372 pages = 1488 KiB;
     // its anon residue 31 + 3 − 2 and file residue 1 → +33 pages = 132 KiB, 33/372 = 9%
-    expect(lines[1]).toMatch(/^alpha\s+4242\s+6\.12\.0-alpha\s+4\s+32\s+372 pages \(≈1\.5 MiB\)\s+\+33 pages \(\+132 KiB\)\s+9%$/);
+    expect(lines[1]).toMatch(/^alpha\s+4242\s+6\.12\.0-alpha\s+drgn\s+4\s+32\s+372 pages \(≈1\.5 MiB\)\s+\+33 pages \(\+132 KiB\)\s+9%$/);
     expect(lines[2]).toMatch(/^beta\s+4242\s+6\.12\.0-beta\s/);
     expect(lines[3]).toMatch(/^gamma\s+4242\s+error \(below\)$/);
     expect(stdout()).toContain(`✗ gamma: the authenticity of [127.0.0.1]:${servers.gamma!.port} cannot be established`);
@@ -182,7 +182,7 @@ describe("fleet mode", () => {
     const recording = sampleOnceRecording([]);
     const sampleOnce = async (transport: Transport, pid: number): Promise<AnalysedSample> => {
       if (!transport.where.includes("beta")) return recording(transport, pid);
-      const source = await openDrgnSource(transport, { pid, intervalMs: 1000, smaps: false, sudo: false }, silentHelper);
+      const source = await openHelperSource(transport, { pid, intervalMs: 1000, smaps: false, sudo: false }, silentHelper);
       const { hello, sample } = await firstSample(source, () => undefined, 500);
       return { hello, sample, analysis: analyse(hello, sample) };
     };

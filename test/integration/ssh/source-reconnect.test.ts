@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RssdriftError } from "../../../src/errors.js";
 import type { HelperLine } from "../../../src/schema/helper-line.js";
-import { openDrgnSource } from "../../../src/sources/drgn-source.js";
+import { openHelperSource } from "../../../src/sources/helper-source.js";
 import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
 import { ReconnectingSshTransport } from "../../../src/transports/ssh-reconnect.js";
 import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh-test-server.js";
@@ -66,7 +66,7 @@ async function openSource(startFile: string) {
   );
   // the stand-in reads its start time from this file, named in the helper's environment
   process.env.RSSDRIFT_TEST_START = startFile;
-  const source = await openDrgnSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false }, helper);
+  const source = await openHelperSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false }, helper);
   return { source, transport, lines: source[Symbol.asyncIterator]() };
 }
 
@@ -156,7 +156,7 @@ while True:
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     let source;
     try {
-      source = await openDrgnSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
+      source = await openHelperSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
     } finally {
       vi.useRealTimers();
     }

@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
-import { openDrgnSource } from "../../src/sources/drgn-source.js";
 import { firstSample } from "../../src/sources/first-sample.js";
+import { openHelperSource } from "../../src/sources/helper-source.js";
 import type { SampleSource } from "../../src/sources/sample-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 
@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 async function open(script: Buffer): Promise<SampleSource> {
-  const source = await openDrgnSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false }, script);
+  const source = await openHelperSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false }, script);
   opened.push(source);
   return source;
 }
@@ -189,7 +189,7 @@ describe("drgn source over a local child process", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     let source: SampleSource;
     try {
-      source = await openDrgnSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
+      source = await openHelperSource(localTransport(), { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
     } finally {
       vi.useRealTimers();
     }

@@ -1,4 +1,4 @@
-// Samples from the drgn helper, running over any Transport (this machine or SSH). Every stdout
+// Samples from the helper (its bpf or drgn reader), running over any Transport (this machine or SSH). Every stdout
 // line is validated at this edge; an `error` line becomes a thrown RssdriftError. Over a
 // transport that reconnects, a helper lost with its link is started again and the stream goes on.
 import type { Readable } from "node:stream";
@@ -28,8 +28,8 @@ interface Helper {
 }
 
 /** `script` replaces helpers/rss_stat.py, for tests of this plumbing with a scripted helper. */
-export async function openDrgnSource(transport: Transport, options: HelperOptions, script?: Buffer): Promise<SampleSource> {
-  const origin = `drgn helper on ${transport.where}`;
+export async function openHelperSource(transport: Transport, options: HelperOptions, script?: Buffer): Promise<SampleSource> {
+  const origin = `${options.backend ?? "drgn"} helper on ${transport.where}`;
   // what the user changed live, so that a restarted helper carries on the same way
   let intervalMs = options.intervalMs;
   let paused = false;
