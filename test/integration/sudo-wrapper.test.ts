@@ -68,6 +68,24 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
     else expect(["no-kcore", "lockdown", "no-drgn", "no-debug-info"]).toContain((error as RssdriftError).code);
   });
 
+  it("runs the bpf backend through the wrapper, and doctor's --pid self round trip", async () => {
+    for (const pid of [process.pid, "self"] as const) {
+      const source = await openHelperSource(localTransport(), { pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper, backend: "bpf" });
+      const lines: string[] = [];
+      let error: unknown;
+      try {
+        for await (const line of source) lines.push(line.type);
+      } catch (err) {
+        error = err;
+      } finally {
+        await source.close();
+      }
+      // the wrapper let it through: the helper itself answered (a sample, or its own bpf verdict)
+      if (error === undefined) expect(lines).toContain("sample");
+      else expect(["bpf-refused", "no-btf", "lockdown", "unsupported-arch"]).toContain((error as RssdriftError).code);
+    }
+  });
+
   it("refuses any other script, which never runs", async () => {
     const marker = join(dir, "ran");
     const other = Buffer.from(`${readFileSync(HELPER_SCRIPT_PATH, "utf8")}\nopen(${JSON.stringify(marker)}, "w").close()\n`);
@@ -108,10 +126,10 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
 
   it("refuses a command line that is not rssdrift's, and arguments the helper is not sent", async () => {
     const preamble = helperPreamble();
-    for (const args of [["--pid", "1", "--vm", "/run"], ["--pid", "1", "--interval", "1e3"], ["--pid", "1", "--bogus"], ["--pid"]]) {
+    for (const args of [["--pid", "1", "--vm", "/run"], ["--pid", "1", "--interval", "1e3"], ["--pid", "1", "--bogus"], ["--pid"], ["--pid", "1", "--backend", "kcore"], ["--pid", "me"]]) {
       const { exit, stderr } = await runWrapper(args, preamble);
       expect(exit.code, args.join(" ")).toBe(REFUSED);
-      expect(stderr).toMatch(/refused: (unexpected helper argument|--interval takes a number)/);
+      expect(stderr).toMatch(/refused: (unexpected helper argument|--interval takes a number|--backend takes one of drgn, bpf|--pid takes a number)/);
     }
     const command = await localTransport().start([wrapper, "-c", "import os; os.system('id')"]);
     command.stdin.end();
