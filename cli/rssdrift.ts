@@ -120,6 +120,12 @@ async function main(): Promise<void> {
     code = exitCode;
   }
   process.exitCode = output.exitCode ?? code;
+  // Interrupted: whatever the signal could not reach (a resolver, an `ssh -G`, a socket still
+  // connecting) must not keep us alive. Exit once what we wrote is flushed.
+  if (controller.signal.aborted) {
+    await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+    process.exit();
+  }
 }
 
 await main();

@@ -30,7 +30,6 @@ JA, JEQ, JGT, JGE, JSET, JNE, JLT = 0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0xA0
 _CALL, _EXIT = 0x80, 0x90
 
 # helper function ids (include/uapi/linux/bpf.h, enum bpf_func_id)
-KTIME_GET_NS = 5
 GET_CURRENT_TASK = 35
 PROBE_READ_KERNEL = 113
 
