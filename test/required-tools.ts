@@ -16,6 +16,8 @@ export const REQUIRED_TOOLS: readonly RequiredTool[] = [
   { command: "ssh-keygen", pkg: "openssh-client", tests: ["test/integration/ssh/**", "src/transports/known-hosts.test.ts"] },
   { command: "ssh-agent", pkg: "openssh-client", tests: ["test/integration/ssh/auth.test.ts"] },
   { command: "setpriv", pkg: "util-linux", tests: ["test/integration/doctor/doctor-local.test.ts"] },
+  { command: "tcsh", pkg: "tcsh", tests: ["test/integration/ssh/login-shells.test.ts", "src/transports/ssh-quote.test.ts"] },
+  { command: "bsd-csh", pkg: "csh", tests: ["test/integration/ssh/login-shells.test.ts", "src/transports/ssh-quote.test.ts"] },
 ];
 
 function found(command: string): boolean {
