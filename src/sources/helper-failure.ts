@@ -20,7 +20,7 @@ export function helperExitError(exit: CommandExit, stderr: string, where: string
   }
   if (exit.code === HEARTBEAT_EXIT_CODE && lastLine === "") {
     return new RssdriftError(
-      `the drgn helper on ${where} stopped: it heard nothing from rssdrift for its heartbeat period (rssdrift suspended, or the link stalled)`,
+      `the helper on ${where} stopped: it heard nothing from rssdrift for its heartbeat period (rssdrift suspended, or the link stalled)`,
       EXIT.helperFailure,
       undefined,
       "helper-heartbeat",

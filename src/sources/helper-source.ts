@@ -36,8 +36,13 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
   let closed = false;
 
   const startHelper = async (): Promise<Helper> => {
-    const command = await transport.start(helperArgv({ ...options, intervalMs })).catch((err: unknown) => {
+    const argv = helperArgv({ ...options, intervalMs });
+    const command = await transport.start(argv).catch((err: unknown) => {
       if (!(err instanceof RssdriftError) || err.code !== "no-command") throw err;
+      // argv[0] is sudo when we are not root: then python3 was never reached
+      if (argv[0] === "sudo") {
+        throw new RssdriftError(`not root, and ${err.message}`, err.exitCode, "run rssdrift as root, allow the helper with sudo (docs/sudo.md), or use --backend procfs", "no-sudo");
+      }
       throw new RssdriftError(err.message, err.exitCode, "install python3 (and python3-drgn), name another with --python, or use --backend procfs", "no-python");
     });
     const helper = { command, stderrTail: tailOf(command.stderr) };
