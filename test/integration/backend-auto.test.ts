@@ -168,6 +168,18 @@ describe("--backend auto", () => {
     expect(notices[0]).toMatch(/^bpf not used \(sudo-password\): .*; fix: .*NOPASSWD/);
   });
 
+  it("not root and no sudo to be had: each kernel backend says so (no-sudo), not 'install python3'", async () => {
+    // a real spawn of a sudo that is not there, whatever this machine has
+    const local = localTransport();
+    const noSudo = { ...local, start: (argv: string[]) => local.start(argv[0] === "sudo" ? ["/nonexistent/sudo", ...argv.slice(1)] : argv) };
+    const notices: string[] = [];
+    const source = await openBackend(noSudo, target("auto"), true, (line) => notices.push(line), scriptedHelper({ bpf: works("bpf"), drgn: works("drgn") }));
+    opened.push(source);
+    expect(source.backend?.used).toBe("procfs");
+    expect(source.backend?.skipped.map((skip) => `${skip.backend} ${skip.code}`)).toEqual(["bpf no-sudo", "drgn no-sudo"]);
+    expect(notices[0]).toMatch(/^bpf not used \(no-sudo\): not root, and .*sudo.*; fix: run rssdrift as root, allow the helper with sudo/);
+  });
+
   it("stops at once on a target error: the next backend would only say the same", async () => {
     const err = await failure({ bpf: fails("no-such-pid", "no process with pid 4242", 3), drgn: works("drgn") });
     expect(err.exitCode).toBe(EXIT.targetGone);
