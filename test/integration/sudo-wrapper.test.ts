@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RssdriftError } from "../../src/errors.js";
-import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble } from "../../src/sources/helper-launch.js";
+import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble, type HelperOptions } from "../../src/sources/helper-launch.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 
@@ -52,37 +52,33 @@ async function runWrapper(args: string[], stdin: Buffer | string = "") {
   return { exit, stdout, stderr };
 }
 
+/**
+ * The real helper through the wrapper, one sample: the wrapper let it through when the helper
+ * itself answered, with a sample or with one of its own verdicts on this kernel (`verdicts`).
+ */
+async function expectHelperAnswered(options: Partial<HelperOptions>, verdicts: string[]): Promise<void> {
+  const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper, ...options });
+  const lines: string[] = [];
+  let error: unknown;
+  try {
+    for await (const line of source) lines.push(line.type);
+  } catch (err) {
+    error = err;
+  } finally {
+    await source.close();
+  }
+  if (error === undefined) expect(lines).toContain("sample");
+  else expect(verdicts).toContain((error as RssdriftError).code);
+}
+
 describe.skipIf(!isRoot)("the sudo wrapper", () => {
   it("runs the real helper sent by rssdrift (--python WRAPPER), which reaches its own verdict", async () => {
-    const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper });
-    const lines: string[] = [];
-    let error: unknown;
-    try {
-      for await (const line of source) lines.push(line.type);
-    } catch (err) {
-      error = err;
-    } finally {
-      await source.close();
-    }
-    if (error === undefined) expect(lines).toContain("sample");
-    else expect(["no-kcore", "lockdown", "no-drgn", "no-debug-info"]).toContain((error as RssdriftError).code);
+    await expectHelperAnswered({}, ["no-kcore", "lockdown", "no-drgn", "no-debug-info"]);
   });
 
   it("runs the bpf backend through the wrapper, and doctor's --pid self round trip", async () => {
     for (const pid of [process.pid, "self"] as const) {
-      const source = await openHelperSource(localTransport(), { pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper, backend: "bpf" });
-      const lines: string[] = [];
-      let error: unknown;
-      try {
-        for await (const line of source) lines.push(line.type);
-      } catch (err) {
-        error = err;
-      } finally {
-        await source.close();
-      }
-      // the wrapper let it through: the helper itself answered (a sample, or its own bpf verdict)
-      if (error === undefined) expect(lines).toContain("sample");
-      else expect(["bpf-refused", "no-btf", "lockdown", "unsupported-arch"]).toContain((error as RssdriftError).code);
+      await expectHelperAnswered({ pid, backend: "bpf" }, ["bpf-refused", "no-btf", "lockdown", "unsupported-arch"]);
     }
   });
 
