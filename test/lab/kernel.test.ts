@@ -316,7 +316,7 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     }
     expect((await inGuest(suite, ["test", "-f", debugFile])).code).toBe(0);
 
-    expectOneLineError(drgnRun, EXIT.missingPrerequisite, new RegExp(`^rssdrift: no debug info for kernel ${escape(kernel)} .*\\(fix: ${escape(hint)}\\)$`));
+    expectOneLineError(drgnRun, EXIT.missingPrerequisite, new RegExp(`^rssdrift: no debug info for kernel ${escape(kernel)} .*\\(fix: .*${escape(hint)}.*\\)$`));
 
     expect(autoRun.code, autoRun.stderr).toBe(EXIT.ok);
     const report = JSON.parse(autoRun.stdout) as JsonReport;
@@ -331,7 +331,7 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     expect(notices).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^rssdrift: bpf not used \(/),
-        expect.stringMatching(new RegExp(`^rssdrift: drgn not used \\(no-debug-info\\): no debug info for kernel ${escape(kernel)}.*; fix: ${escape(hint)}$`)),
+        expect.stringMatching(new RegExp(`^rssdrift: drgn not used \\(no-debug-info\\): no debug info for kernel ${escape(kernel)}.*; fix: .*${escape(hint)}.*$`)),
         expect.stringMatching(/^rssdrift: using the procfs estimate/),
       ]),
     );
