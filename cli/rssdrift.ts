@@ -121,11 +121,9 @@ async function main(): Promise<void> {
   }
   process.exitCode = output.exitCode ?? code;
   // Interrupted: whatever the signal could not reach (a resolver, an `ssh -G`, a socket still
-  // connecting) must not keep us alive. Exit once what we wrote is flushed.
-  if (controller.signal.aborted) {
-    await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
-    process.exit();
-  }
+  // connecting) must not keep us alive. Nothing written is lost: on Linux, Node writes stdout and
+  // stderr synchronously to files, terminals and pipes alike.
+  if (controller.signal.aborted) process.exit();
 }
 
 await main();
