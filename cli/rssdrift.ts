@@ -89,12 +89,21 @@ function describe(err: unknown): { line: string; code: number } {
   return { line: `rssdrift: internal error: ${message}${stack}`, code: EXIT.internal };
 }
 
+/** how long an interrupted command may take to stop its helper before we exit anyway */
+const INTERRUPT_GRACE_MS = 5000;
+
 async function main(): Promise<void> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     // a second Ctrl-C does not wait for the helper to stop
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
     controller.abort(signal);
+    // the command stops its helper and returns; should anything hang on the way, do not wait for
+    // it (a remote helper still ends: its stdin closes with our connection)
+    setTimeout(() => {
+      process.stderr.write("rssdrift: interrupted\n");
+      process.exit(EXIT.interrupted);
+    }, INTERRUPT_GRACE_MS).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
