@@ -26,10 +26,13 @@ afterAll(() => {
   removeDir(dir);
 });
 
-/** Starts the CLI with a HOME of its own (no user's ~/.ssh is read or written). */
+/**
+ * Starts the CLI with a HOME of its own (no user's ~/.ssh is read or written) and only PATH from
+ * this process: nothing another test file left in a shared worker's environment (an agent socket,
+ * a timeout) reaches it.
+ */
 function startCli(args: string[]) {
-  const { RSSDRIFT_DEBUG: _debug, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...env, HOME: dir } });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH, HOME: dir } });
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -49,7 +52,8 @@ describe("Ctrl-C while an SSH connection is being made", () => {
 
   beforeAll(async () => {
     // accepts and never says a word: the SSH handshake waits for a version line that never comes
-    blackhole = createServer((socket) => accepted.push(socket));
+    // (read and dropped, so that the client's FIN is seen and "close" comes when it goes)
+    blackhole = createServer((socket) => accepted.push(socket.resume()));
     await new Promise<void>((resolve) => blackhole.listen(0, "127.0.0.1", resolve));
   });
   afterAll(async () => {
