@@ -2,48 +2,35 @@
 // newline forges a line, U+202E reverses the text after it), and the built CLI reads it through
 // the procfs backend: the report, --markdown and `watch` lines show escapes; --json and recordings
 // keep the exact name, with what JSON.stringify leaves raw (C1, bidi) written as \u escapes.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import type { JsonReport } from "../../src/report/json.js";
 import { startNamedProcess, type NamedProcess } from "../fixtures/hostile-process.js";
 import { HOSTILE, expectNoRawControls } from "../fixtures/hostile-strings.js";
+import { BUILT_CLI, runBuiltCli, type CliRun } from "../fixtures/built-cli.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
-const CLI = fileURLToPath(new URL("../../dist/cli/rssdrift.js", import.meta.url));
+/** the built CLI in line mode, without NO_COLOR: the output is uncoloured because it is not a terminal */
+const { NO_COLOR: _noColor, ...env } = process.env;
+const runCli = (args: string[]) => runBuiltCli(args, env);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** the built CLI with pipes for stdout and stderr (not a terminal: no colours, line mode) */
-function runCli(args: string[]): Promise<Run> {
-  const { RSSDRIFT_DEBUG: _debug, NO_COLOR: _noColor, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
+
 
 let target: NamedProcess;
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} is missing: run npm run build`).toBe(true);
+  expect(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run npm run build`).toBe(true);
   target = await startNamedProcess(HOSTILE.comm);
 });
 afterAll(() => {
   target?.child.kill("SIGKILL");
 });
 
-function expectClean(run: Run, what: string): void {
+function expectClean(run: CliRun, what: string): void {
   expect(run.stderr, what).toBe("");
   expect(run.code, what).toBe(0);
   expectNoRawControls(run.stdout, `${what} stdout`);

@@ -2,11 +2,9 @@
 // name) through the real replay source, into the live view (Ink, rendered for real), the real
 // snapshot writer, and the built CLI in line mode: every screen and line shows escapes, and the
 // machine-readable outputs keep the exact strings.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { render } from "ink-testing-library";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { analyse } from "../../src/analysis/analyse.js";
@@ -19,11 +17,11 @@ import { App } from "../../src/ui/App.js";
 import type { ViewOutcome } from "../../src/ui/stream-types.js";
 import { frameWith, until } from "../fixtures/frames.js";
 import { HOSTILE, expectNoRawControls, writeHostileRecording } from "../fixtures/hostile-strings.js";
+import { BUILT_CLI, runBuiltCli as runCli } from "../fixtures/built-cli.js";
 import { pushedSource } from "../fixtures/pushed-source.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
-const CLI = fileURLToPath(new URL("../../dist/cli/rssdrift.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rssdrift-hostile-"));
 const recording = writeHostileRecording(dir);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,25 +92,11 @@ describe("a hostile recording in the live view", () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[]): Promise<Run> {
-  const { RSSDRIFT_DEBUG: _debug, ...env } = process.env;
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
 
 describe("the built CLI on a hostile recording", () => {
   it("replays it as lines: escapes on stdout and stderr, one error line, exit 3", async () => {
-    expect(existsSync(CLI), `${CLI} is missing: run npm run build`).toBe(true);
+    expect(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run npm run build`).toBe(true);
     const run = await runCli(["replay", recording, "--speed", "1000"]);
     expectNoRawControls(run.stdout, "stdout");
     expectNoRawControls(run.stderr, "stderr");
