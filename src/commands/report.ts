@@ -7,7 +7,6 @@ import { renderMarkdown } from "../report/markdown.js";
 import { renderText } from "../report/text.js";
 import { firstSample } from "../sources/first-sample.js";
 import { openSampleSource, openSourceOn } from "../sources/open-source.js";
-import type { SampleSource } from "../sources/sample-source.js";
 import { quoteShellWord } from "../transports/ssh-quote.js";
 import { printable, printableJson } from "../text/printable.js";
 import type { Transport } from "../transports/transport.js";
@@ -49,12 +48,6 @@ function commandLine(argv: string[]): string {
   return ["rssdrift", ...argv].map(quote).join(" ");
 }
 
-/** The source's first sample, analysed; the source is closed afterwards. */
-async function firstAnalysed(source: SampleSource, notice: (line: string) => void, deadlineMs: number): Promise<AnalysedSample> {
-  const { hello, sample } = await firstSample(source, notice, deadlineMs);
-  return { hello, sample, analysis: analyse(hello, sample), ...(source.backend ? { backend: source.backend } : {}) };
-}
-
 /** One analysed sample of the target, stopped early by Ctrl-C. */
 async function sampleOnce(target: TargetOptions, ctx: CommandContext, deadlineMs: number): Promise<AnalysedSample> {
   const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(line)}\n`);
@@ -62,7 +55,7 @@ async function sampleOnce(target: TargetOptions, ctx: CommandContext, deadlineMs
   const stop = () => void source.close();
   ctx.signal.addEventListener("abort", stop, { once: true });
   try {
-    return await firstAnalysed(source, notice, deadlineMs);
+    return await firstSample(source, analyse, notice, deadlineMs);
   } finally {
     ctx.signal.removeEventListener("abort", stop);
   }
@@ -77,7 +70,7 @@ export function sampleOnceOn(argv: string[], ctx: CommandContext) {
   const deadlineMs = firstSampleDeadlineMs(values.timeout as string | undefined, ctx.env);
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
     const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${transport.where}: ${line}`)}\n`);
-    return firstAnalysed(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), notice, deadlineMs);
+    return firstSample(await openSourceOn(transport, { ...target, pid, count: 1 }, notice), analyse, notice, deadlineMs);
   };
 }
 

@@ -1,32 +1,32 @@
 // Reads a source up to its first sample, for one-shot commands, and closes it. A source that
 // goes silent (a stuck debug-info load, a wedged host) ends at the deadline instead of hanging.
 import { EXIT, RssdriftError } from "../errors.js";
-import type { HelloLine, SampleLine } from "../schema/helper-line.js";
+import type { AnalysedSample } from "../analysis/types.js";
 import type { SampleSource } from "./sample-source.js";
+import { readStream, type Analyse } from "./sample-stream.js";
 
-async function readUpToSample(source: SampleSource, onProgress: (message: string) => void): Promise<{ hello: HelloLine; sample: SampleLine }> {
-  let hello: HelloLine | undefined;
-  for await (const line of source) {
-    if (line.type === "progress") onProgress(line.message);
-    else if (line.type === "hello") hello = line;
-    else if (line.type === "sample") {
-      if (hello === undefined) break;
-      return { hello, sample: line };
-    }
+async function readUpToSample(source: SampleSource, analyse: Analyse, onProgress: (message: string) => void): Promise<AnalysedSample> {
+  let helloSeen = false;
+  for await (const event of readStream(source, analyse)) {
+    if (event.kind === "progress") onProgress(event.message);
+    else if (event.kind === "hello") helloSeen = true;
+    else return event.analysed;
   }
   throw new RssdriftError(
-    `${source.origin} ended without ${hello ? "a sample" : "a hello line"}`,
+    `${source.origin} ended without ${helloSeen ? "a sample" : "a hello line"}`,
     EXIT.helperFailure,
     undefined,
     "no-sample",
   );
 }
 
+/** The source's first sample, analysed; the source is closed afterwards. */
 export async function firstSample(
   source: SampleSource,
+  analyse: Analyse,
   onProgress: (message: string) => void,
   deadlineMs: number,
-): Promise<{ hello: HelloLine; sample: SampleLine }> {
+): Promise<AnalysedSample> {
   let timer: NodeJS.Timeout | undefined;
   let late = false;
   const deadline = new Promise<never>((_, reject) => {
@@ -42,7 +42,7 @@ export async function firstSample(
       );
     }, deadlineMs);
   });
-  const reading = readUpToSample(source, onProgress);
+  const reading = readUpToSample(source, analyse, onProgress);
   reading.catch(() => undefined); // after the deadline, how the reading ends (closed under it) is not news
   try {
     return await Promise.race([reading, deadline]);

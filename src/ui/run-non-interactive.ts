@@ -2,9 +2,8 @@
 // compact line per sample, or with --json one JSON object per sample: {hello, sample, analysis}
 // (an AnalysedSample, whole on each line so `jq` needs no state). Progress and notices go to stderr.
 import type { CommandContext } from "../commands/context.js";
-import { EXIT, RssdriftError } from "../errors.js";
-import type { HelloLine } from "../schema/helper-line.js";
 import type { SampleSource } from "../sources/sample-source.js";
+import { readStream } from "../sources/sample-stream.js";
 import { printable, printableJson } from "../text/printable.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 import { streamEndOf, type Analyse, type OpenSource, type ViewOutcome } from "./stream-types.js";
@@ -29,19 +28,15 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
   try {
     source = await open(notice);
     if (stopped) return { kind: "interrupted" };
-    let hello: HelloLine | null = null;
     let firstMonoMs: number | null = null;
-    for await (const line of source) {
+    for await (const event of readStream(source, analyse)) {
       if (stopped) break;
-      if (line.type === "progress") notice(line.message);
-      else if (line.type === "hello") {
-        hello = line;
-        if (!json) ctx.stdout.write(`${compactHeader(line, source.origin)}\n`);
-      } else if (line.type === "sample") {
-        if (hello === null) throw new RssdriftError(`${source.origin} sent a sample before its hello line`, EXIT.helperFailure);
-        firstMonoMs ??= line.mono_ms;
-        const analysed = { hello, sample: line, analysis: analyse(hello, line), ...(source.backend ? { backend: source.backend } : {}) };
-        ctx.stdout.write(`${json ? printableJson(analysed) : compactLine(analysed, firstMonoMs)}\n`);
+      if (event.kind === "progress") notice(event.message);
+      else if (event.kind === "hello") {
+        if (!json) ctx.stdout.write(`${compactHeader(event.hello, source.origin)}\n`);
+      } else {
+        firstMonoMs ??= event.analysed.sample.mono_ms;
+        ctx.stdout.write(`${json ? printableJson(event.analysed) : compactLine(event.analysed, firstMonoMs)}\n`);
       }
     }
     return ctx.signal.aborted ? { kind: "interrupted" } : stopped ? { kind: "quit" } : { kind: "ended", end: { kind: "finished" } };

@@ -1,12 +1,9 @@
 // What the live view knows about its source at any moment, and how a session ends. Shared by
 // the Ink app, its hooks and the two runners (interactive and non-interactive).
-import type { Analysis, AnalysedSample } from "../analysis/types.js";
+import type { AnalysedSample } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
-import type { HelloLine, SampleLine } from "../schema/helper-line.js";
 import type { SampleSource } from "../sources/sample-source.js";
-
-/** analyse() from src/analysis/analyse.ts, passed in so tests can use hand-made analyses */
-export type Analyse = (hello: HelloLine, sample: SampleLine) => Analysis;
+export type { Analyse } from "../sources/sample-stream.js";
 
 /** opens the source; `notice` receives what happens meanwhile (sudo, SSH, fallback to procfs) */
 export type OpenSource = (notice: (line: string) => void) => Promise<SampleSource>;

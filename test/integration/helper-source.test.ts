@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
+import { analyse } from "../../src/analysis/analyse.js";
 import { firstSample } from "../../src/sources/first-sample.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
 import type { SampleSource } from "../../src/sources/sample-source.js";
@@ -134,7 +135,7 @@ describe("drgn source over a local child process", () => {
     // its first line (its pid) read first, so the deadline below races nothing but the silence
     const first = await source[Symbol.asyncIterator]().next();
     const rest = { ...source, [Symbol.asyncIterator]: () => source[Symbol.asyncIterator]() };
-    const error = await firstSample(rest, () => undefined, 300).then(
+    const error = await firstSample(rest, analyse, () => undefined, 300).then(
       () => null,
       (err: unknown) => err,
     );

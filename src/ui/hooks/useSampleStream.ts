@@ -4,10 +4,10 @@
 // This is where the target's strings enter the view: what the state holds for showing is made
 // printable here, once (docs/SECURITY.md); `exact` keeps the sample as it came, for snapshots.
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import { EXIT, RssdriftError } from "../../errors.js";
 import type { BackendChoice } from "../../analysis/types.js";
-import type { HelloLine, HelperLine } from "../../schema/helper-line.js";
+import type { HelloLine } from "../../schema/helper-line.js";
 import type { SampleSource } from "../../sources/sample-source.js";
+import { readStream } from "../../sources/sample-stream.js";
 import { printable, printableStrings } from "../../text/printable.js";
 import {
   streamEndOf,
@@ -81,10 +81,6 @@ function reduce(state: StreamState, action: Action): StreamState {
   }
 }
 
-function protocolError(origin: string, what: string): RssdriftError {
-  return new RssdriftError(`${origin} ${what}`, EXIT.helperFailure, undefined, "protocol");
-}
-
 export function useSampleStream(open: OpenSource, analyse: Analyse): { state: StreamState; controls: StreamControls } {
   const [state, dispatch] = useReducer(reduce, initialState);
   const source = useRef<SampleSource | null>(null);
@@ -95,41 +91,20 @@ export function useSampleStream(open: OpenSource, analyse: Analyse): { state: St
     const send = (action: Action) => {
       if (!unmounted && !closing.current) dispatch(action);
     };
-    // the source's backend choice goes with each sample, so a snapshot's JSON says it too
-    let backend: BackendChoice | undefined;
-    const handle = (line: HelperLine, hello: HelloLine | null, origin: string): HelloLine | null => {
-      switch (line.type) {
-        case "progress":
-          send({ type: "notice", text: printable(line.message) });
-          return hello;
-        case "hello":
-          send({ type: "hello", hello: printableStrings(line) });
-          return line;
-        case "sample": {
-          if (hello === null) throw protocolError(origin, "sent a sample before its hello line");
-          const exact = { hello, sample: line, analysis: analyse(hello, line), ...(backend ? { backend } : {}) };
-          send({ type: "sample", analysed: printableStrings(exact), exact });
-          return hello;
-        }
-        case "error":
-          // sources turn error lines into thrown errors; one reaching here is a source bug
-          throw protocolError(origin, `yielded an error line: ${line.message}`);
-      }
-    };
     void (async () => {
       try {
         const opened = await open((text) => send({ type: "notice", text: printable(text) }));
         source.current = opened;
-        backend = opened.backend;
         if (closing.current || unmounted) {
           await opened.close();
           return;
         }
         send({ type: "opened", origin: printable(opened.origin), backend: printableStrings(opened.backend ?? null) });
-        let hello: HelloLine | null = null;
-        for await (const line of opened) {
+        for await (const event of readStream(opened, analyse)) {
           if (unmounted || closing.current) break;
-          hello = handle(line, hello, opened.origin);
+          if (event.kind === "progress") send({ type: "notice", text: printable(event.message) });
+          else if (event.kind === "hello") send({ type: "hello", hello: printableStrings(event.hello) });
+          else send({ type: "sample", analysed: printableStrings(event.analysed), exact: event.analysed });
         }
         send({ type: "end", end: { kind: "finished" } });
       } catch (error) {

@@ -183,8 +183,7 @@ describe("fleet mode", () => {
     const sampleOnce = async (transport: Transport, pid: number): Promise<AnalysedSample> => {
       if (!transport.where.includes("beta")) return recording(transport, pid);
       const source = await openHelperSource(transport, { pid, intervalMs: 1000, smaps: false, sudo: false }, silentHelper);
-      const { hello, sample } = await firstSample(source, () => undefined, 500);
-      return { hello, sample, analysis: analyse(hello, sample) };
+      return firstSample(source, analyse, () => undefined, 500);
     };
     const { ctx, stdout } = context();
     const code = await fleetCommand(["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx, sampleOnce);
