@@ -1,11 +1,13 @@
-"""Read a process's RSS counters (mm->rss_stat) from the running kernel, with drgn or with BPF.
+"""Read a process's RSS counters (mm->rss_stat) from the running kernel, with drgn or with BPF,
+or estimate them from /proc.
 
-The only part of rssdrift that runs as root. It prints JSON lines on stdout, one object per
-line, exactly as src/schema/helper-line.ts describes them: `progress` while starting, one
-`hello`, then one `sample` per tick, or one `error` line and a non-zero exit.
+The only part of rssdrift that runs as root (its procfs backend runs as any user). It prints
+JSON lines on stdout, one object per line, exactly as src/schema/helper-line.ts describes them:
+`progress` while starting, one `hello`, then one `sample` per tick, or one `error` line and a
+non-zero exit.
 
-    python3 -I rss_stat.py --pid N|self [--backend drgn|bpf] [--interval MS] [--count K] [--smaps] [--control]
-                           [--vmlinux PATH]
+    python3 -I rss_stat.py --pid N|self [--backend drgn|bpf|procfs] [--interval MS] [--count K] [--smaps] [--control]
+                           [--vmlinux PATH] [--where TEXT]
     drgn rss_stat.py --pid N ...      (the drgn backend, with drgn's own `prog`)
 
 rssdrift sends it over stdin with the modules in rssdrift_helper/ (src/sources/helper-launch.ts);
@@ -15,6 +17,8 @@ Backends (the modules say more):
 - drgn (rssdrift_helper/drgn_reader.py): /proc/kcore and the kernel's DWARF debug info.
 - bpf (rssdrift_helper/bpf_reader.py): the kernel's BTF and a BPF program run on demand; no
   drgn, no debug info, no /proc/kcore.
+- procfs (rssdrift_helper/procfs_reader.py): no root and no kernel reader: the cached counters from
+  /proc/PID/stat against the page-table walk of smaps_rollup, an estimate.
 
 It only reads: /proc and /sys files and kernel memory. It never writes to the kernel or to the
 target.
@@ -29,6 +33,7 @@ if "__file__" in globals():  # from a checkout (not through the bootstrap, which
 
 from rssdrift_helper.loop import install_signal_handlers, run  # noqa: E402
 from rssdrift_helper.proc import check_target, read_lockdown_mode  # noqa: E402
+from rssdrift_helper.procfs_reader import ProcfsTarget  # noqa: E402
 from rssdrift_helper.protocol import EXIT_STATUS, HelperError, emit, error_line, progress_line  # noqa: E402
 from rssdrift_helper.sampler import Sampler  # noqa: E402
 
@@ -62,7 +67,7 @@ def parse_args(argv):
     """Parses the helper's arguments (without the program name); raises HelperError bad-args."""
     parser = _ArgumentParser(prog="rss_stat.py", description="Read mm->rss_stat of a process.")
     parser.add_argument("--pid", type=_pid, required=True, help="a pid, or self")
-    parser.add_argument("--backend", choices=("drgn", "bpf"), default="drgn")
+    parser.add_argument("--backend", choices=("drgn", "bpf", "procfs"), default="drgn")
     parser.add_argument("--interval", type=_positive_int, default=1000, metavar="MS")
     parser.add_argument("--count", type=_positive_int, default=None, metavar="K",
                         help="samples to take (default: 1, or unlimited with --control)")
@@ -73,6 +78,8 @@ def parse_args(argv):
                         help="with --control: exit when no control line came for S seconds")
     parser.add_argument("--vmlinux", default=None, metavar="PATH",
                         help="drgn backend: the kernel's vmlinux with DWARF, instead of drgn's search (drgn -s PATH)")
+    parser.add_argument("--where", default="this machine", metavar="TEXT",
+                        help="procfs backend: how rssdrift names this machine in messages (e.g. root@db1:22)")
     options = parser.parse_args(argv)
     if options.count is None and not options.control:
         options.count = 1
@@ -113,11 +120,12 @@ def main(argv, prog=None):
         options = parse_args(argv)
         # a wrong pid is the user's first problem, and telling needs neither root nor a backend
         stat = check_target(options.pid)
-        if options.backend == "bpf":
-            reader = start_bpf(options, stat)
+        if options.backend == "procfs":
+            target = ProcfsTarget(options.pid, stat, options.where)
+        elif options.backend == "bpf":
+            target = Sampler(start_bpf(options, stat), stat, options.smaps)
         else:
-            reader = start_drgn(options, stat, prog)
-        target = Sampler(reader, stat, options.smaps)
+            target = Sampler(start_drgn(options, stat, prog), stat, options.smaps)
         emit(target.hello(options.interval))
         return run(target, options)
     except HelperError as e:

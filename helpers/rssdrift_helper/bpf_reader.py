@@ -18,7 +18,7 @@ import time
 
 from . import bpf_program, btf
 from .bpf_syscall import Bpf, BpfError, TestRun, syscall_number
-from .era import RssStatLayout, decide_era
+from .era import RssStatLayout, decide_era, percpu_batch
 from .kallsyms import start_reading
 from .proc import TARGET_ERRORS, classify_target, parse_cpu_list, read_cpu_list, read_lockdown_mode
 from .protocol import COUNTER_ENUMERATORS, HelperError, counter_reading, fault_around_pages
@@ -308,7 +308,7 @@ class BpfReader:
         """percpu_counter_batch as the program read it, else what lib/percpu_counter.c computes."""
         if self.offsets.batch_address:
             return values[self.ctx.index("batch")]
-        return max(32, 2 * len(online))
+        return percpu_batch(len(online))
 
     def hello_fields(self):
         page_size = os.sysconf("SC_PAGE_SIZE")

@@ -11,6 +11,11 @@ types (never from the version string), the same way for the drgn and the bpf rea
 from .protocol import HelperError
 
 
+def percpu_batch(online_cpus):
+    """percpu_counter_batch as lib/percpu_counter.c computes it: max(32, 2 x online CPUs)."""
+    return max(32, 2 * online_cpus)
+
+
 class RssStatLayout:
     """What mm->rss_stat looks like, described with plain values so that the era decision is
     testable without a kernel."""

@@ -25,6 +25,9 @@ def parse_stat(text):
         "comm": text[open_paren + 1:close_paren],
         "state": field(3),
         "flags": int(field(9)),
+        # page faults so far, summed over the threads: they only ever grow
+        "minor_faults": int(field(10)),
+        "major_faults": int(field(12)),
         "threads": int(field(20)),
         "start_time": int(field(22)),
         "rss": int(field(24)),

@@ -1,5 +1,5 @@
-"""What both readers share: the hello line's shape, and turning one reading of the counters
-into a sample line with the /proc readings and the pid-reuse check.
+"""What the readers share: the hello line's shape, the target's exit and pid-reuse checks, and
+turning one reading of the counters into a sample line with the /proc readings.
 
 A reader (drgn_reader.DrgnReader, bpf_reader.BpfReader) provides:
     reader.hello_fields()   -> the backend's fields of the hello line (backend ... fault_around_pages)
@@ -24,6 +24,17 @@ def hello_line(fields, stat, threads, interval_ms, smaps):
     if "bpf" in fields:
         line["bpf"] = fields["bpf"]
     return line
+
+
+def target_exited(pid):
+    return HelperError("target-exited", "pid %d has exited" % pid)
+
+
+def check_same_process(pid, first, stat):
+    """Raises pid-reused when /proc/PID/stat now (`stat`) is another process's than at the start
+    (`first`): the start time tells them apart."""
+    if stat["start_time"] != first["start_time"]:
+        raise HelperError("pid-reused", "pid %d now belongs to another process (%s)" % (pid, stat["comm"]))
 
 
 class Sampler:
@@ -53,9 +64,8 @@ class Sampler:
         try:
             stat, proc = read_proc(self.pid, self.smaps)
         except TargetGone:
-            raise HelperError("target-exited", "pid %d has exited" % self.pid) from None
-        if stat["start_time"] != self.stat["start_time"]:
-            raise HelperError("pid-reused", "pid %d now belongs to another process (%s)" % (self.pid, stat["comm"]))
+            raise target_exited(self.pid) from None
+        check_same_process(self.pid, self.stat, stat)
         if failure:
             raise failure
         return {"type": "sample", "seq": seq, "mono_ms": round(started * 1000, 3), "threads": threads,

@@ -9,7 +9,6 @@ import { EXIT } from "../errors.js";
 import { renderBoundPlot } from "../report/bound-plot.js";
 import { renderBoundText, type BoundReport } from "../report/bound-text.js";
 import { makeStyle } from "../report/style.js";
-import { parseCpuList } from "../sources/proc-files.js";
 import type { CommandContext } from "./context.js";
 import { parseFlags } from "./parse-flags.js";
 import { badInput } from "./target-options.js";
@@ -94,6 +93,18 @@ export function parsePageSize(text: string): number {
     throw badInput(`--page-size takes a power of two from 4096 to 256K (4K, 16K, 64K), not ${JSON.stringify(text)}`);
   }
   return bytes;
+}
+
+/** A kernel CPU list such as "0-3,8,10-11" (/sys/devices/system/cpu/online). */
+function parseCpuList(text: string): number[] {
+  const cpus: number[] = [];
+  for (const part of text.trim().split(",")) {
+    if (part === "") continue;
+    const [from, to] = part.split("-").map(Number);
+    if (from === undefined || Number.isNaN(from)) throw new Error(`bad CPU list: ${text.trim()}`);
+    for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu);
+  }
+  return cpus;
 }
 
 /** online CPUs: /sys counts them all, os.availableParallelism() only those this process may use */

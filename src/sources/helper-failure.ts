@@ -1,20 +1,30 @@
 // Turns a helper that ended without an `error` line (crashed, killed, refused by sudo) into one
 // clear RssdriftError, using the tail of its stderr.
 import { EXIT, RssdriftError } from "../errors.js";
+import type { HelperBackend } from "../schema/helper-line.js";
 import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit } from "../transports/transport.js";
 import { HEARTBEAT_EXIT_CODE } from "./helper-launch.js";
 
-export function helperExitError(exit: CommandExit, stderr: string, where: string, python = "python3"): RssdriftError {
+/** What to do when the helper's Python is not there; every backend needs it, procfs too. */
+export function noPythonHint(backend: HelperBackend | undefined): string {
+  return backend === "procfs" || backend === "bpf"
+    ? "install python3 on the target, or name another with --python"
+    : "install python3 and python3-drgn on the target, or name another with --python";
+}
+
+export function helperExitError(exit: CommandExit, stderr: string, where: string, python = "python3", backend?: HelperBackend): RssdriftError {
   const lastLine = stderr.trim().split("\n").at(-1) ?? "";
   // sudo -n refused (password, not allowed, not installed): the SSH layer knows sudo's wording
   const sudo = sudoFailure(stderr, where);
   if (sudo) return sudo;
-  if (exit.code === 127 || /command not found|No such file or directory/.test(lastLine)) {
+  // 127: not found; 126 with the shell's "Permission denied": there, but not for this user
+  const missing = exit.code === 127 || /command not found|No such file or directory/.test(lastLine);
+  if (missing || (exit.code === 126 && /Permission denied/.test(lastLine))) {
     return new RssdriftError(
       `${python} is not available on ${where}: ${lastLine || "command not found"}`,
       EXIT.missingPrerequisite,
-      "install python3 (and python3-drgn) on the target, name another with --python, or use --backend procfs",
+      noPythonHint(backend),
       "no-python",
     );
   }

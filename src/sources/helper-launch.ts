@@ -1,13 +1,15 @@
-// How the root helper is started, the same way on this machine and over SSH: python3, isolated
+// How the helper is started, the same way on this machine and over SSH: python3, isolated
 // (-I, see python.ts), runs a fixed bootstrap that reads the helper from stdin, so nothing is
 // written on the target. The helper is helpers/rss_stat.py plus its modules
 // (helpers/rssdrift_helper/*.py), sent as one JSON bundle; the bootstrap serves the modules to
 // `import` from that bundle and runs the entry script.
 // stdin then stays open as the control channel (sample / interval / pause / resume), and its
 // end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
+// The kernel backends run as root (or through sudo); the procfs backend runs as the user.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { HelperBackend } from "../schema/helper-line.js";
 import { DEFAULT_PYTHON, isolatedPython } from "./python.js";
 
 /** helpers/, found from this file whether running from src/ (tests) or dist/src/ */
@@ -68,8 +70,8 @@ export type KernelBackend = "bpf" | "drgn";
 export interface HelperOptions {
   /** the target; "self" is the helper's own process (doctor's round trip) */
   pid: number | "self";
-  /** which reader the helper runs; omitted: drgn, the helper's default */
-  backend?: KernelBackend;
+  /** which reader the helper runs (procfs: the estimate from /proc, no root); omitted: drgn, the helper's default */
+  backend?: HelperBackend;
   intervalMs: number;
   /** stop after this many samples; omitted: run until stdin closes */
   count?: number;
@@ -83,6 +85,8 @@ export interface HelperOptions {
   python?: string;
   /** drgn reads the kernel's debug info from this vmlinux instead of searching for it (--vmlinux) */
   vmlinux?: string;
+  /** how messages name the target machine (Transport.where); the procfs backend's say where a file could not be read */
+  where?: string;
 }
 
 /** The argv to start on the target; every element is one word (transports quote, never join). */
@@ -91,10 +95,11 @@ export function helperArgv(options: HelperOptions): string[] {
   const argv = [...(options.sudo ? ["sudo", "-n"] : []), ...python];
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
   argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
-  if (options.backend === "bpf") argv.push("--backend", "bpf");
+  if (options.backend !== undefined && options.backend !== "drgn") argv.push("--backend", options.backend);
   if (options.count !== undefined) argv.push("--count", String(options.count));
   if (options.smaps) argv.push("--smaps");
   if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);
+  if (options.where !== undefined) argv.push("--where", options.where);
   return argv;
 }
 

@@ -1,13 +1,14 @@
-// Samples from the helper (its bpf or drgn reader), running over any Transport (this machine or SSH). Every stdout
-// line is validated at this edge; an `error` line becomes a thrown RssdriftError. Over a
-// transport that reconnects, a helper lost with its link is started again and the stream goes on.
+// Samples from the helper (its bpf, drgn or procfs reader), running over any Transport (this
+// machine or SSH). Every stdout line is validated at this edge; an `error` line becomes a thrown
+// RssdriftError. Over a transport that reconnects, a helper lost with its link is started again
+// and the stream goes on.
 import type { Readable } from "node:stream";
 import { EXIT, helperError, RssdriftError } from "../errors.js";
 import type { HelloLine, HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
 import type { RunningCommand, Transport } from "../transports/transport.js";
 import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
-import { helperExitError } from "./helper-failure.js";
+import { helperExitError, noPythonHint } from "./helper-failure.js";
 import { control, HEARTBEAT_EXIT_CODE, HEARTBEAT_S, helperArgv, helperPreamble, pingEveryMs, type HelperOptions } from "./helper-launch.js";
 import { DEFAULT_PYTHON, distroPythonHasDrgn, useDistroPythonHint } from "./python.js";
 import type { SampleSource } from "./sample-source.js";
@@ -29,7 +30,8 @@ interface Helper {
 
 /** `script` replaces helpers/rss_stat.py, for tests of this plumbing with a scripted helper. */
 export async function openHelperSource(transport: Transport, options: HelperOptions, script?: Buffer): Promise<SampleSource> {
-  const origin = `${options.backend ?? "drgn"} helper on ${transport.where}`;
+  const origin =
+    options.backend === "procfs" ? `procfs estimate on ${transport.where}` : `${options.backend ?? "drgn"} helper on ${transport.where}`;
   // what the user changed live, so that a restarted helper carries on the same way
   let intervalMs = options.intervalMs;
   let paused = false;
@@ -43,7 +45,7 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
       if (argv[0] === "sudo") {
         throw new RssdriftError(`not root, and ${err.message}`, err.exitCode, "run rssdrift as root, allow the helper with sudo (docs/sudo.md), or use --backend procfs", "no-sudo");
       }
-      throw new RssdriftError(err.message, err.exitCode, "install python3 (and python3-drgn), name another with --python, or use --backend procfs", "no-python");
+      throw new RssdriftError(err.message, err.exitCode, noPythonHint(options.backend), "no-python");
     });
     const helper = { command, stderrTail: tailOf(command.stderr) };
     command.stdin.write(helperPreamble(script));
@@ -100,7 +102,7 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
           helper = await startHelper();
           continue;
         }
-        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON);
+        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON, options.backend);
         return;
       }
     } finally {

@@ -193,10 +193,18 @@ describe("procfs backend on real processes", () => {
   });
 });
 
-/** Every command as `nobody`, optionally as root of a new user namespace (root there, nobody outside). */
+/**
+ * Every command as `nobody`, optionally as root of a new user namespace (root there, nobody outside),
+ * with the system's PATH: the helper's python3 must be one nobody can run (this one's may be in
+ * root's home).
+ */
 function asNobody(userNamespace: boolean): Transport {
   const inner = localTransport();
-  const prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", ...(userNamespace ? ["unshare", "-U", "-r", "--"] : [])];
+  const prefix = [
+    "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+    "env", "PATH=/usr/local/bin:/usr/bin:/bin",
+    ...(userNamespace ? ["unshare", "-U", "-r", "--"] : []),
+  ];
   return { where: "this machine", start: (argv) => inner.start([...prefix, ...argv]), close: () => inner.close() };
 }
 

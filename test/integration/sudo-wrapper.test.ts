@@ -8,7 +8,9 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RssdriftError } from "../../src/errors.js";
 import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble, type HelperOptions } from "../../src/sources/helper-launch.js";
+import type { HelperLine } from "../../src/schema/helper-line.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
+import { openProcfsSource } from "../../src/sources/procfs-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -79,6 +81,22 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
   it("runs the bpf backend through the wrapper, and doctor's --pid self round trip", async () => {
     for (const pid of [process.pid, "self"] as const) {
       await expectHelperAnswered({ pid, backend: "bpf" }, ["bpf-refused", "no-btf", "lockdown", "unsupported-arch"]);
+    }
+  });
+
+  it("runs the procfs estimate through the wrapper, started as rssdrift starts it (no sudo, --where)", async () => {
+    const source = await openProcfsSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, python: wrapper });
+    const lines: HelperLine[] = [];
+    for await (const line of source) lines.push(line);
+    expect(lines.map((line) => line.type)).toEqual(["hello", "sample"]);
+    expect(lines[0]).toMatchObject({ backend: "procfs", target: { pid: process.pid } });
+  });
+
+  it("refuses a --where that is not a short printable label", async () => {
+    for (const where of ["a\nb", "\u001b]0;x\u0007", "x".repeat(256)]) {
+      const { exit, stderr } = await runWrapper(["--pid", "1", "--backend", "procfs", "--where", where], helperPreamble());
+      expect(exit.code).toBe(REFUSED);
+      expect(stderr).toContain("refused: --where takes a printable label");
     }
   });
 
