@@ -92,7 +92,7 @@ def classify_target(flags, state="", exit_state=0, has_mm=True):
 
 
 TARGET_ERRORS = {
-    "zombie": "pid {pid} ({comm}) is a zombie: it has exited and has no memory left to read",
+    "zombie": "pid {pid} ({comm}) is a zombie: its memory is already gone",
     "kernel-thread": "pid {pid} ({comm}) is a kernel thread: it has no user memory",
 }
 

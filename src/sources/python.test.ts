@@ -17,6 +17,15 @@ describe("helperArgv", () => {
     expect(argv.slice(-2)).toEqual(["--vmlinux", "/srv/debug/vmlinux 6.1 'x'"]);
   });
 
+  it("starts the procfs backend by name, with the machine's label as one word", () => {
+    const argv = helperArgv({ ...base, sudo: false, backend: "procfs", where: "deploy@db1 (10.0.0.7:22)" });
+    expect(argv[0]).toBe("python3");
+    expect(argv.join(" ")).toContain("--backend procfs");
+    expect(argv.slice(-2)).toEqual(["--where", "deploy@db1 (10.0.0.7:22)"]);
+    // drgn is the helper's default, named by leaving --backend out
+    expect(helperArgv({ ...base, sudo: true, backend: "drgn" })).not.toContain("--backend");
+  });
+
   it("isolatedPython puts -I before anything else", () => {
     expect(isolatedPython("python3", ["-m", "drgn", "--version"])).toEqual(["python3", "-I", "-m", "drgn", "--version"]);
   });
