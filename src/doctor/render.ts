@@ -59,7 +59,7 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
     const failed = results.filter((result) => result.status === "fail").length;
     lines.push(
       `Neither kernel backend (bpf, drgn) can work on ${where} yet: ${failed} check${failed === 1 ? "" : "s"} failed.`,
-      "--backend auto uses the procfs estimate there (no root, no kernel backend; it is what auto falls back to):",
+      "--backend auto uses the procfs estimate there (python3 alone: no root, no kernel backend; it is what auto falls back to):",
       `  rssdrift <pid>${hostFlag} --backend procfs`,
     );
   }
