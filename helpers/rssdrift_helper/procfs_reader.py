@@ -1,5 +1,5 @@
 """The procfs backend: an estimate of the drift from /proc alone, for machines without root, BPF,
-drgn or /proc/kcore. It runs as whoever starts it (no sudo): it only reads the target's /proc files.
+drgn or /proc/kcore. It runs as whoever starts it (no sudo), and reads only /proc and /sys files.
 
 /proc/PID/stat rss is always the cached sum of the counters; smaps_rollup walks the page tables,
 so it is the truth. Their difference estimates the drift; nothing here sees the per-CPU or
