@@ -12,7 +12,7 @@
 // Prints what it measured and, with --json FILE, writes it all there. Results: docs/BENCHMARKS.md.
 //
 //   npm run build && node dist/scripts/bench/backends.js --suite trixie [--runs 3] [--samples 100] \
-//     [--cli-runs 3] [--sizes 64,1024,4096] [--json /tmp/backends-4.json]
+//     [--cli-runs 3] [--sizes 64,1024,4096 [--here]] [--json /tmp/backends-4.json]
 import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     samples: { type: "string", default: "100" },
     "cli-runs": { type: "string", default: "3" },
     sizes: { type: "string", default: "" },
+    // also read the sized targets on this machine (bpf, procfs, smaps: no drgn here), not emulated
+    here: { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -64,6 +66,23 @@ function cliOneShot(env: Record<string, string>, backends: string[], runs: numbe
   return results;
 }
 
+/** The sized targets on this machine: bpf, procfs and smaps (run as root). */
+function sizedHere(sizes: string[], count: string): Record<string, Result> {
+  const here = stage(null);
+  try {
+    const results: Record<string, Result> = {};
+    for (const mib of sizes) {
+      const result = drive(null, ["--target-mib", mib, "samples", "smaps,procfs,bpf", count], here);
+      results[mib] = result;
+      const line = ["smaps", "procfs", "bpf"].map((b) => `${b} ${(result[b] as Summary).median} µs`).join(", ");
+      console.log(`this machine (${result.kernel}), one sample, ${mib} MiB target (${String(result.target_rss_kb)} kB resident): ${line}`);
+    }
+    return results;
+  } finally {
+    unstage(null, here);
+  }
+}
+
 const env = labEnv(suite);
 if (env.LAB_RUNNING !== "1") {
   console.error(`backends bench: the ${suite} suite is not up: scripts/lab/lab up ${suite} --cpus N`);
@@ -97,6 +116,7 @@ try {
     console.log(`one sample, ${mib} MiB target (${String(result.target_rss_kb)} kB resident): ${line}`);
   }
   out.sized = sized;
+  if (values.here) out.sizedHere = sizedHere(values.sizes!.split(",").filter(Boolean), count);
 
   const cli = cliOneShot(env, ["bpf", "drgn", "procfs"], Number(values["cli-runs"]));
   out.cliOneShot = cli;
