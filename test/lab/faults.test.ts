@@ -110,7 +110,7 @@ const watchArgs = (pid: number, host = "lab") => ["watch", String(pid), "--host"
 
 /** Its progress notices aside (`rssdrift: bpf, reading pid …`), what rssdrift said on stderr. */
 function finalLines(stderr: string): string[] {
-  return stderrLines({ stderr }).filter((line) => !/^rssdrift: (bpf, reading|reading the kernel's BTF|drgn|reconnect)/.test(line));
+  return stderrLines({ stderr }).filter((line) => !/^rssdrift: (bpf, reading|reading the kernel's BTF|loading the kernel's debug info|drgn|reconnect)/.test(line));
 }
 
 function expectNoStack(stderr: string): void {
@@ -164,6 +164,19 @@ describe("faults over SSH, in the lab (bookworm)", () => {
     expect(["", "rssdrift: interrupted"]).toContain(finalLines(stderr).join("\n"));
     expectNoStack(stderr);
     await untilHelpers(pid, 0);
+  });
+
+  it("the link dropped under a one-shot report's start-up (drgn): it does not reconnect; one line, no helper left", async () => {
+    const pid = await startTarget();
+    const run = startCli([String(pid), "--host", "lab-relay", "-F", config, "--backend", "drgn", "--json"]);
+    await untilHelpers(pid, 1); // drgn takes seconds to load the debug info: the cut comes first
+    for (const socket of relaySockets) socket.destroy();
+    const { code, stdout, stderr } = await run.ended;
+    expect(code).toBe(EXIT.sshFailure);
+    expect(finalLines(stderr)).toEqual([expect.stringMatching(/^rssdrift: the SSH connection to root@lab-relay .* was lost while the helper ran$/)]);
+    expectNoStack(stderr);
+    expect(stdout).toBe("");
+    await untilHelpers(pid, 0); // its session ended with the link: the helper goes with it
   });
 
   it("the target exits under a watch: exit 3, one line, no helper left", async () => {
