@@ -8,16 +8,9 @@
 //
 //   npm run build && node dist/scripts/bench/bpf-helper.js [--runs 10] [--samples 500] [--seconds 30] [--lab trixie]
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LAB, labUp } from "../lab-env.js";
-import { BOOTSTRAP, helperPreamble } from "../../src/sources/helper-launch.js";
-
-const DRIVER = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../../scripts/bench/helper_bench.py" : "./helper_bench.py", import.meta.url));
-const GUEST_DIR = "/tmp/rssdrift-bench";
+import { drive, median, spread, stage, unstage } from "./helper-bench-driver.js";
 
 const { values } = parseArgs({
   options: {
@@ -27,40 +20,6 @@ const { values } = parseArgs({
     lab: { type: "string", multiple: true, default: [] },
   },
 });
-
-type Result = Record<string, unknown> & { kernel: string };
-
-/** Runs the driver here or in a lab guest -> its JSON result. */
-function drive(where: string | null, args: string[], dir: string): Result {
-  const argv = ["python3", where ? `${GUEST_DIR}/helper_bench.py` : DRIVER, dir, ...args];
-  const out = where
-    ? execFileSync(LAB, ["ssh", where, "--", ...argv], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
-    : execFileSync(argv[0]!, argv.slice(1), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  return JSON.parse(out) as Result;
-}
-
-/** bootstrap.py and preamble.bin, the helper as rssdrift sends it, in a directory here or in the guest. */
-function stage(where: string | null): string {
-  const files = { "bootstrap.py": Buffer.from(BOOTSTRAP), "preamble.bin": helperPreamble() };
-  if (!where) {
-    const dir = mkdtempSync(join(tmpdir(), "rssdrift-bench-"));
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    return dir;
-  }
-  const put = (name: string, content: Buffer) =>
-    execFileSync(LAB, ["ssh", where, "--", "sh", "-c", 'mkdir -p "$1" && cat > "$1/$2"', "sh", GUEST_DIR, name], { input: content });
-  for (const [name, content] of Object.entries(files)) put(name, content);
-  put("helper_bench.py", readFileSync(DRIVER));
-  return GUEST_DIR;
-}
-
-function unstage(where: string | null, dir: string): void {
-  if (where) execFileSync(LAB, ["ssh", where, "--", "rm", "-rf", GUEST_DIR]);
-  else rmSync(dir, { recursive: true, force: true });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const spread = (xs: number[]) => `${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`;
 
 function measure(where: string | null): void {
   const name = where ? `lab ${where}` : "this machine";
@@ -80,7 +39,7 @@ function measure(where: string | null): void {
       console.log(`  drgn / bpf wall: ${(drgn! / bpf!).toFixed(1)}×`);
     }
     for (const backend of backends) {
-      const samples = drive(where, ["samples", backend, values.samples!], dir).read_us as Record<string, number>;
+      const samples = drive(where, ["samples", backend, values.samples!], dir)[backend] as Record<string, number>;
       console.log(`one ${backend} sample, read_us over ${samples.n}: median ${samples.median} µs, p99 ${samples.p99} µs, min ${samples.min} µs`);
     }
     const cpu = drive(where, ["cpu", "bpf", "20", values.seconds!], dir);

@@ -93,6 +93,11 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
           helper = await startHelper();
           continue;
         }
+        // the link dropped on a transport that does not reconnect (a one-shot report): an SSH
+        // failure, not a helper that "exited with code null"
+        if (helper.command.connectionLost) {
+          throw new RssdriftError(`the SSH connection to ${transport.where} was lost while the helper ran`, EXIT.sshFailure, undefined, "ssh-lost");
+        }
         // Our pings stopped for a whole heartbeat period while the helper was sampling: rssdrift
         // was suspended (Ctrl-Z) or starved, and the helper rightly quit. Start it again and say
         // so. A helper that never sampled is not restarted: that would loop.

@@ -8,6 +8,8 @@ export interface CommandExit {
 }
 
 export interface RunningCommand {
+  /** SSH: true once `exited` resolved because the connection dropped (no exit status came) */
+  readonly connectionLost?: boolean;
   stdin: Writable;
   stdout: Readable;
   stderr: Readable;

@@ -8,6 +8,7 @@ import { firstSample } from "../../src/sources/first-sample.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
 import type { SampleSource } from "../../src/sources/sample-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
+import type { Transport } from "../../src/transports/transport.js";
 
 const hello = {
   type: "hello", protocol: 1, backend: "drgn", kernel: "6.12.0-test", drgn: "0.0.31", page_size: 4096,
@@ -84,6 +85,21 @@ describe("drgn source over a local child process", () => {
     const { error } = await drain(await open(scriptedHelper([hello], "sys.stderr.write('Segmentation fault\\n'); sys.exit(139)")));
     expect(error?.exitCode).toBe(EXIT.helperFailure);
     expect(error?.message).toMatch(/exited with code 139: Segmentation fault/);
+  });
+
+  it("a link that dropped under a transport that does not reconnect is an SSH failure, not a helper that exited", async () => {
+    // the command ends as an SSH one does when its connection drops: no exit status, connectionLost
+    const local = localTransport();
+    const dropping: Transport = {
+      where: "root@lab (127.0.0.1:2222)",
+      start: async (argv) => Object.assign(await local.start(argv), { connectionLost: true }),
+      close: () => local.close(),
+    };
+    const source = await openHelperSource(dropping, { pid: 42, intervalMs: 100, smaps: false, sudo: false }, scriptedHelper([hello], "sys.exit(0)"));
+    opened.push(source);
+    const { error } = await drain(source);
+    expect(error?.exitCode).toBe(EXIT.sshFailure);
+    expect(error?.message).toBe("the SSH connection to root@lab (127.0.0.1:2222) was lost while the helper ran");
   });
 
   it("turns sudo -n's refusal on stderr into one line with the fix", async () => {
