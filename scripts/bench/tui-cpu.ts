@@ -5,7 +5,9 @@
 //    frames are left out however long a busy machine takes to start), at the watch default (a
 //    sample every 500 ms) and at 4 Hz. The share of the process's other threads is shown too:
 //    V8's optimizing compiler and GC helpers, which keep tiering up the render path for the
-//    first ~20 s of a 2 Hz view (--warm-up 30 measures past that).
+//    first ~20 s of a 2 Hz view (--warm-up 30 measures past that). Beside them, in a pane of
+//    the same size, Ink redraws a plain frame as often (ink-floor.ts): the floor any Ink view
+//    of that size pays.
 // 2. Start-up: from starting `rssdrift watch --demo` in a fresh pane to its first frame with a
 //    sample (its status line) on screen (the pane polled every 10 ms), several times; median and worst.
 // With --baseline DIR (another built checkout, e.g. `git archive main | tar -x -C DIR`, npm ci,
@@ -93,13 +95,16 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
     tmux("new-session", "-d", "-s", session, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, cliOf(build.root), "replay", recording);
     return { ...build, session, pid: Number(tmux("display-message", "-p", "-t", session, "#{pane_pid}").trim()) };
   });
+  const floorSession = `floor-${intervalMs}`;
+  tmux("new-session", "-d", "-s", floorSession, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, join(ROOT, "dist/scripts/bench/ink-floor.js"), "--interval", String(intervalMs));
+  const floorPid = Number(tmux("display-message", "-p", "-t", floorSession, "#{pane_pid}").trim());
   const lines = spawn(process.execPath, [cliOf(ROOT), "replay", recording], { stdio: ["ignore", "pipe", "inherit"] });
   let printed = 0;
   lines.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString().split("\n").length - 1));
 
   for (const tui of tuis) await firstSampleOnScreen(tui.session);
   await sleep(warmUpMs);
-  const start = { tuis: tuis.map((t) => cpuSeconds(t.pid)), main: tuis.map((t) => mainThreadSeconds(t.pid)), lines: cpuSeconds(lines.pid!), wall: performance.now(), printed };
+  const start = { tuis: tuis.map((t) => cpuSeconds(t.pid)), main: tuis.map((t) => mainThreadSeconds(t.pid)), floor: cpuSeconds(floorPid), floorMain: mainThreadSeconds(floorPid), lines: cpuSeconds(lines.pid!), wall: performance.now(), printed };
   await sleep(seconds * 1000);
   const wall = (performance.now() - start.wall) / 1000;
   const compact = cpuSeconds(lines.pid!) - start.lines;
@@ -115,6 +120,10 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
     );
     tmux("send-keys", "-t", tui.session, "q");
   });
+  const floor = cpuSeconds(floorPid) - start.floor;
+  const floorBackground = floor - (mainThreadSeconds(floorPid) - start.floorMain);
+  console.log("  Ink plain frame (floor)".padEnd(26) + `${floor.toFixed(2)} s CPU  ${percent(floor, wall)} of one core (other threads ${percent(floorBackground, wall)})`);
+  tmux("kill-session", "-t", floorSession);
   console.log("  compact lines (a pipe)".padEnd(26) + `${compact.toFixed(2)} s CPU  ${percent(compact, wall)} of one core  ${printed - start.printed} lines`);
   lines.kill("SIGTERM");
 }
