@@ -1,12 +1,14 @@
 // The live view, rendered for real by Ink (ink-testing-library) over a source the test feeds.
 // Expected numbers come from the hand-made counters (test/fixtures/hand-made-samples.ts), worked
 // out here by hand: anon counted 224, slots +31 (CPU 1), +3 (CPU 3), -2 (CPU 0) → exact 256.
+import { readFileSync } from "node:fs";
 import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { analyse } from "../analysis/analyse.js";
 import type { BackendChoice } from "../analysis/types.js";
 import { helperError } from "../errors.js";
 import type { HelloLine } from "../schema/helper-line.js";
+import { parseHelperLine } from "../schema/validate-line.js";
 import { frameWhere, frameWith, lineWith, until } from "../../test/fixtures/frames.js";
 import { handMadeHello, handMadeSampleLine, steppedCounters } from "../../test/fixtures/hand-made-samples.js";
 import { pushedSource, type PushedSource } from "../../test/fixtures/pushed-source.js";
@@ -146,6 +148,24 @@ describe("the live screen", () => {
     expect(spark).toBe("▁".repeat(5) + "▃".repeat(5) + "▆".repeat(5) + "█".repeat(5));
     expect(line).toContain("now +63 · min +33 · max +63 pages");
     expect(frame).toContain("last 20 samples");
+  });
+
+  it("draws after each sample exactly what a fresh view of the same samples draws (a section is skipped only when unchanged)", async () => {
+    // the lab recording: counters, slots, readers and sentences change from sample to sample
+    const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n").map((line) => parseHelperLine(line));
+    const hello = lines.find((line) => line.type === "hello")!;
+    const samples = lines.filter((line) => line.type === "sample");
+    const stepped = startApp();
+    stepped.source.push(hello);
+    for (const sample of samples) {
+      stepped.source.push(sample);
+      await frameWith(stepped.app, `sample #${sample.seq} `);
+    }
+    const fresh = startApp();
+    for (const line of [hello, ...samples]) fresh.source.push(line);
+    const last = `sample #${samples.at(-1)!.seq} `;
+    expect(await frameWith(stepped.app, last)).toBe(await frameWith(fresh.app, last));
+    stepped.app.unmount(); // the fresh one is unmounted after the test
   });
 
   it("explains the sample in sentences", async () => {

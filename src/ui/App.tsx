@@ -2,7 +2,7 @@
 // lines and their analysis; the only effects are the source's controls and saving snapshots
 // through a callback, so tests drive it with a fake source.
 import { Box, Text, useApp } from "ink";
-import { useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useReducer, useRef, useState, type FunctionComponent } from "react";
 import { NO_ESTIMATE } from "../analysis/explanation.js";
 import { backendChoiceNote } from "./backend-note.js";
 import { BoundGauge } from "./components/BoundGauge.js";
@@ -21,6 +21,7 @@ import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useWatchKeys } from "./hooks/useWatchKeys.js";
 import { frameBudget } from "./layout.js";
 import { planFrame } from "./frame-plan.js";
+import { sameContent } from "./same-content.js";
 import { defaultSort, heatMapShape, LIST_ALL_UP_TO, residueModel, scrolled, type ResidueSort } from "./residue-view.js";
 import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "./stream-types.js";
 
@@ -31,6 +32,29 @@ export function nextInterval(current: number, direction: "faster" | "slower"): n
   if (direction === "faster") return [...INTERVAL_STEPS].reverse().find((ms) => ms < current) ?? current;
   return INTERVAL_STEPS.find((ms) => ms > current) ?? current;
 }
+
+/**
+ * A section drawn again only when what it is given changed. Every sample re-renders the App, but
+ * only a few of the frame's lines change from one sample to the next (the sample number, a
+ * counter, a bar); the rest is skipped before React or Ink touch it (see same-content.ts).
+ */
+function redrawnOnChange<P extends object>(section: FunctionComponent<P>) {
+  return memo(section, sameContent);
+}
+
+const Sections = {
+  HeaderTitle: redrawnOnChange(HeaderTitle),
+  BackendNote: redrawnOnChange(BackendNote),
+  EraLine: redrawnOnChange(EraLine),
+  MachineLine: redrawnOnChange(MachineLine),
+  TargetLine: redrawnOnChange(TargetLine),
+  CounterTable: redrawnOnChange(CounterTable),
+  BoundGauge: redrawnOnChange(BoundGauge),
+  DriftSparkline: redrawnOnChange(DriftSparkline),
+  ReaderVerdicts: redrawnOnChange(ReaderVerdicts),
+  Explanation: redrawnOnChange(Explanation),
+  StatusLine: redrawnOnChange(StatusLine),
+};
 
 export interface AppProps {
   open: OpenSource;
@@ -201,19 +225,19 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   const analysis = latest.analysis;
   return (
     <Box flexDirection="column" width={width}>
-      {layout.title ? <HeaderTitle hello={hello} origin={state.origin} /> : null}
-      {layout.backendNote && backendNote ? <BackendNote note={backendNote} /> : null}
-      {layout.era ? <EraLine hello={hello} /> : null}
-      {layout.machine ? <MachineLine hello={hello} /> : null}
-      {layout.target ? <TargetLine hello={hello} seq={latest.sample.seq} threads={latest.sample.threads} pace={pace} /> : null}
-      {layout.counters ? <CounterTable analysis={analysis} width={width} height={layout.counters} /> : null}
+      {layout.title ? <Sections.HeaderTitle hello={hello} origin={state.origin} /> : null}
+      {layout.backendNote && backendNote ? <Sections.BackendNote note={backendNote} /> : null}
+      {layout.era ? <Sections.EraLine hello={hello} /> : null}
+      {layout.machine ? <Sections.MachineLine hello={hello} /> : null}
+      {layout.target ? <Sections.TargetLine hello={hello} seq={latest.sample.seq} threads={latest.sample.threads} pace={pace} /> : null}
+      {layout.counters ? <Sections.CounterTable analysis={analysis} width={width} height={layout.counters} /> : null}
       {layout.residue ? (
         <ResidueBars model={residue} estimate={analysis.estimate} width={width} height={layout.residue} top={residueTop} sort={sort} />
       ) : null}
-      {layout.bound ? <BoundGauge analysis={analysis} width={width} height={layout.bound} /> : null}
-      {layout.drift ? <DriftSparkline history={state.history} marks={marks} width={width} height={layout.drift} /> : null}
-      {layout.readers ? <ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} /> : null}
-      {layout.explanation ? <Explanation sentences={analysis.explanation} width={width} height={layout.explanation} /> : null}
+      {layout.bound ? <Sections.BoundGauge analysis={analysis} width={width} height={layout.bound} /> : null}
+      {layout.drift ? <Sections.DriftSparkline history={state.history} marks={marks} width={width} height={layout.drift} /> : null}
+      {layout.readers ? <Sections.ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} /> : null}
+      {layout.explanation ? <Sections.Explanation sentences={analysis.explanation} width={width} height={layout.explanation} /> : null}
       {layout.message && shownMessage ? (
         <Box height={layout.message} overflowY="hidden">
           {/* wraps: a snapshot's file names must be readable in full */}
@@ -221,7 +245,7 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
         </Box>
       ) : null}
       {layout.status ? (
-        <StatusLine paused={paused} end={end} quitting={quitting} mode={mode} width={width} sort={scrollable ? sort : null} />
+        <Sections.StatusLine paused={paused} end={end} quitting={quitting} mode={mode} width={width} sort={scrollable ? sort : null} />
       ) : null}
     </Box>
   );

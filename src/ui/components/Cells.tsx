@@ -1,5 +1,7 @@
 // A row of fixed-width cells: the tables of the live view line up without a layout pass.
 import { Box, Text } from "ink";
+import { memo } from "react";
+import { sameContent } from "../same-content.js";
 
 export interface Cell {
   text: string;
@@ -15,8 +17,11 @@ function fit(cell: Cell): string {
   return cell.align === "right" ? text.padStart(cell.width) : text.padEnd(cell.width);
 }
 
-/** cells separated by one space; the last one may be cut at the terminal's edge */
-export function CellRow({ cells }: { cells: Cell[] }) {
+/**
+ * cells separated by one space; the last one may be cut at the terminal's edge. Drawn again only
+ * when its cells changed: most rows of a table are the same from one sample to the next.
+ */
+export const CellRow = memo(function CellRow({ cells }: { cells: Cell[] }) {
   return (
     <Box>
       <Text wrap="truncate-end">
@@ -28,10 +33,10 @@ export function CellRow({ cells }: { cells: Cell[] }) {
       </Text>
     </Box>
   );
-}
+}, sameContent);
 
 /** a section title and what the section means, on one line: the meaning is cut at the edge */
-export function SectionTitle({ title, meaning, color }: { title: string; meaning?: string; color?: string }) {
+export const SectionTitle = memo(function SectionTitle({ title, meaning, color }: { title: string; meaning?: string; color?: string }) {
   return (
     <Text wrap="truncate-end">
       <Text bold color={color}>
@@ -40,4 +45,4 @@ export function SectionTitle({ title, meaning, color }: { title: string; meaning
       {meaning ? <Text dimColor>{`  ${meaning}`}</Text> : null}
     </Text>
   );
-}
+}, sameContent);

@@ -5,6 +5,7 @@
 // CPUs a full side is batch − 1 pages in one counter's slot, the most it holds before it flushes.
 import { Box, Text } from "ink";
 import { memo } from "react";
+import { sameContent } from "../same-content.js";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
 import { HEAT_GROUP, heatMapShape, LIST_ALL_UP_TO, type ResidueModel, type ResidueSort, type SlotView } from "../residue-view.js";
 import { HEAT_RAMP, HEAT_RAMP_NEGATIVE_PLAIN, HEAT_ZERO, heatCell, signedBar } from "../glyphs.js";
@@ -78,7 +79,7 @@ export const ResidueBars = memo(function ResidueBars({ model, estimate, width, h
       ))}
     </Box>
   );
-});
+}, sameContent);
 
 /** "cpu 117", padded so every label has the width of the widest id: ids are never cut */
 function label(model: ResidueModel, slot: number): string {
