@@ -14,7 +14,7 @@ import { commonFlagsHelp, defineCommand } from "./command.js";
 import { badInput } from "./parse-flags.js";
 
 export const boundHelp = `Usage: rssdrift bound [--cpus N[,N…]] [--threads T[,T…]] [--era ERA]
-                      [--page-size SIZE] [--alloc SIZE] [--plot | --json] [--no-color]
+                      [--page-size SIZE] [--alloc SIZE] [--plot | --json]
 
 How many pages can /proc/PID/statm (psutil's rss, top's RES) miss on a machine
 like X? No root and no kernel access needed: this is the kernel's arithmetic.
@@ -40,8 +40,9 @@ Options:
   --json             machine-readable rows
 ${commonFlagsHelp(21)}
 
-Exit codes: 0 the bound was printed; 2 bad input (a flag's value, --cpus with --era split-rss,
-an era that cannot be guessed from this kernel: pass --era); others as in \`rssdrift --help\`.
+Exit codes: 0 the bound was printed; 2 bad input (a flag's value, --cpus with
+--era split-rss, an era not guessed from this kernel: pass --era); others as in
+\`rssdrift --help\`.
 
 Examples:
   rssdrift bound                               this machine

@@ -5,6 +5,7 @@
 // before the command runs. A command never parses argv or decides colour itself.
 import { EXIT } from "../errors.js";
 import { decideOutput } from "../output/output-policy.js";
+import { wrap } from "../report/layout.js";
 import type { CommandContext, ProcessContext } from "./context.js";
 import { badInput, parseFlags, shownWord, type Flags, type Parsed } from "./parse-flags.js";
 
@@ -14,12 +15,14 @@ export const commonFlags = {
   "no-color": { type: "boolean", default: false },
 } as const;
 
-/** their help, for each command's help text to list beside its own flags, described from `column` on */
+/** their help, for each command's help text to list beside its own flags, described from `column` on, in 80 columns */
 export function commonFlagsHelp(column: number): string {
-  const row = (flag: string, text: string) => `  ${flag.padEnd(column - 2)}${text}`.trimEnd();
+  const row = (flag: string, text: string) => {
+    const [first, ...more] = wrap(text, 80, " ".repeat(column));
+    return [`  ${flag.padEnd(column - 2)}${first!.trimStart()}`, ...more].join("\n");
+  };
   return [
-    row("--no-color", "no colours (NO_COLOR=1 does the same); without it colours are for a"),
-    row("", "terminal only, or wherever FORCE_COLOR=1 says"),
+    row("--no-color", "no colours (NO_COLOR=1 does the same); without it, colours only on a terminal or with FORCE_COLOR=1"),
     row("-h, --help", "this help"),
   ].join("\n");
 }

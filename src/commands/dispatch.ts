@@ -54,6 +54,13 @@ const commands: Record<string, () => Promise<Command>> = {
 
 export const commandNames = Object.keys(commands);
 
+/** the command called `name` (one of commandNames) */
+export function loadCommand(name: string): Promise<Command> {
+  const load = commands[name];
+  if (!load) throw unknownCommand(name);
+  return load();
+}
+
 /** Several hosts, a hosts file or a process name: one row per host instead of one report. */
 function isFleet(argv: string[]): boolean {
   const hosts = argv.filter((arg) => arg === "--host" || arg.startsWith("--host=")).length;
@@ -75,9 +82,7 @@ async function help(rest: string[], io: ProcessContext): Promise<number> {
     return EXIT.ok;
   }
   if (extra !== undefined) throw badInput(`unexpected argument ${shownWord(extra)}: help shows one command's help`, "e.g. `rssdrift help watch`");
-  const load = commands[name];
-  if (!load) throw unknownCommand(name);
-  return runCommandLine(await load(), ["--help"], io);
+  return runCommandLine(await loadCommand(name), ["--help"], io);
 }
 
 /** rssdrift's package.json, found from this file whether running from src/ or dist/src/ */
@@ -90,8 +95,7 @@ function packageJson(): { version: string } {
 }
 
 function version(io: ProcessContext): number {
-  const pkg = packageJson();
-  io.stdout.write(`rssdrift ${pkg.version}\n`);
+  io.stdout.write(`rssdrift ${packageJson().version}\n`);
   return EXIT.ok;
 }
 
@@ -104,12 +108,10 @@ export async function runRssdrift(argv: string[], io: ProcessContext): Promise<n
   }
   if (first === "help" || first === "--help" || first === "-h") return help(rest, io);
   if (first === "--version" || first === "-V") return version(io);
-  const named = commands[first];
-  if (named) {
-    const command = first === "report" && isFleet(rest) ? commands.fleet! : named;
-    return runCommandLine(await command(), rest, io);
+  if (commandNames.includes(first)) {
+    return runCommandLine(await loadCommand(first === "report" && isFleet(rest) ? "fleet" : first), rest, io);
   }
   // not a command: a pid (or a flag) for the default command, unless it is a command name mistyped
   if (!first.startsWith("-") && !/^\d+$/.test(first) && nearMiss(first, commandNames) !== undefined) throw unknownCommand(first);
-  return runCommandLine(await (isFleet(argv) ? commands.fleet! : commands.report!)(), argv, io);
+  return runCommandLine(await loadCommand(isFleet(argv) ? "fleet" : "report"), argv, io);
 }

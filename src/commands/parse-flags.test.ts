@@ -1,7 +1,7 @@
 // parseFlags: node:util parseArgs' errors as one line of ours, with "did you mean".
 import { describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
-import { nearestFlag, parseFlags } from "./parse-flags.js";
+import { nearestFlag, nearMiss, parseFlags } from "./parse-flags.js";
 
 const options = {
   json: { type: "boolean" },
@@ -42,5 +42,20 @@ describe("parseFlags", () => {
     expect(nearestFlag("--jsn", options)).toBe("--json");
     expect(nearestFlag("--xyz", options)).toBeUndefined();
     expect(nearestFlag("-j", options)).toBeUndefined();
+  });
+});
+
+describe("nearMiss", () => {
+  const commands = ["report", "watch", "replay", "bound", "fleet", "doctor"];
+
+  it("counts a swap of two neighbours as one edit", () => {
+    expect(nearMiss("wacth", commands)).toBe("watch");
+    expect(nearMiss("dcotor", commands)).toBe("doctor");
+  });
+
+  it("takes the start of exactly one word, and suggests nothing for the start of two or a far miss", () => {
+    expect(nearMiss("doc", commands)).toBe("doctor");
+    expect(nearMiss("re", commands)).toBeUndefined();
+    expect(nearMiss("abc", commands)).toBeUndefined();
   });
 });
