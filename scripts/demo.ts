@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { runCommandLine } from "../src/commands/command.js";
 import { reportCommand } from "../src/commands/report.js";
 import { EXIT, RssdriftError } from "../src/errors.js";
 
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
     `rssdrift demo: pid ${ready.pid} touched ${ready.pages_per_cpu} pages on CPUs ${ready.cpus.join(",")} and is paused; running \`rssdrift ${ready.pid}\`\n\n`,
   );
   try {
-    return await reportCommand([String(ready.pid)], {
+    return await runCommandLine(reportCommand, [String(ready.pid)], {
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,

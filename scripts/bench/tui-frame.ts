@@ -83,7 +83,10 @@ const samples = lines.filter((line) => line.type === "sample");
 
 const app = pushedSource();
 const { ThemeProvider, themeFor } = await import("../../src/ui/theme.js");
-const appElement = createElement(ThemeProvider, { theme: themeFor(process.env), children: createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" }) });
+const { decideOutput } = await import("../../src/output/output-policy.js");
+// the fake terminal is a terminal: colour unless NO_COLOR says otherwise, as for the real view
+const color = decideOutput({ isTTY: true }, process.env, false).color;
+const appElement = createElement(ThemeProvider, { theme: themeFor(color), children: createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" }) });
 const view = render(appElement, { ...fakeTerminal(), patchConsole: false, exitOnCtrlC: false });
 for (const line of lines.filter((line) => line.type !== "sample")) app.push(line);
 const appMs = await perFrame((i) => app.push({ ...samples[i % samples.length]!, seq: i }));

@@ -1,10 +1,11 @@
 // `rssdrift bound` run as the CLI runs it, against docs/how-rss-is-counted.md's worked numbers.
 import { execFileSync } from "node:child_process";
 import { release } from "node:os";
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
 import { boundCommand } from "./bound.js";
+import { runCommandLine } from "./command.js";
 
 async function run(argv: string[], options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   let out = "";
@@ -17,12 +18,12 @@ async function run(argv: string[], options: { tty?: boolean; env?: NodeJS.Proces
     }),
     { isTTY: options.tty ?? false },
   );
-  const code = await boundCommand(argv, { stdout, stderr: stdout, env: options.env ?? {} });
+  const code = await runCommandLine(boundCommand, argv, { stdin: new PassThrough(), stdout, stderr: stdout, env: options.env ?? {}, signal: new AbortController().signal });
   return { code, out };
 }
 
 async function badInput(argv: string[]): Promise<RssdriftError> {
-  const err = await boundCommand(argv, { stdout: new Writable(), stderr: new Writable(), env: {} }).catch((e: unknown) => e);
+  const err = await runCommandLine(boundCommand, argv, { stdin: new PassThrough(), stdout: new Writable(), stderr: new Writable(), env: {}, signal: new AbortController().signal }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RssdriftError);
   expect((err as RssdriftError).exitCode).toBe(EXIT.badInput);
   expect((err as RssdriftError).message).not.toContain("\n");

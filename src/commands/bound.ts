@@ -9,12 +9,11 @@ import { EXIT } from "../errors.js";
 import { renderBoundPlot } from "../report/bound-plot.js";
 import { renderBoundText, type BoundReport } from "../report/bound-text.js";
 import { makeStyle } from "../report/style.js";
-import type { CommandContext } from "./context.js";
-import { parseFlags } from "./parse-flags.js";
-import { badInput } from "./target-options.js";
+import { commonFlagsHelp, defineCommand } from "./command.js";
+import { badInput } from "./parse-flags.js";
 
 export const boundHelp = `Usage: rssdrift bound [--cpus N[,N…]] [--threads T[,T…]] [--era ERA]
-                      [--page-size SIZE] [--alloc SIZE] [--plot] [--json]
+                      [--page-size SIZE] [--alloc SIZE] [--plot | --json]
 
 How many pages can /proc/PID/statm (psutil's rss, top's RES) miss on a machine
 like X? No root and no kernel access needed: this is the kernel's arithmetic.
@@ -38,23 +37,17 @@ Options:
   --alloc SIZE       what a test allocating SIZE (1MiB, 512K) can read at worst
   --plot             draw the bound against the CPU (or thread) count
   --json             machine-readable rows
+${commonFlagsHelp(21)}
+
+Exit codes: 0 the bound was printed; 2 bad input (a flag's value, --cpus with
+--era split-rss, an era not guessed from this kernel: pass --era); others as in
+\`rssdrift --help\`.
 
 Examples:
   rssdrift bound                               this machine
   rssdrift bound --cpus 8,32,128 --alloc 1MiB  can 1 MiB read as 0 on CI?
   rssdrift bound --cpus 256 --page-size 64K    a large arm64 machine
   rssdrift bound --threads 5                   a 5-thread service before v6.2`;
-
-const flags = {
-  cpus: { type: "string" },
-  era: { type: "string" },
-  threads: { type: "string" },
-  "page-size": { type: "string" },
-  alloc: { type: "string" },
-  plot: { type: "boolean", default: false },
-  json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
 
 /** NR_CPUS tops out at 8192 on the architectures Linux supports (x86 MAXSMP, powerpc). */
 const MAX_CPUS = 8192;
@@ -162,14 +155,30 @@ function resolveEra(values: { era?: string; cpus?: string; threads?: string }, k
   throw badInput(`cannot guess the era from kernel ${JSON.stringify(kernel)}`, "pass --era percpu or --era split-rss");
 }
 
-export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "stdout" | "stderr" | "env">): Promise<number> {
-  const { values } = parseFlags(argv, flags, "`rssdrift bound --help`", false);
-  if (values.help) {
-    ctx.stdout.write(`${boundHelp}\n`);
-    return EXIT.ok;
-  }
-  if (values.plot && values.json) throw badInput("--plot draws in the terminal and --json prints data: pick one");
+export const boundCommand = defineCommand({
+  name: "bound",
+  help: boundHelp,
+  flags: {
+    cpus: { type: "string" },
+    era: { type: "string" },
+    threads: { type: "string" },
+    "page-size": { type: "string" },
+    alloc: { type: "string" },
+    plot: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  },
+  async run({ values }, ctx) {
+    if (values.plot && values.json) throw badInput("--plot draws in the terminal and --json prints data: pick one");
+    return printBound(values, ctx.stdout, ctx.output.color);
+  },
+});
 
+/** the bound for the flags' machine, as text (with --plot, a plot) or JSON */
+function printBound(
+  values: { cpus?: string; era?: string; threads?: string; "page-size"?: string; alloc?: string; plot: boolean; json: boolean },
+  stdout: NodeJS.WritableStream,
+  color: boolean,
+): number {
   const { era, note } = resolveEra(values, release());
   const here = onlineCpusHere();
   const detectedPageSize = values["page-size"] === undefined ? pageSizeHere() : null;
@@ -195,18 +204,17 @@ export async function boundCommand(argv: string[], ctx: Pick<CommandContext, "st
   const report: BoundReport = { era, eraNote, pageSize, pageSizeNote, rows, allocBytes };
 
   if (values.json) {
-    ctx.stdout.write(`${JSON.stringify(boundJson(report, here.cpus), null, 2)}\n`);
+    stdout.write(`${JSON.stringify(boundJson(report, here.cpus), null, 2)}\n`);
     return EXIT.ok;
   }
-  const style = makeStyle(!ctx.env.NO_COLOR && ctx.stdout.isTTY === true);
-  ctx.stdout.write(renderBoundText(report, style));
+  stdout.write(renderBoundText(report, makeStyle(color)));
   if (values.plot) {
     const xMax = era === "percpu" ? Math.max(256, here.cpus, ...xs) : Math.max(64, ...xs);
     const mark =
       era === "percpu"
         ? { x: here.cpus, label: `this machine: ${here.cpus} ${here.cpus === 1 ? "CPU" : "CPUs"}` }
         : { x: xs[xs.length - 1]!, label: `${xs[xs.length - 1]} threads` };
-    ctx.stdout.write(`\n${renderBoundPlot({ era, pageSize, xMax, mark })}`);
+    stdout.write(`\n${renderBoundPlot({ era, pageSize, xMax, mark })}`);
   }
   return EXIT.ok;
 }

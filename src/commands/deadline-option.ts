@@ -1,7 +1,7 @@
 // --timeout S (or RSSDRIFT_TIMEOUT=S): how long a one-shot reading (the report, each fleet host)
 // waits for its first sample. Loading a kernel's debug info takes seconds, so the default is
 // generous; past it, a silent helper (a stuck load, a wedged host) is one line and exit 5.
-import { badInput } from "./target-options.js";
+import { badInput } from "./parse-flags.js";
 
 export const DEFAULT_FIRST_SAMPLE_TIMEOUT_S = 60;
 

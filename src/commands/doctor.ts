@@ -1,9 +1,10 @@
 // `rssdrift doctor [--host H]`: checks everything the kernel backends (bpf, drgn) need on the
 // target, each with ✔ / ✘ and the command that fixes it, and says which one --backend auto would
 // use. Exit 0 when one of them works, 4 when neither does (the procfs estimate still does).
+import { commonFlagsHelp, defineCommand, type CommandValues } from "./command.js";
 import type { CommandContext } from "./context.js";
-import { parseFlags } from "./parse-flags.js";
-import { badInput, parsePython, parseVmlinux, targetFlags } from "./target-options.js";
+import { badInput } from "./parse-flags.js";
+import { parsePython, parseVmlinux, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
 import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
 import { EXIT } from "../errors.js";
@@ -57,7 +58,7 @@ Output:
   --json         an array of {check, backend, ok, status, detail, fix}; backend is both, bpf or drgn;
                  ok is null for a check that was not
                  run, true for ok and warn; status is ok, warn, fail or skipped
-  --no-color     no colours (NO_COLOR is honoured too; colours only on a terminal)
+${commonFlagsHelp(17)}
 
 SSH:
   --host [user@]host[:port]  check another machine (honours ~/.ssh/config)
@@ -67,7 +68,11 @@ SSH:
 
 Exit codes: 0 a kernel backend (bpf or drgn) works there; 4 neither does (the procfs estimate,
 \`rssdrift <pid> --backend procfs\`, still does: it is what --backend auto falls back to);
-6/7 the SSH connection or its host key failed.`;
+2 bad input; 6/7 the SSH connection or its host key failed.
+
+Examples:
+  sudo rssdrift doctor                   this machine, as rssdrift would run there
+  rssdrift doctor --host ci-7 --json     another machine over SSH, as JSON`;
 
 const {
   host,
@@ -87,13 +92,7 @@ const doctorFlags = {
   "accept-new": acceptNew,
   "sudo-prompt": sudoPrompt,
   json: { type: "boolean", default: false },
-  "no-color": { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
 } as const;
-
-function parseDoctorArgs(argv: string[]) {
-  return parseFlags(argv, doctorFlags, "`rssdrift doctor --help`", false).values;
-}
 
 async function openTransport(hostName: string | undefined, ssh: SshOptions, ctx: CommandContext): Promise<Transport> {
   if (hostName === undefined) return localTransport();
@@ -103,12 +102,14 @@ async function openTransport(hostName: string | undefined, ssh: SshOptions, ctx:
   return openSshTransport(hostName, ssh, notice);
 }
 
-export async function doctorCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const values = parseDoctorArgs(argv);
-  if (values.help) {
-    ctx.stdout.write(`${doctorHelp}\n`);
-    return EXIT.ok;
-  }
+export const doctorCommand = defineCommand({
+  name: "doctor",
+  help: doctorHelp,
+  flags: doctorFlags,
+  run: ({ values }, ctx) => doctor(values, ctx),
+});
+
+async function doctor(values: CommandValues<typeof doctorFlags>, ctx: CommandContext): Promise<number> {
   if (values["sudo-prompt"] && values.host === undefined) {
     throw badInput("--sudo-prompt is for --host: on this machine, run `sudo rssdrift doctor`");
   }
@@ -117,8 +118,8 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     configFile: values["ssh-config"],
     identityFiles: values.identity ?? [],
     knownHostsFile: values["known-hosts"],
-    acceptNew: values["accept-new"],
-    sudoPrompt: values["sudo-prompt"],
+    acceptNew: values["accept-new"] ?? false,
+    sudoPrompt: values["sudo-prompt"] ?? false,
     signal: ctx.signal,
   };
   const python = parsePython(values.python, ctx.env);
@@ -130,8 +131,7 @@ export async function doctorCommand(argv: string[], ctx: CommandContext): Promis
     if (values.json) {
       ctx.stdout.write(`${printableJson(toDoctorJson(report), 2)}\n`);
     } else {
-      const color = !values["no-color"] && !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
-      ctx.stdout.write(renderDoctorText(report, { color, host: values.host }));
+      ctx.stdout.write(renderDoctorText(report, { color: ctx.output.color, host: values.host }));
     }
     return kernelPathWorks(report) ? EXIT.ok : EXIT.missingPrerequisite;
   } finally {

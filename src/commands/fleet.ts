@@ -1,5 +1,6 @@
-// Fleet mode: `rssdrift <pid> --host a --host b …` (or --hosts-file, --pgrep NAME): one sample on
-// each host over SSH, a bounded number at a time, and one table with a row per host.
+// Fleet mode: `rssdrift <pid> --host a --host b …` (or --hosts-file, --pgrep NAME, or `rssdrift
+// fleet …`): one sample on each host over SSH, a bounded number at a time, and one table with a
+// row per host.
 import { readFileSync } from "node:fs";
 import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
 import type { AnalysedSample } from "../analysis/types.js";
@@ -11,18 +12,20 @@ import { runCommand } from "../transports/run-command.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
 import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
 import type { Transport } from "../transports/transport.js";
+import { commonFlagsHelp, defineCommand, type Command, type CommandValues } from "./command.js";
 import type { CommandContext } from "./context.js";
-import { deadlineFlagHelp, deadlineFlags } from "./deadline-option.js";
-import { shownWord } from "./parse-flags.js";
-import { badInput, parseTargetArgs, targetFlagsHelp, wholeNumber } from "./target-options.js";
-
-export type SampleOnce = (transport: Transport, pid: number) => Promise<AnalysedSample>;
+import { deadlineFlagHelp, deadlineFlags, firstSampleDeadlineMs } from "./deadline-option.js";
+import { sampleOnceOn, type SampleOnce } from "./one-reading.js";
+import { badInput, wholeNumber } from "./parse-flags.js";
+import { parsePid, targetFlags, targetFlagsHelp, targetFrom } from "./target-options.js";
 
 export const fleetHelp = `Usage: rssdrift <pid> --host A --host B … [--json] [target options]
        rssdrift --pgrep NAME --hosts-file FILE [--parallel N]
+       rssdrift fleet <pid> --host A …   the same, also for one host
 
 Takes one reading on each host over SSH and prints one row per host: kernel, CPUs, batch, the
 worst-case drift (bound), the RSS drift now and how much of the bound it is, or why that host failed.
+A second --host, --hosts-file or --pgrep makes \`rssdrift <pid>\` fleet mode.
 
 Fleet:
   --host [user@]host[:port]  a host (repeat it); aliases from ~/.ssh/config work
@@ -31,18 +34,26 @@ Fleet:
   --parallel N               hosts sampled at once (default 4)
   --json                     an array with one object per host
 ${deadlineFlagHelp.replace("no sample came", "a host sent no sample")}
+${commonFlagsHelp(29)}
 
 ${targetFlagsHelp}
 
-Exit status: 0 when every host gave a reading, else the highest exit code among the failed hosts.`;
+Exit codes: 0 when every host gave a reading, else the highest exit code among the failed hosts
+(3 the process is gone, 4 a missing prerequisite, 6 SSH, 7 a host key…); 2 bad input, before
+any host is asked.
+
+Examples:
+  rssdrift 1234 --host ci-1 --host ci-2            pid 1234 on two hosts
+  rssdrift --pgrep pytest --hosts-file runners.txt --json
+                                                   the oldest pytest on every runner, as JSON`;
 
 const fleetFlags = {
   "hosts-file": { type: "string" },
   pgrep: { type: "string" },
   parallel: { type: "string" },
   json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
   ...deadlineFlags,
+  ...targetFlags,
 } as const;
 
 const DEFAULT_PARALLEL = 4;
@@ -205,32 +216,36 @@ export function fleetExitCode(rows: readonly FleetRow[]): number {
   return rows.reduce((worst, row) => (row.ok ? worst : Math.max(worst, row.error.exitCode)), EXIT.ok as number);
 }
 
-export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOnce: SampleOnce): Promise<number> {
-  const wantsHelp = argv.includes("--help") || argv.includes("-h");
-  const { target, hosts: flagHosts, values, positionals } = parseTargetArgs(argv, {
-    defaultIntervalMs: 1000,
-    extraFlags: fleetFlags,
-    pidRequired: false,
-    signal: ctx.signal,
-    help: "`rssdrift --help`",
-    env: ctx.env,
+/**
+ * The fleet command; `sampleOnce` replaces the real reading of each host (tests); by default it
+ * reads the pid with the backend and flags of the command line (src/commands/one-reading.ts).
+ */
+export function fleetCommandWith(sampleOnce?: SampleOnce): Command<typeof fleetFlags> {
+  return defineCommand({
+    name: "fleet",
+    help: fleetHelp,
+    flags: fleetFlags,
+    operands: { max: 1, what: "fleet mode reads one pid on each host" },
+    run: ({ values, operands }, ctx) => runFleet(values, operands, ctx, sampleOnce),
   });
-  if (wantsHelp || values.help) {
-    ctx.stdout.write(`${fleetHelp}\n`);
-    return EXIT.ok;
-  }
-  const pgrep = values.pgrep as string | undefined;
-  if (pgrep !== undefined && positionals.length > 0) throw badInput("give a pid or --pgrep NAME, not both");
-  if (pgrep === undefined && positionals.length === 0) throw badInput("which process? give a pid, or --pgrep NAME to find it on each host");
-  if (positionals.length > 1) throw badInput(`fleet mode reads one pid on each host, not ${positionals.length}: ${positionals.map(shownWord).join(" ")}`);
+}
+
+export const fleetCommand = fleetCommandWith();
+
+async function runFleet(values: CommandValues<typeof fleetFlags>, operands: string[], ctx: CommandContext, sampleOnce?: SampleOnce): Promise<number> {
+  const pgrep = values.pgrep;
+  if (pgrep !== undefined && operands.length > 0) throw badInput("give a pid or --pgrep NAME, not both");
+  if (pgrep === undefined && operands.length === 0) throw badInput("which process? give a pid, or --pgrep NAME to find it on each host");
+  const givenPid = pgrep === undefined ? parsePid(operands[0]) : undefined;
   if (pgrep !== undefined && !/^[^\s/]{1,15}$/.test(pgrep)) {
     throw badInput(`--pgrep takes a process name as the kernel keeps it (1 to 15 characters, no / or spaces), not ${JSON.stringify(pgrep)}`);
   }
-  const hostsFile = values["hosts-file"] as string | undefined;
-  const hosts = [...flagHosts, ...(hostsFile !== undefined ? readHostsFile(hostsFile) : [])];
+  const target = targetFrom(values, { defaultIntervalMs: 1000, signal: ctx.signal, env: ctx.env });
+  const hostsFile = values["hosts-file"];
+  const hosts = [...(values.host ?? []), ...(hostsFile !== undefined ? readHostsFile(hostsFile) : [])];
   if (hosts.length === 0) throw badInput("no hosts: give --host (repeat it) or --hosts-file FILE");
-  for (const host of flagHosts) parseSshTarget(host);
-  const parallel = parseParallel(values.parallel as string | undefined);
+  const parallel = parseParallel(values.parallel);
+  const readHost = sampleOnce ?? sampleOnceOn(target, ctx, firstSampleDeadlineMs(values.timeout, ctx.env));
 
   const open = new Set<Transport>();
   const closeAll = () => void Promise.all([...open].map((transport) => transport.close().catch(() => undefined)));
@@ -240,7 +255,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
 
   const sampleHost = async (host: string): Promise<FleetRow> => {
     let transport: Transport | undefined;
-    let pid: number | undefined = pgrep === undefined ? target.pid : undefined;
+    let pid = givenPid;
     try {
       if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
       const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(`${host}: ${line}`)}\n`);
@@ -248,7 +263,7 @@ export async function fleetCommand(argv: string[], ctx: CommandContext, sampleOn
       open.add(transport);
       if (ctx.signal.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
       pid ??= await pgrepOldest(transport, pgrep!);
-      return { host, ok: true, pid, sample: await sampleOnce(transport, pid) };
+      return { host, ok: true, pid, sample: await readHost(transport, pid) };
     } catch (error) {
       return { host, ok: false, ...(pid !== undefined ? { pid } : {}), error: asRssdriftError(error) };
     } finally {

@@ -1,7 +1,7 @@
 // parseFlags: node:util parseArgs' errors as one line of ours, with "did you mean".
 import { describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
-import { nearestFlag, parseFlags } from "./parse-flags.js";
+import { nearestFlag, nearMiss, parseFlags } from "./parse-flags.js";
 
 const options = {
   json: { type: "boolean" },
@@ -11,9 +11,9 @@ const options = {
   identity: { type: "string", short: "i" },
 } as const;
 
-function errorOf(argv: string[], positionals = true): RssdriftError {
+function errorOf(argv: string[]): RssdriftError {
   try {
-    parseFlags(argv, options, "`rssdrift x --help`", positionals);
+    parseFlags(argv, options, "`rssdrift x --help`");
   } catch (err) {
     return err as RssdriftError;
   }
@@ -38,13 +38,24 @@ describe("parseFlags", () => {
     expect(error.hint).toBe("see `rssdrift x --help`");
   });
 
-  it("refuses a positional where none is taken, in one line", () => {
-    expect(errorOf(["12"], false).message).toBe("unexpected argument 12: this command takes none");
-  });
-
   it("suggests only near misses", () => {
     expect(nearestFlag("--jsn", options)).toBe("--json");
     expect(nearestFlag("--xyz", options)).toBeUndefined();
     expect(nearestFlag("-j", options)).toBeUndefined();
+  });
+});
+
+describe("nearMiss", () => {
+  const commands = ["report", "watch", "replay", "bound", "fleet", "doctor"];
+
+  it("counts a swap of two neighbours as one edit", () => {
+    expect(nearMiss("wacth", commands)).toBe("watch");
+    expect(nearMiss("dcotor", commands)).toBe("doctor");
+  });
+
+  it("takes the start of exactly one word, and suggests nothing for the start of two or a far miss", () => {
+    expect(nearMiss("doc", commands)).toBe("doctor");
+    expect(nearMiss("re", commands)).toBeUndefined();
+    expect(nearMiss("abc", commands)).toBeUndefined();
   });
 });

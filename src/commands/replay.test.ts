@@ -8,7 +8,8 @@ import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT, RssdriftError } from "../errors.js";
 import { parseHelperLine } from "../schema/validate-line.js";
-import type { CommandContext } from "./context.js";
+import { runCommandLine } from "./command.js";
+import type { ProcessContext } from "./context.js";
 import { replayCommand } from "./replay.js";
 import { watchCommand } from "./watch.js";
 
@@ -24,7 +25,7 @@ function pipeContext(abort = new AbortController()) {
   const err: string[] = [];
   stdout.on("data", (chunk: Buffer) => out.push(chunk.toString()));
   stderr.on("data", (chunk: Buffer) => err.push(chunk.toString()));
-  const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: abort.signal };
+  const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: abort.signal };
   return { ctx, out: () => out.join(""), err: () => err.join(""), abort };
 }
 
@@ -41,7 +42,7 @@ async function failure(promise: Promise<unknown>): Promise<RssdriftError> {
 describe("replay, not on a terminal", () => {
   it("prints a header and one compact line per sample, then exits 0", async () => {
     const { ctx, out } = pipeContext();
-    expect(await replayCommand([FIXTURE, "--speed", "1000"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(replayCommand, [FIXTURE, "--speed", "1000"], ctx)).toBe(EXIT.ok);
     const lines = out().trim().split("\n");
     expect(lines[0]).toMatch(/^# rssdrift: replay of lab-6.12-4cpu\.jsonl · kernel 6\.12\.107/);
     expect(lines.slice(1).map((l) => l.split(" ")[0])).toEqual(Array.from({ length: 40 }, (_, i) => `#${i}`));
@@ -49,7 +50,7 @@ describe("replay, not on a terminal", () => {
 
   it("--json prints one {hello, sample, analysis} object per sample", async () => {
     const { ctx, out } = pipeContext();
-    expect(await replayCommand([FIXTURE, "--speed", "1000", "--json"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(replayCommand, [FIXTURE, "--speed", "1000", "--json"], ctx)).toBe(EXIT.ok);
     const objects = out().trim().split("\n").map((l) => JSON.parse(l));
     expect(objects).toHaveLength(40);
     expect(Object.keys(objects[0])).toEqual(["hello", "sample", "analysis"]);
@@ -61,7 +62,7 @@ describe("replay, not on a terminal", () => {
     const path = join(scratch, "malformed.jsonl");
     writeFileSync(path, [...fixtureLines.slice(0, 10), '{"type":"sample","seq":6}', ...fixtureLines.slice(10)].join("\n"));
     const { ctx, out } = pipeContext();
-    const err = await failure(replayCommand([path, "--speed", "1000"], ctx));
+    const err = await failure(runCommandLine(replayCommand, [path, "--speed", "1000"], ctx));
     expect(err.exitCode).toBe(EXIT.helperFailure);
     expect(err.message).toMatch(/malformed\.jsonl line 11: printed a malformed line: the line lacks "mono_ms"/);
     // streamed: what came before the bad line has played (the header and the 6 samples), nothing after
@@ -72,14 +73,14 @@ describe("replay, not on a terminal", () => {
     const path = join(scratch, "exited.jsonl");
     writeFileSync(path, [...fixtureLines.slice(0, 8), '{"type":"error","code":"target-exited","message":"process 689 exited"}'].join("\n"));
     const { ctx, out } = pipeContext();
-    const err = await failure(replayCommand([path, "--speed", "1000"], ctx));
+    const err = await failure(runCommandLine(replayCommand, [path, "--speed", "1000"], ctx));
     expect(err.exitCode).toBe(EXIT.targetGone);
     expect(out().trim().split("\n")).toHaveLength(1 + 4);
   });
 
   it("returns 130 when interrupted", async () => {
     const { ctx, out, abort } = pipeContext();
-    const run = replayCommand([FIXTURE, "--speed", "0.1"], ctx);
+    const run = runCommandLine(replayCommand, [FIXTURE, "--speed", "0.1"], ctx);
     while (!out().includes("#0 ")) await new Promise((resolve) => setTimeout(resolve, 5));
     abort.abort();
     expect(await run).toBe(EXIT.interrupted);
@@ -89,14 +90,14 @@ describe("replay, not on a terminal", () => {
   it("refuses bad flags as bad input", async () => {
     const { ctx } = pipeContext();
     for (const argv of [[], [FIXTURE, "--speed", "0"], [FIXTURE, "--speed", "fast"], [FIXTURE, "--bogus"], [FIXTURE, FIXTURE]]) {
-      expect((await failure(replayCommand(argv, ctx))).exitCode).toBe(EXIT.badInput);
+      expect((await failure(runCommandLine(replayCommand, argv, ctx))).exitCode).toBe(EXIT.badInput);
     }
-    expect((await failure(replayCommand([join(scratch, "absent.jsonl")], ctx))).exitCode).toBe(EXIT.badInput);
+    expect((await failure(runCommandLine(replayCommand, [join(scratch, "absent.jsonl")], ctx))).exitCode).toBe(EXIT.badInput);
   });
 
   it("teaches with --help", async () => {
     const { ctx, out } = pipeContext();
-    expect(await replayCommand(["--help"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(replayCommand, ["--help"], ctx)).toBe(EXIT.ok);
     expect(out()).toContain("Usage: rssdrift replay FILE.jsonl");
     expect(out()).toContain("--speed X");
   });
@@ -110,7 +111,7 @@ describe("watch, not on a terminal", () => {
 
   it("--demo plays the shipped recording as lines", async () => {
     const { ctx, out, abort } = pipeContext();
-    const run = watchCommand(["--demo", "--json"], ctx);
+    const run = runCommandLine(watchCommand, ["--demo", "--json"], ctx);
     // at the recorded pace: wait for two samples, then stop it (as Ctrl-C, or the CLI's output
     // policy when the reader goes away, does)
     while (out().split("\n").length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -124,7 +125,7 @@ describe("watch, not on a terminal", () => {
     children.push(child.pid!);
     const recording = join(scratch, "watch.jsonl");
     const { ctx, out } = pipeContext();
-    const code = await watchCommand([String(child.pid), "--backend", "procfs", "--interval", "50", "--count", "3", "--record", recording], ctx);
+    const code = await runCommandLine(watchCommand, [String(child.pid), "--backend", "procfs", "--interval", "50", "--count", "3", "--record", recording], ctx);
     expect(code).toBe(EXIT.ok);
     const lines = out().trim().split("\n");
     expect(lines[0]).toMatch(new RegExp(`pid ${child.pid} \\(sleep\\)`));
@@ -138,13 +139,13 @@ describe("watch, not on a terminal", () => {
   it("refuses a missing pid, two pids and bad flags as bad input", async () => {
     const { ctx } = pipeContext();
     for (const argv of [[], ["12", "13"], ["12", "--count", "0"], ["12", "--bogus"], ["--demo", "12"], ["12", "--host", "a", "--host", "b"]]) {
-      expect((await failure(watchCommand(argv, ctx))).exitCode).toBe(EXIT.badInput);
+      expect((await failure(runCommandLine(watchCommand, argv, ctx))).exitCode).toBe(EXIT.badInput);
     }
   });
 
   it("teaches with --help", async () => {
     const { ctx, out } = pipeContext();
-    expect(await watchCommand(["--help"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(watchCommand, ["--help"], ctx)).toBe(EXIT.ok);
     expect(out()).toContain("Usage: rssdrift watch <pid>");
     expect(out()).toContain("--record FILE.jsonl");
   });

@@ -1,14 +1,12 @@
 // `rssdrift replay FILE.jsonl`: plays back a session recorded with `watch --record` (or the
 // helper's raw stdout) in the same view, with no root and no kernel.
-import { EXIT } from "../errors.js";
 import { openReplaySource, SPEED_RANGE } from "../sources/replay-source.js";
-import type { CommandContext } from "./context.js";
-import { parseFlags } from "./parse-flags.js";
-import { badInput } from "./target-options.js";
+import { commonFlagsHelp, defineCommand } from "./command.js";
+import { badInput } from "./parse-flags.js";
 import { snapshotDirOf } from "./snapshot-dir.js";
 import { commandLineOf, viewSamples } from "./watch.js";
 
-export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json] [--snapshot-dir DIR]
+export const replayHelp = `Usage: rssdrift replay FILE.jsonl [--speed X] [--json] [--snapshot-dir DIR] [--no-color]
 
 Plays back a recorded session in the same live view as \`rssdrift watch\`, on any machine:
 no root, no drgn, no kernel. A recording is the helper's JSON lines, one per line, as
@@ -32,6 +30,7 @@ Options:
   --json                one JSON object per sample, {"hello","sample","analysis"}, never the TUI
   --snapshot-dir DIR    where \`s\` writes its .json and .md files (default: ./snapshots); made at
                         the first snapshot if missing, so its parent must exist
+${commonFlagsHelp(24)}
 When stdin or stdout is not a terminal the view is one line per sample, as fast as --speed allows.
 
 Exit codes: 0 quit or the recording ended, 2 no such file, 3 the recorded process exited,
@@ -40,13 +39,6 @@ Exit codes: 0 quit or the recording ended, 2 no such file, 3 the recorded proces
 Examples:
   rssdrift replay flake.jsonl                  watch a recorded session
   rssdrift replay flake.jsonl --speed 10 | less   skim it as lines`;
-
-const replayFlags = {
-  speed: { type: "string" },
-  json: { type: "boolean", default: false },
-  "snapshot-dir": { type: "string" },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
 
 function parseSpeed(text: string | undefined): number {
   if (text === undefined) return 1;
@@ -57,25 +49,28 @@ function parseSpeed(text: string | undefined): number {
   return speed;
 }
 
-export async function replayCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseFlags(argv, replayFlags, "`rssdrift replay --help`");
-  if (values.help) {
-    ctx.stdout.write(`${replayHelp}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1) {
-    throw badInput(positionals.length === 0 ? "which recording? give a FILE.jsonl" : `replay takes one file, not ${positionals.length}`, "see rssdrift replay --help");
-  }
-  const speed = parseSpeed(values.speed);
-  const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
-  // read up to its hello line before anything is shown: a file that is no recording is one line, not a broken TUI
-  const source = await openReplaySource(positionals[0]!, speed);
-  return viewSamples(ctx, {
-    open: async () => source,
-    mode: "replay",
-    json: values.json,
-    snapshotDir,
-    commandLine: commandLineOf("replay", argv),
-    intervalMs: source.hello.interval_ms / speed,
-  });
-}
+export const replayCommand = defineCommand({
+  name: "replay",
+  help: replayHelp,
+  flags: {
+    speed: { type: "string" },
+    json: { type: "boolean", default: false },
+    "snapshot-dir": { type: "string" },
+  },
+  operands: { max: 1, what: "replay takes one file" },
+  async run({ values, operands, argv }, ctx) {
+    if (operands.length === 0) throw badInput("which recording? give a FILE.jsonl", "see `rssdrift replay --help`");
+    const speed = parseSpeed(values.speed);
+    const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
+    // read up to its hello line before anything is shown: a file that is no recording is one line, not a broken TUI
+    const source = await openReplaySource(operands[0]!, speed);
+    return viewSamples(ctx, {
+      open: async () => source,
+      mode: "replay",
+      json: values.json,
+      snapshotDir,
+      commandLine: commandLineOf("replay", argv),
+      intervalMs: source.hello.interval_ms / speed,
+    });
+  },
+});

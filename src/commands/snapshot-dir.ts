@@ -6,7 +6,7 @@ import { accessSync, constants, statfsSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { RssdriftError } from "../errors.js";
-import { badInput } from "./target-options.js";
+import { badInput } from "./parse-flags.js";
 
 export const DEFAULT_SNAPSHOT_DIR = "snapshots";
 

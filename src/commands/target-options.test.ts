@@ -1,7 +1,8 @@
 // One strict parser of whole numbers for pids and --interval alike; the interpreter and vmlinux
 // flags the helper gets on the target.
 import { describe, expect, it } from "vitest";
-import { parseMilliseconds, parsePid, parsePython, parseVmlinux, wholeNumber } from "./target-options.js";
+import { wholeNumber } from "./parse-flags.js";
+import { parseMilliseconds, parsePid, parsePython, parseVmlinux } from "./target-options.js";
 import { EXIT, RssdriftError } from "../errors.js";
 
 describe("wholeNumber", () => {

@@ -1,42 +1,40 @@
-// The flags every command that reads a target shares (report, watch, fleet), parsed in one place.
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { EXIT, RssdriftError } from "../errors.js";
-import { parseFlags } from "./parse-flags.js";
+// The flags every command that reads a target shares (report, watch, fleet), turned into the
+// target a source reads (src/sources/target.ts) in one place.
 import { checkPythonCommand } from "../sources/python.js";
-import { defaultSshOptions, type SshOptions } from "../transports/ssh-options.js";
+import type { Backend, TargetOptions } from "../sources/target.js";
+import { defaultSshOptions } from "../transports/ssh-options.js";
 import { parseSshTarget } from "../transports/ssh-target.js";
+import { badInput, wholeNumber, type Flags } from "./parse-flags.js";
 
-export type Backend = "auto" | "bpf" | "drgn" | "procfs";
-
-export interface TargetOptions {
-  pid: number;
-  backend: Backend;
-  intervalMs: number;
-  /** stop after this many samples; omitted: until closed */
-  count?: number;
-  smaps: boolean;
-  /** [user@]host[:port]; omitted: this machine */
-  host?: string;
-  ssh: SshOptions;
-  /** the Python that runs the helper on the target (--python, else RSSDRIFT_PYTHON); omitted: python3 */
-  python?: string;
-  /** a vmlinux with DWARF on the target for drgn (--vmlinux); omitted: drgn searches the usual places */
-  vmlinux?: string;
-}
-
+/** no defaults here: a flag not given is undefined, so a command can tell which were given */
 export const targetFlags = {
   host: { type: "string", multiple: true },
-  backend: { type: "string", default: "auto" },
+  backend: { type: "string" },
   interval: { type: "string" },
-  smaps: { type: "boolean", default: false },
+  smaps: { type: "boolean" },
   python: { type: "string" },
   vmlinux: { type: "string" },
-  "sudo-prompt": { type: "boolean", default: false },
-  "accept-new": { type: "boolean", default: false },
+  "sudo-prompt": { type: "boolean" },
+  "accept-new": { type: "boolean" },
   identity: { type: "string", short: "i", multiple: true },
   "ssh-config": { type: "string", short: "F" },
   "known-hosts": { type: "string" },
-} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+} as const satisfies Flags;
+
+/** targetFlags as parsed */
+export interface TargetFlagValues {
+  host?: string[];
+  backend?: string;
+  interval?: string;
+  smaps?: boolean;
+  python?: string;
+  vmlinux?: string;
+  "sudo-prompt"?: boolean;
+  "accept-new"?: boolean;
+  identity?: string[];
+  "ssh-config"?: string;
+  "known-hosts"?: string;
+}
 
 /** The help text for targetFlags, shared by the commands that take them. */
 export const targetFlagsHelp = `Target:
@@ -55,20 +53,6 @@ SSH:
   -i, --identity FILE        private key to try first          -F, --ssh-config FILE  instead of ~/.ssh/config
   --known-hosts FILE         instead of ~/.ssh/known_hosts     --accept-new  record an unknown host key
   --sudo-prompt              ask once for the sudo password when the remote user is not root`;
-
-export function badInput(message: string, hint?: string): RssdriftError {
-  return new RssdriftError(message, EXIT.badInput, hint, "bad-input");
-}
-
-/**
- * The one parser of whole numbers on the command line (pids, --interval, --count, --parallel):
- * decimal digits only, no sign, exponent, hex, spaces or leading zeros; null when not one in range.
- */
-export function wholeNumber(text: string, min: number, max: number): number | null {
-  if (!/^(0|[1-9]\d{0,14})$/.test(text)) return null;
-  const value = Number(text);
-  return value >= min && value <= max ? value : null;
-}
 
 /** the kernel's PID_MAX_LIMIT on 64-bit */
 const PID_MAX = 4194304;
@@ -114,53 +98,37 @@ function parseBackend(text: string): Backend {
   throw badInput(`--backend is auto, bpf, drgn or procfs, not ${JSON.stringify(text)}`);
 }
 
-export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
 /**
- * Parses argv with targetFlags plus a command's own flags. Unknown flags are bad input.
- * The pid is the first positional (when the command takes one).
+ * The target the flags name, all but its pid (each command has its own rule for that). Every
+ * --host is checked now, before any connection or view starts; the first is the one read.
  */
-export function parseTargetArgs(
-  argv: string[],
+export function targetFrom(
+  values: TargetFlagValues,
   settings: {
     defaultIntervalMs: number;
-    extraFlags?: NonNullable<ParseArgsConfig["options"]>;
-    pidRequired?: boolean;
-    /** ignore flags that belong to another parser (fleet mode reads its own) */
-    lenient?: boolean;
     /** the command's Ctrl-C signal: it also gives up an SSH connection still being made */
     signal?: AbortSignal;
-    /** where a bad argv is pointed to, e.g. "`rssdrift watch --help`" */
-    help?: string;
     /** for RSSDRIFT_PYTHON */
-    env?: NodeJS.ProcessEnv;
+    env: NodeJS.ProcessEnv;
   },
-): { target: TargetOptions; hosts: string[]; values: FlagValues; positionals: string[] } {
-  const options = { ...targetFlags, ...settings.extraFlags };
-  const parsed = settings.lenient
-    ? parseArgs({ args: argv, options, allowPositionals: true, strict: false })
-    : parseFlags(argv, options, settings.help ?? "--help");
-  const values = parsed.values as FlagValues;
-  const hosts = (values.host as string[] | undefined) ?? [];
-  for (const host of hosts) parseSshTarget(host); // a malformed one is bad input now, before any connection or view starts
-  const pidText = settings.lenient ? undefined : parsed.positionals[0];
-  const target: TargetOptions = {
-    pid: settings.pidRequired === false && pidText === undefined ? 0 : parsePid(pidText),
-    backend: parseBackend(values.backend as string),
-    intervalMs: values.interval === undefined ? settings.defaultIntervalMs : parseMilliseconds(values.interval as string, "--interval"),
-    smaps: values.smaps as boolean,
+): Omit<TargetOptions, "pid"> {
+  const hosts = values.host ?? [];
+  for (const host of hosts) parseSshTarget(host);
+  return {
+    backend: parseBackend(values.backend ?? "auto"),
+    intervalMs: values.interval === undefined ? settings.defaultIntervalMs : parseMilliseconds(values.interval, "--interval"),
+    smaps: values.smaps ?? false,
     host: hosts[0],
-    python: parsePython(values.python as string | undefined, settings.env),
-    vmlinux: parseVmlinux(values.vmlinux as string | undefined),
+    python: parsePython(values.python, settings.env),
+    vmlinux: parseVmlinux(values.vmlinux),
     ssh: {
       ...defaultSshOptions(),
-      configFile: values["ssh-config"] as string | undefined,
-      identityFiles: (values.identity as string[] | undefined) ?? [],
-      knownHostsFile: values["known-hosts"] as string | undefined,
-      acceptNew: values["accept-new"] as boolean,
-      sudoPrompt: values["sudo-prompt"] as boolean,
+      configFile: values["ssh-config"],
+      identityFiles: values.identity ?? [],
+      knownHostsFile: values["known-hosts"],
+      acceptNew: values["accept-new"] ?? false,
+      sudoPrompt: values["sudo-prompt"] ?? false,
       ...(settings.signal ? { signal: settings.signal } : {}),
     },
   };
-  return { target, hosts, values, positionals: parsed.positionals };
 }

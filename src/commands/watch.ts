@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyse } from "../analysis/analyse.js";
-import { EXIT, RssdriftError } from "../errors.js";
+import { EXIT } from "../errors.js";
 import { openReplaySource } from "../sources/replay-source.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { printableJson } from "../text/printable.js";
@@ -14,10 +14,11 @@ import { clockTime, formatSignedPages } from "../ui/format.js";
 import { sparkline } from "../ui/glyphs.js";
 import { runNonInteractive } from "../ui/run-non-interactive.js";
 import type { AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "../ui/stream-types.js";
+import { commonFlagsHelp, defineCommand, type CommandValues } from "./command.js";
 import type { CommandContext } from "./context.js";
+import { badInput, shownWord, wholeNumber } from "./parse-flags.js";
 import { makeSnapshotDir, snapshotDirOf } from "./snapshot-dir.js";
-import { parseFlags } from "./parse-flags.js";
-import { badInput, parseTargetArgs, targetFlagsHelp, wholeNumber } from "./target-options.js";
+import { parsePid, targetFlags, targetFlagsHelp, targetFrom } from "./target-options.js";
 
 export const watchHelp = `Usage: rssdrift watch <pid> [options] [target options]
        rssdrift watch --demo
@@ -50,6 +51,7 @@ Options:
                         the first snapshot if missing, so its parent must exist
   --demo                play the recording shipped with rssdrift (a 4-CPU 6.12 kernel in a VM):
                         see the view on any machine, no root needed
+${commonFlagsHelp(24)}
 When stdin or stdout is not a terminal (CI, a pipe) the view is one line per sample instead.
 --interval defaults to 500 ms here.
 
@@ -69,8 +71,11 @@ const watchFlags = {
   json: { type: "boolean", default: false },
   "snapshot-dir": { type: "string" },
   demo: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
+  ...targetFlags,
 } as const;
+
+/** what goes with --demo: the rest (a pid, target options, --record, --count) is refused */
+const DEMO_FLAGS = new Set(["demo", "json", "snapshot-dir", "help", "no-color"]);
 
 const DEMO_RECORDING = "test/fixtures/lab-6.12-4cpu.jsonl";
 
@@ -195,56 +200,54 @@ export function commandLineOf(command: string, argv: string[]): string {
   return ["rssdrift", command, ...argv].map(quote).join(" ");
 }
 
-async function watchDemo(argv: string[], ctx: CommandContext): Promise<number> {
-  const demoFlags = { demo: watchFlags.demo, json: watchFlags.json, "snapshot-dir": watchFlags["snapshot-dir"] };
-  let values;
-  try {
-    ({ values } = parseFlags(argv, demoFlags, "`rssdrift watch --help`", false));
-  } catch (err) {
-    const error = err as RssdriftError;
-    throw new RssdriftError(`${error.message} (--demo plays a recording: it takes no pid or target options)`, error.exitCode, error.hint, error.code);
-  }
+async function watchDemo(values: CommandValues<typeof watchFlags>, operands: string[], argv: string[], ctx: CommandContext): Promise<number> {
+  const why = "--demo plays a recording: it takes no pid or target options";
+  if (operands.length > 0) throw badInput(`unexpected argument ${shownWord(operands[0]!)}: ${why}`, "see `rssdrift watch --help`");
+  const other = Object.entries(values).find(([name, value]) => value !== undefined && !DEMO_FLAGS.has(name));
+  if (other) throw badInput(`--${other[0]} does not go with --demo (${why})`, "see `rssdrift watch --help`");
   const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
   const path = demoRecordingPath();
   const source = await openReplaySource(path);
   return viewSamples(ctx, {
     open: async () => source,
     mode: "replay",
-    json: values.json ?? false,
+    json: values.json,
     snapshotDir,
     commandLine: commandLineOf("watch", argv),
   });
 }
 
-export async function watchCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    ctx.stdout.write(`${watchHelp}\n`);
-    return EXIT.ok;
-  }
-  if (argv.includes("--demo")) return watchDemo(argv, ctx);
-  // q and Ctrl-C in the live view end it without a signal: a connection still being made is then given up too
-  const viewEnded = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
-  const { target, hosts, values, positionals } = parseTargetArgs(argv, { defaultIntervalMs: 500, extraFlags: watchFlags, signal, help: "`rssdrift watch --help`", env: ctx.env });
-  if (positionals.length > 1) throw badInput(`watch takes one pid, not ${positionals.length}: ${positionals.join(" ")}`);
-  if (hosts.length > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
-  if (values.count !== undefined) target.count = parseCount(values.count as string);
-  const snapshotDir = snapshotDirOf(values["snapshot-dir"] as string | undefined);
-  const [{ openSampleSource }, { openRecorder }] = await Promise.all([import("../sources/open-source.js"), import("../sources/recorder.js")]);
-  const recorder = values.record === undefined ? null : openRecorder(values.record as string);
-  try {
-    return await viewSamples(ctx, {
-      open: async (notice) => {
-        const source = await openSampleSource(target, notice, { reconnect: true });
-        return recorder ? recorder.record(source) : source;
-      },
-      mode: "live",
-      json: values.json as boolean,
-      snapshotDir,
-      commandLine: commandLineOf("watch", argv),
-    });
-  } finally {
-    viewEnded.abort();
-    recorder?.close();
-  }
-}
+export const watchCommand = defineCommand({
+  name: "watch",
+  help: watchHelp,
+  flags: watchFlags,
+  operands: { max: 1, what: "watch takes one pid" },
+  async run({ values, operands, argv }, ctx) {
+    if (values.demo) return watchDemo(values, operands, argv, ctx);
+    // q and Ctrl-C in the live view end it without a signal: a connection still being made is then given up too
+    const viewEnded = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
+    const pid = parsePid(operands[0]);
+    const target = { pid, ...targetFrom(values, { defaultIntervalMs: 500, signal, env: ctx.env }) };
+    if ((values.host?.length ?? 0) > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
+    if (values.count !== undefined) target.count = parseCount(values.count);
+    const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
+    const [{ openSampleSource }, { openRecorder }] = await Promise.all([import("../sources/open-source.js"), import("../sources/recorder.js")]);
+    const recorder = values.record === undefined ? null : openRecorder(values.record);
+    try {
+      return await viewSamples(ctx, {
+        open: async (notice) => {
+          const source = await openSampleSource(target, notice, { reconnect: true });
+          return recorder ? recorder.record(source) : source;
+        },
+        mode: "live",
+        json: values.json,
+        snapshotDir,
+        commandLine: commandLineOf("watch", argv),
+      });
+    } finally {
+      viewEnded.abort();
+      recorder?.close();
+    }
+  },
+});

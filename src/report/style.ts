@@ -1,5 +1,5 @@
-// Terminal colours for the one-shot renderers, or none at all (NO_COLOR, not a TTY): with
-// color false every function returns its text unchanged, so no escape code can leak.
+// Terminal colours for the one-shot renderers, or none at all (as src/output/output-policy.ts
+// decides): with color false every function returns its text unchanged, so no escape code can leak.
 export interface Style {
   bold(text: string): string;
   dim(text: string): string;

@@ -1,7 +1,6 @@
 // Picks and opens the SampleSource for a target: where the helper runs (this machine or SSH),
 // whether it needs sudo, and which backend (bpf, drgn, procfs, or auto: bpf, drgn, the estimate).
 import type { BackendChoice, BackendSkip } from "../analysis/types.js";
-import type { TargetOptions } from "../commands/target-options.js";
 import type { HelperLine } from "../schema/helper-line.js";
 import { localTransport } from "../transports/local-transport.js";
 import { runCommand } from "../transports/run-command.js";
@@ -11,6 +10,7 @@ import type { HelperOptions } from "./helper-launch.js";
 import { openHelperSource } from "./helper-source.js";
 import { openProcfsSource } from "./procfs-source.js";
 import type { SampleSource } from "./sample-source.js";
+import type { TargetOptions } from "./target.js";
 
 export type Notice = (line: string) => void;
 

@@ -430,7 +430,7 @@ describe("other eras and backends", () => {
     const hello = handMadeHello({ cpus: { online: cpus, possible: cpus } });
     const source = pushedSource("replay");
     const app = render(
-      <ThemeProvider theme={themeFor({ NO_COLOR: "1" })}>
+      <ThemeProvider theme={themeFor(false)}>
         <App open={async () => source} analyse={analyse} saveSnapshot={async () => []} onDone={() => {}} mode="replay" />
       </ThemeProvider>,
     );

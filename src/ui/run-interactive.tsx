@@ -1,12 +1,11 @@
 // The view on a terminal: mounts the Ink app on the command's streams and waits for it to end.
 import { render } from "ink";
-import type { CommandContext } from "../commands/context.js";
 import { App } from "./App.js";
-import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewOutcome } from "./stream-types.js";
+import type { Analyse, AnalysedSample, DriftPoint, Mark, OpenSource, ViewContext, ViewOutcome } from "./stream-types.js";
 import { ThemeProvider, themeFor } from "./theme.js";
 
 export interface InteractiveOptions {
-  ctx: CommandContext;
+  ctx: ViewContext;
   open: OpenSource;
   analyse: Analyse;
   saveSnapshot: (sample: AnalysedSample, marks: Mark[], history: DriftPoint[]) => Promise<string[]>;
@@ -20,7 +19,7 @@ export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, i
   // if Ink ends without the app saying how (it cannot, short of a crash), it was interrupted
   let outcome: ViewOutcome = { kind: "interrupted" };
   const instance = render(
-    <ThemeProvider theme={themeFor(ctx.env)}>
+    <ThemeProvider theme={themeFor(ctx.output.color)}>
       <App
         open={open}
         analyse={analyse}

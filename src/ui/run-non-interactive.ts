@@ -1,15 +1,14 @@
 // The view when stdin or stdout is not a terminal (CI, a pipe): no Ink and no raw mode. One
 // compact line per sample, or with --json one JSON object per sample: {hello, sample, analysis}
 // (an AnalysedSample, whole on each line so `jq` needs no state). Progress and notices go to stderr.
-import type { CommandContext } from "../commands/context.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { readStream } from "../sources/sample-stream.js";
 import { printable, printableJson } from "../text/printable.js";
 import { compactHeader, compactLine } from "./compact-line.js";
-import { streamEndOf, type Analyse, type OpenSource, type ViewOutcome } from "./stream-types.js";
+import { streamEndOf, type Analyse, type OpenSource, type ViewContext, type ViewOutcome } from "./stream-types.js";
 
 export interface NonInteractiveOptions {
-  ctx: CommandContext;
+  ctx: ViewContext;
   open: OpenSource;
   analyse: Analyse;
   json: boolean;

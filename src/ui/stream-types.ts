@@ -2,8 +2,20 @@
 // the Ink app, its hooks and the two runners (interactive and non-interactive).
 import type { AnalysedSample } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
+import type { OutputPolicy } from "../output/output-policy.js";
 import type { SampleSource } from "../sources/sample-source.js";
 export type { Analyse } from "../sources/sample-stream.js";
+
+/** What a view needs from the command that shows it: the streams, Ctrl-C, and the output policy. */
+export interface ViewContext {
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** aborted on Ctrl-C, or when stdout can no longer be written */
+  signal: AbortSignal;
+  /** colour or not, decided once for the whole command (src/output/output-policy.ts) */
+  output: OutputPolicy;
+}
 
 /** opens the source; `notice` receives what happens meanwhile (sudo, SSH, fallback to procfs) */
 export type OpenSource = (notice: (line: string) => void) => Promise<SampleSource>;

@@ -1,5 +1,6 @@
-// Colours of the live view, in one place so that NO_COLOR (https://no-color.org) turns all of
-// them off at once. chalk, under Ink, does not read NO_COLOR itself.
+// Colours of the live view, in one place so that the output policy (NO_COLOR, --no-color: see
+// src/output/output-policy.ts) turns all of them off at once. chalk, under Ink, does not read
+// NO_COLOR itself.
 import { createContext, useContext, type ReactNode } from "react";
 
 export interface Theme {
@@ -31,10 +32,9 @@ const colourful: Theme = {
 
 const colourless: Theme = {};
 
-/** NO_COLOR set to anything but the empty string turns colour off. */
-export function themeFor(env: NodeJS.ProcessEnv): Theme {
-  const noColor = env.NO_COLOR;
-  return noColor !== undefined && noColor !== "" ? colourless : colourful;
+/** the live view's colours, or none: `color` is the output policy's */
+export function themeFor(color: boolean): Theme {
+  return color ? colourful : colourless;
 }
 
 const ThemeContext = createContext<Theme>(colourful);

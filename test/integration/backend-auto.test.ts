@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { TargetOptions } from "../../src/commands/target-options.js";
+import type { TargetOptions } from "../../src/sources/target.js";
 import { EXIT, RssdriftError } from "../../src/errors.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { openBackend } from "../../src/sources/open-source.js";

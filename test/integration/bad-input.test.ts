@@ -205,6 +205,10 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
       [["replay"], /which recording\?/],
       [["replay", "--sped", "2", "x.jsonl"], /did you mean --speed\?/],
       [["doctor", "--hots", "x"], /did you mean --host\?/],
+      [["fleet", "1", "--host", "a", "--paralel", "2"], /did you mean --parallel\?/],
+      [["bound", "extra"], /unexpected argument extra/],
+      [["wacth", "12"], /unknown command wacth \(did you mean watch\?\)/],
+      [["help", "bogus"], /unknown command bogus/],
     ])("%j is bad input (2)", async (argv, line) => {
       await refused(argv, EXIT.badInput, line);
     });

@@ -4,7 +4,8 @@
 import type { ChildProcess } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CommandContext } from "../../src/commands/context.js";
+import { runCommandLine } from "../../src/commands/command.js";
+import type { ProcessContext } from "../../src/commands/context.js";
 import { reportCommand } from "../../src/commands/report.js";
 import { EXIT } from "../../src/errors.js";
 import type { JsonReport } from "../../src/report/json.js";
@@ -12,14 +13,14 @@ import { bpfHere, startAnonTarget, warnIfNoBpf } from "../fixtures/bpf-here.js";
 
 warnIfNoBpf("test/integration/bpf-report.test.ts (the real helper with --backend bpf)");
 
-function capture(): { ctx: CommandContext; out: () => string; err: () => string } {
+function capture(): { ctx: ProcessContext; out: () => string; err: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
   let err = "";
   stdout.on("data", (chunk) => (out += chunk));
   stderr.on("data", (chunk) => (err += chunk));
-  const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: new AbortController().signal };
+  const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: new AbortController().signal };
   return { ctx, out: () => out, err: () => err };
 }
 
@@ -34,7 +35,7 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader through rssdrift <
 
   it("--backend bpf --json: the kernel's own counters, with how the bpf reader set itself up", async () => {
     const { ctx, out } = capture();
-    expect(await reportCommand([String(target.pid), "--backend", "bpf", "--json"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(reportCommand, [String(target.pid), "--backend", "bpf", "--json"], ctx)).toBe(EXIT.ok);
     const report = JSON.parse(out()) as JsonReport;
     expect(report.backend).toEqual({ requested: "bpf", used: "bpf", skipped: [] });
     expect(report.hello).toMatchObject({ backend: "bpf", drgn: null, target: { pid: target.pid } });
@@ -52,11 +53,11 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader through rssdrift <
 
   it("--backend auto picks bpf first and says nothing was skipped; the text names the reader", async () => {
     const json = capture();
-    expect(await reportCommand([String(target.pid), "--json"], json.ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(reportCommand, [String(target.pid), "--json"], json.ctx)).toBe(EXIT.ok);
     expect((JSON.parse(json.out()) as JsonReport).backend).toEqual({ requested: "auto", used: "bpf", skipped: [] });
     expect(json.err()).not.toContain("not used");
     const text = capture();
-    expect(await reportCommand([String(target.pid), "--no-color"], text.ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(reportCommand, [String(target.pid), "--no-color"], text.ctx)).toBe(EXIT.ok);
     expect(text.out()).toMatch(/^rssdrift · pid \d+ \(python3\) · bpf \(BTF, (per-CPU offsets|no per-CPU)/);
     expect(text.out()).not.toContain("ESTIMATE");
   });
@@ -64,7 +65,7 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader through rssdrift <
   it("a pid that does not exist is one error with exit 3, under bpf as under auto", async () => {
     for (const backend of ["bpf", "auto"]) {
       const { ctx } = capture();
-      const error = await reportCommand(["4194303", "--backend", backend], ctx).catch((err: unknown) => err);
+      const error = await runCommandLine(reportCommand, ["4194303", "--backend", backend], ctx).catch((err: unknown) => err);
       expect(error).toMatchObject({ exitCode: EXIT.targetGone, code: "no-such-pid" });
     }
   });

@@ -14,8 +14,8 @@ import { BUILT_CLI, runBuiltCli, type CliRun } from "../fixtures/built-cli.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
-/** the built CLI in line mode, without NO_COLOR: the output is uncoloured because it is not a terminal */
-const { NO_COLOR: _noColor, ...env } = process.env;
+/** the built CLI in line mode, without NO_COLOR or FORCE_COLOR: the output is uncoloured because it is not a terminal */
+const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...env } = process.env;
 const runCli = (args: string[]) => runBuiltCli(args, env);
 
 

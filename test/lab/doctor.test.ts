@@ -4,7 +4,8 @@
 // real helper's hello line: percpu on trixie (6.12), split-rss on bookworm (6.1).
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CommandContext } from "../../src/commands/context.js";
+import { runCommandLine } from "../../src/commands/command.js";
+import type { ProcessContext } from "../../src/commands/context.js";
 import { doctorCommand } from "../../src/commands/doctor.js";
 import type { CheckResult } from "../../src/doctor/check.js";
 import { renderDoctorText } from "../../src/doctor/render.js";
@@ -14,7 +15,7 @@ import { defaultSshOptions } from "../../src/transports/ssh-options.js";
 import { openSshTransport } from "../../src/transports/ssh-transport.js";
 import { useLabVm } from "./lab-vm.js";
 
-function capture(): { ctx: CommandContext; out: () => string } {
+function capture(): { ctx: ProcessContext; out: () => string } {
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (chunk) => (out += chunk));
@@ -36,7 +37,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
 
   it("is all green as root, and exits 0", async () => {
     const { ctx, out } = capture();
-    const code = await doctorCommand(["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!], ctx);
+    const code = await runCommandLine(doctorCommand, ["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!], ctx);
     console.log(`rssdrift doctor --host ${env().LAB_SSH_HOST} (${suite}):\n${out()}`);
     expect(code).toBe(EXIT.ok);
     for (const name of checkNames) expect(out()).toMatch(new RegExp(`^✔ ${name.replace(/[/()]/g, "\\$&")} `, "m"));
@@ -49,7 +50,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
 
   it("says the same in --json", async () => {
     const { ctx, out } = capture();
-    expect(await doctorCommand(["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!, "--json"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(doctorCommand, ["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!, "--json"], ctx)).toBe(EXIT.ok);
     const entries = JSON.parse(out()) as { check: string; ok: boolean | null; fix: string | null }[];
     expect(entries.map((entry) => [entry.check, entry.ok, entry.fix])).toEqual(checkNames.map((name) => [name, true, null]));
   });

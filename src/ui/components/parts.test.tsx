@@ -67,10 +67,11 @@ describe("nextInterval", () => {
 });
 
 describe("themeFor", () => {
-  it("has no colour at all when NO_COLOR is set to anything but the empty string", () => {
-    expect(Object.values(themeFor({ NO_COLOR: "1" })).filter(Boolean)).toEqual([]);
-    expect(themeFor({ NO_COLOR: "" }).exact).toBeDefined();
-    expect(themeFor({}).cached).toBeDefined();
+  // when colour is on is the output policy's (NO_COLOR, --no-color): src/output/output-policy.test.ts
+  it("has no colour at all when the output policy says none", () => {
+    expect(Object.values(themeFor(false)).filter(Boolean)).toEqual([]);
+    expect(themeFor(true).exact).toBeDefined();
+    expect(themeFor(true).cached).toBeDefined();
   });
 });
 

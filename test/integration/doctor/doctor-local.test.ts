@@ -7,7 +7,8 @@ import { PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { doctorCommand } from "../../../src/commands/doctor.js";
-import type { CommandContext } from "../../../src/commands/context.js";
+import { runCommandLine } from "../../../src/commands/command.js";
+import type { ProcessContext } from "../../../src/commands/context.js";
 import type { CheckResult } from "../../../src/doctor/check.js";
 import { checkEra } from "../../../src/doctor/check-era.js";
 import { type DoctorReport, runDoctor } from "../../../src/doctor/run-doctor.js";
@@ -30,14 +31,14 @@ function byName(report: DoctorReport): Record<string, CheckResult> {
   return Object.fromEntries(report.results.map((result) => [result.check, result]));
 }
 
-function capture(): { ctx: CommandContext; out: () => string; err: () => string } {
+function capture(): { ctx: ProcessContext; out: () => string; err: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
   let err = "";
   stdout.on("data", (chunk) => (out += chunk));
   stderr.on("data", (chunk) => (err += chunk));
-  const ctx: CommandContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: new AbortController().signal };
+  const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr, env: {}, signal: new AbortController().signal };
   return { ctx, out: () => out, err: () => err };
 }
 
@@ -127,13 +128,13 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
 
   it.skipIf(!bpfWorks)("exits 0 and says auto uses bpf, though drgn cannot run here", { timeout: 60_000 }, async () => {
     const { ctx, out } = capture();
-    expect(await doctorCommand([], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(doctorCommand, [], ctx)).toBe(EXIT.ok);
     expect(out()).toContain("--backend auto (the default) uses bpf there.");
   });
 
   it.skipIf(bpfWorks || (hasKcore && drgnImports))("exits with the missing-prerequisite code and points to the procfs estimate", async () => {
     const { ctx, out } = capture();
-    const code = await doctorCommand([], ctx);
+    const code = await runCommandLine(doctorCommand, [], ctx);
     expect(code).toBe(EXIT.missingPrerequisite);
     expect(out()).toMatch(/^✘ \/proc\/kcore|^✘ drgn/m);
     expect(out()).toContain("rssdrift <pid> --backend procfs");
@@ -143,7 +144,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
 
   it("prints --json as an array of {check, ok, status, detail, fix}", async () => {
     const { ctx, out } = capture();
-    await doctorCommand(["--json"], ctx);
+    await runCommandLine(doctorCommand, ["--json"], ctx);
     const entries = JSON.parse(out()) as { check: string; ok: boolean | null; status: string; detail: string; fix: string | null }[];
     expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["backend", "check", "detail", "fix", "ok", "status"]));
     const checks = byName(report);
@@ -158,7 +159,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     if (existsSync("/sys/kernel/security/lockdown")) return; // readable here: nothing unknown to show
     expect(lockdown.status).toBe("warn");
     const { ctx, out } = capture();
-    await doctorCommand([], ctx);
+    await runCommandLine(doctorCommand, [], ctx);
     expect(out()).toMatch(/^! lockdown +mode unknown/m);
     expect(out()).not.toMatch(/✔ lockdown +mode unknown/);
   });
@@ -212,7 +213,7 @@ describe("the era check when the helper cannot read the kernel", () => {
 describe("doctor's arguments", () => {
   it("teaches every check in --help", async () => {
     const { ctx, out } = capture();
-    expect(await doctorCommand(["--help"], ctx)).toBe(EXIT.ok);
+    expect(await runCommandLine(doctorCommand, ["--help"], ctx)).toBe(EXIT.ok);
     for (const check of ["root", "/proc/kcore", "lockdown", "python3", "drgn", "debug info", "rss_stat era", "BTF", "capabilities", "bpf()"]) {
       expect(out()).toContain(`  ${check}`);
     }
@@ -221,7 +222,7 @@ describe("doctor's arguments", () => {
   it("refuses unknown flags and stray words as bad input", async () => {
     const { ctx } = capture();
     for (const argv of [["--pid", "3"], ["1234"]]) {
-      const error = await doctorCommand(argv, ctx).catch((err: unknown) => err);
+      const error = await runCommandLine(doctorCommand, argv, ctx).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(RssdriftError);
       expect((error as RssdriftError).exitCode).toBe(EXIT.badInput);
     }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CommandContext } from "../../../src/commands/context.js";
+import type { ProcessContext } from "../../../src/commands/context.js";
+import { runCommandLine } from "../../../src/commands/command.js";
 import { reportCommand } from "../../../src/commands/report.js";
 import { EXIT } from "../../../src/errors.js";
 import type { JsonReport } from "../../../src/report/json.js";
@@ -54,9 +55,9 @@ async function rssdrift(args: string[]): Promise<{ code: number; stdout: string;
   let stderr = "";
   const out = new PassThrough().on("data", (chunk) => (stdout += chunk));
   const err = new PassThrough().on("data", (chunk) => (stderr += chunk));
-  const ctx: CommandContext = { stdin: new PassThrough(), stdout: out, stderr: err, env: { PATH: process.env.PATH, HOME: dir }, signal: new AbortController().signal };
+  const ctx: ProcessContext = { stdin: new PassThrough(), stdout: out, stderr: err, env: { PATH: process.env.PATH, HOME: dir }, signal: new AbortController().signal };
   try {
-    return { code: await reportCommand([...args, "--host", "srv", "-F", config, "--backend", "procfs"], ctx), stdout, stderr };
+    return { code: await runCommandLine(reportCommand, [...args, "--host", "srv", "-F", config, "--backend", "procfs"], ctx), stdout, stderr };
   } catch (error) {
     return { code: (error as { exitCode: number }).exitCode, stdout, stderr: (error as Error).message };
   }

@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysedSample } from "../../../src/analysis/types.js";
-import type { CommandContext } from "../../../src/commands/context.js";
-import { fleetCommand } from "../../../src/commands/fleet.js";
+import { runCommandLine } from "../../../src/commands/command.js";
+import type { ProcessContext } from "../../../src/commands/context.js";
+import { fleetCommandWith } from "../../../src/commands/fleet.js";
 import { analyse } from "../../../src/analysis/analyse.js";
 import { EXIT } from "../../../src/errors.js";
 import { openHelperSource } from "../../../src/sources/helper-source.js";
@@ -58,14 +59,14 @@ afterAll(async () => {
   sleepers = [];
 });
 
-function context(): { ctx: CommandContext; stdout: () => string; stderr: () => string } {
+function context(): { ctx: ProcessContext; stdout: () => string; stderr: () => string } {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = "";
   let stderr = "";
   out.on("data", (chunk) => (stdout += chunk));
   err.on("data", (chunk) => (stderr += chunk));
-  const ctx: CommandContext = {
+  const ctx: ProcessContext = {
     stdin: new PassThrough(),
     stdout: out,
     stderr: err,
@@ -90,7 +91,7 @@ describe("fleet mode", () => {
   it("samples every host, one row each, and exits with the failed row's code", async () => {
     const calls: { pid: number; host: string }[] = [];
     const { ctx, stdout } = context();
-    const code = await fleetCommand(["4242", ...fleetArgs()], ctx, sampleOnceRecording(calls));
+    const code = await runCommandLine(fleetCommandWith(sampleOnceRecording(calls)), ["4242", ...fleetArgs()], ctx);
     expect(code).toBe(EXIT.hostKey);
     expect(calls.map((call) => call.host).sort()).toEqual(["alpha", "beta"]);
     const lines = stdout().split("\n");
@@ -107,7 +108,7 @@ describe("fleet mode", () => {
   it("--pgrep finds the oldest exact match on each host; none → that row says so", async () => {
     const calls: { pid: number; host: string }[] = [];
     const { ctx, stdout } = context();
-    const code = await fleetCommand(["--pgrep", PROCESS_NAME, ...fleetArgs("--json")], ctx, sampleOnceRecording(calls));
+    const code = await runCommandLine(fleetCommandWith(sampleOnceRecording(calls)), ["--pgrep", PROCESS_NAME, ...fleetArgs("--json")], ctx);
     expect(code).toBe(EXIT.hostKey);
     const rows = JSON.parse(stdout()) as { host: string; ok: boolean; pid: number | null; kernel?: string; error?: { exitCode: number } }[];
     expect(rows.map((row) => [row.host, row.ok, row.pid])).toEqual([
@@ -118,10 +119,10 @@ describe("fleet mode", () => {
     expect(rows[0]!.kernel).toBe("6.12.0-alpha");
 
     const missing = context();
-    const missingCode = await fleetCommand(
+    const missingCode = await runCommandLine(
+      fleetCommandWith(sampleOnceRecording([])),
       ["--pgrep", "no-such-proc", "--ssh-config", config, "--host", "alpha", "--host", "beta", "--json"],
       missing.ctx,
-      sampleOnceRecording([]),
     );
     expect(missingCode).toBe(EXIT.targetGone);
     const missingRows = JSON.parse(missing.stdout()) as { ok: boolean; error: { code: string; message: string } }[];
@@ -149,26 +150,26 @@ describe("fleet mode", () => {
     const { ctx } = context();
     const hostsFile = join(dir, "hosts");
     writeFileSync(hostsFile, "# the fleet\nalpha\n\nbeta   # the second one\ntester@gamma\n");
-    const code = await fleetCommand(["7", "--ssh-config", config, "--hosts-file", hostsFile, "--parallel", "2"], ctx, sampleOnce);
+    const code = await runCommandLine(fleetCommandWith(sampleOnce), ["7", "--ssh-config", config, "--hosts-file", hostsFile, "--parallel", "2"], ctx);
     expect(code).toBe(EXIT.hostKey);
     expect(most).toBe(2);
   });
 
   it("exits 0 when every host gave a reading", async () => {
     const { ctx, stdout } = context();
-    expect(await fleetCommand(["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx, sampleOnceRecording([]))).toBe(EXIT.ok);
+    expect(await runCommandLine(fleetCommandWith(sampleOnceRecording([])), ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx)).toBe(EXIT.ok);
     expect(stdout()).not.toContain("✗");
   });
 
   it("refuses a missing pid, a pid with --pgrep, no hosts and a bad hosts file line", async () => {
     const { ctx } = context();
     const noop = sampleOnceRecording([]);
-    await expect(fleetCommand(["--host", "alpha", "--host", "beta"], ctx, noop)).rejects.toMatchObject({ exitCode: EXIT.badInput });
-    await expect(fleetCommand(["7", "--pgrep", "x", "--host", "alpha"], ctx, noop)).rejects.toMatchObject({ exitCode: EXIT.badInput });
-    await expect(fleetCommand(["7", "--pgrep", "x"].slice(1), ctx, noop)).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    await expect(runCommandLine(fleetCommandWith(noop), ["--host", "alpha", "--host", "beta"], ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x", "--host", "alpha"], ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x"].slice(1), ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
     const bad = join(dir, "bad-hosts");
     writeFileSync(bad, "alpha\nbeta:notaport\n");
-    await expect(fleetCommand(["7", "--hosts-file", bad], ctx, noop)).rejects.toMatchObject({
+    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--hosts-file", bad], ctx)).rejects.toMatchObject({
       exitCode: EXIT.badInput,
       message: expect.stringContaining(`${bad}:2`),
     });
@@ -186,7 +187,7 @@ describe("fleet mode", () => {
       return firstSample(source, analyse, () => undefined, 500);
     };
     const { ctx, stdout } = context();
-    const code = await fleetCommand(["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx, sampleOnce);
+    const code = await runCommandLine(fleetCommandWith(sampleOnce), ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx);
     expect(code).toBe(EXIT.helperFailure);
     const lines = stdout().split("\n");
     expect(lines[1]).toMatch(/^alpha\s+7\s+6\.12\.0-alpha\s/);
