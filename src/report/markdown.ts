@@ -5,12 +5,12 @@ import { RSS_COUNTERS } from "../schema/helper-line.js";
 import { printableStrings } from "../text/printable.js";
 import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
 import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
-import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE } from "../vocabulary/counters.js";
+import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotPlaces } from "../vocabulary/counters.js";
 import { eraLine } from "../vocabulary/era.js";
 import { explain } from "../vocabulary/explanation.js";
 import { machineLine } from "../vocabulary/machine.js";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../vocabulary/quantities.js";
-import { READERS, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
+import { READERS, readersMatched, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
 import { asSentence } from "../vocabulary/sentence.js";
 import { chartsSection } from "./markdown-charts.js";
 import { driftCells, slotPagesLookup } from "./table-cells.js";
@@ -75,7 +75,7 @@ function counters(a: Analysis): string[] {
 }
 
 function residue(a: Analysis): string[] {
-  const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+  const where = slotPlaces(a.era);
   if (a.counters === null) {
     return [heading(a, "Where the drift sits"), "", escape(asSentence(SLOTS_NOT_VISIBLE))];
   }
@@ -117,7 +117,7 @@ function readers(a: Analysis): string[] {
   return [
     heading(a, "Who sees what"),
     "",
-    escape(`Each reader's RSS in pages, matched against cached ${a.rss.cached} and exact ${a.rss.exact} in this sample.`),
+    escape(readersMatched(a.rss.cached, a.rss.exact)),
     "",
     ...table(["reader", "pages", "tracks", "read by"], ["left", "right", "left", "left"], rows),
     ...(a.readers.some((r) => r.reader === "smaps_rollup")

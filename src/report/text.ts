@@ -4,12 +4,12 @@ import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { printableStrings } from "../text/printable.js";
 import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
 import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
-import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotName } from "../vocabulary/counters.js";
+import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotName, slotPlaces } from "../vocabulary/counters.js";
 import { eraLine } from "../vocabulary/era.js";
 import { explain } from "../vocabulary/explanation.js";
 import { machineLine } from "../vocabulary/machine.js";
 import { formatPages, formatSignedBytes, formatSignedPages } from "../vocabulary/quantities.js";
-import { READERS, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
+import { READERS, readersMatched, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
 import { asSentence } from "../vocabulary/sentence.js";
 import { padColumns, wrap, type Align } from "./layout.js";
 import { makeStyle, type Style } from "./style.js";
@@ -93,7 +93,7 @@ function residue(ctx: Context): string[] {
   if (a.counters === null) {
     return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, asSentence(SLOTS_NOT_VISIBLE))];
   }
-  const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+  const where = slotPlaces(a.era);
   if (a.residue.length === 0) {
     const none = a.era === "none" ? asSentence(NO_SLOTS) : `No pages are parked in ${where} right now.`;
     return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, none)];
@@ -145,7 +145,7 @@ function readers(ctx: Context): string[] {
   }
   return [
     title(ctx, "WHO SEES WHAT, in pages"),
-    ...paragraph(ctx, `Each reader's RSS, matched against cached ${a.rss.cached} and exact ${a.rss.exact} in this very sample (not guessed from the kernel version).`).map(style.dim),
+    ...paragraph(ctx, readersMatched(a.rss.cached, a.rss.exact)).map(style.dim),
     ...lines,
   ];
 }

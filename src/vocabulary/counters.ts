@@ -59,9 +59,15 @@ export function meaningSource(m: ColumnMeaning): string {
   return `${m.term} ${m.sign} ${m.source}`;
 }
 
-/** What drift is, and why swap is not part of RSS. */
+/** What the drift column is. */
 export const DRIFT_MEANING = "drift = exact − cached";
+/** What the RSS row sums, and why swap is not in it. */
 export const RSS_MEANING = "RSS = file + anon + shmem: swap is not resident";
+
+/** Where pages park: "per-CPU slots" (percpu era) or "per-thread caches" (split-rss era). */
+export function slotPlaces(era: Analysis["era"]): string {
+  return era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+}
 
 /** Where a kernel backend sees residue that the procfs estimate cannot. */
 export const SLOTS_NOT_VISIBLE = "not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches";

@@ -1,32 +1,20 @@
 // Two to four plain-English sentences about one analysed sample: how much can hide, where it
 // hides right now, who shows which value on this kernel (decided from the sample), and what a
-// test should do. Era-aware; an estimate says so in every sentence.
-import { exactSourceOf } from "../analysis/readers.js";
-import type { Analysis, RankedSlot, ReaderName, ReaderVerdict, RssDrift } from "../analysis/types.js";
+// test should do. Era-aware; an estimate's sentences are estimate-explanation.ts's.
+import type { Analysis, RankedSlot, RssDrift } from "../analysis/types.js";
 import { RSS_COUNTERS, type CounterName, type HelloLine } from "../schema/helper-line.js";
-import { NO_ESTIMATE } from "./backends.js";
 import { boundFormula, PERCPU_BOUND_RULE, THREAD_CACHE_RULE } from "./bound.js";
 import { COUNTER_ADJECTIVES, slotName } from "./counters.js";
-import { ERA_FOUND } from "./era.js";
-import { countOf, formatBytes, formatPages } from "./quantities.js";
-import { READ_SMAPS_ROLLUP, READERS } from "./readers.js";
-import { asSentence } from "./sentence.js";
+import { explainEstimate, explainUnstable } from "./estimate-explanation.js";
+import { countOf, formatBytes, formatPages, pagesAndBytes } from "./quantities.js";
+import { READ_SMAPS_ROLLUP, readerFiles } from "./readers.js";
+import { asSentence, joinList } from "./sentence.js";
 
 /** an analysis with an RSS figure: every one except an unstable estimate */
 type Measured = Analysis & { rss: RssDrift };
 
-const fileOf = (reader: ReaderName) => READERS[reader].file;
-
-function joinList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
-
 function sizeOf(pages: number, a: Analysis): string {
-  return `${formatPages(pages)} (${formatBytes(pages * a.pageSize)})`;
-}
-
-function readersWith(a: Analysis, verdict: ReaderVerdict["verdict"]): ReaderName[] {
-  return a.readers.filter((r) => r.verdict === verdict).map((r) => r.reader);
+  return pagesAndBytes(pages, a.pageSize);
 }
 
 /** the RSS counters that hold residue in any slot */
@@ -59,7 +47,7 @@ function consequence(a: Measured): string {
   const { driftPages, driftBytes } = a.rss;
   if (driftPages === 0) return "they cancel out, so the RSS total is right for now";
   const direction = driftPages > 0 ? "under-report" : "over-report";
-  const cached = readersWith(a, "cached").map(fileOf);
+  const cached = readerFiles(a, "cached");
   const by = formatBytes(Math.abs(driftBytes));
   if (cached.length === 0) return `so the cached count is off by ${by}, though no /proc reader sampled here shows it`;
   return `so ${joinList(cached)} ${direction}${cached.length === 1 ? "s" : ""} by ${by}`;
@@ -124,11 +112,10 @@ function negativeSlots(a: Analysis): string | null {
  */
 function readersSentence(a: Measured): string | null {
   const parts: string[] = [];
-  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map(fileOf);
-  const exact = names("exact");
-  const cached = readersWith(a, "cached");
-  const both = names("both");
-  const neither = names("neither");
+  const exact = readerFiles(a, "exact");
+  const cached = a.readers.filter((r) => r.verdict === "cached").map((r) => r.reader);
+  const both = readerFiles(a, "both");
+  const neither = readerFiles(a, "neither");
   if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "is" : "are"} exact on this kernel`);
   // statm showing the cached count while there is drift: the kernel lacks the v6.16 fix (or its backport)
   if (a.era === "percpu" && cached.includes("statm")) parts.push("this kernel lacks the v6.16 fix that makes statm and status exact");
@@ -151,17 +138,6 @@ function readersSentence(a: Measured): string | null {
   return asSentence(parts.join("; "));
 }
 
-/** The estimate's view of the readers: nothing was named before, so name both groups. */
-function estimatedReaders(a: Analysis): string | null {
-  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map(fileOf);
-  const exact = names("exact");
-  const cached = names("cached");
-  const parts: string[] = [];
-  if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "tracks" : "track"} the exact sum`);
-  if (cached.length > 0) parts.push(`${joinList(cached)} ${cached.length === 1 ? "tracks" : "track"} the cached count`);
-  return parts.length > 0 ? `By this estimate, ${parts.join(" and ")}.` : null;
-}
-
 function advice(a: Analysis): string {
   const { bound } = a;
   const statmExact = a.readers.some((r) => r.reader === "statm" && r.verdict === "exact");
@@ -179,66 +155,6 @@ function advice(a: Analysis): string {
     case "unknown":
       return `For a test, ${READ_SMAPS_ROLLUP}.`;
   }
-}
-
-/** "era percpu, guessed from the kernel release 6.8.0-45-generic" */
-function eraWords(a: Analysis, hello: HelloLine): string {
-  return `era ${a.era}, ${ERA_FOUND[a.eraSource]}${a.eraSource === "version" ? ` ${hello.kernel}` : ""}`;
-}
-
-function boundOfEstimate(a: Analysis, hello: HelloLine): string {
-  const { bound } = a;
-  if (bound.era === "percpu") {
-    return (
-      `The estimated bound for this ${a.onlineCpus}-CPU machine is ${sizeOf(bound.pagesPerCounter, a)} per counter, ` +
-      `${sizeOf(bound.pagesForRss, a)} for VmRSS (${eraWords(a, hello)}).`
-    );
-  }
-  if (bound.era === "split-rss") {
-    return `The estimated bound is ${boundFormula(bound)} = ${sizeOf(bound.pagesPerCounter, a)} per counter (${eraWords(a, hello)}).`;
-  }
-  return `The estimate has no bound: ${eraWords(a, hello)}.`;
-}
-
-/** The procfs backend sees no counters: every sentence is an estimate, and says so. */
-function explainEstimate(a: Measured, hello: HelloLine): string[] {
-  const { cached, exact, driftPages } = a.rss;
-  const sentences: string[] = [];
-  const exactSource = exactSourceOf(a);
-  const drift = driftPages === 0 ? "the estimate sees no drift right now" : `the estimated drift is ${sizeOf(driftPages, a)}`;
-  if (exactSource === "smaps_rollup") {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend): /proc/PID/stat, always the cached count, shows ${formatPages(cached)} and ` +
-        `smaps_rollup's page-table walk ${formatPages(exact)}, so ${drift}.`,
-    );
-  } else if (cached !== exact) {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat, always the cached count, shows ` +
-        `${formatPages(cached)} and statm ${formatPages(exact)}, so statm reads the exact sum here and ${drift}.`,
-    );
-  } else {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat and statm both show ${formatPages(cached)}, ` +
-        "so this estimate cannot tell whether pages are parked; read smaps_rollup too (--smaps) for a page-table walk.",
-    );
-  }
-  const { bound } = a;
-  sentences.push(boundOfEstimate(a, hello));
-  const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
-  if (readers) sentences.push(readers);
-  const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
-  sentences.push(`This is an estimate: the exact numbers need the bpf or drgn backend (\`rssdrift doctor\` names what stops them here); for a test, read smaps_rollup${tolerance}.`);
-  return sentences;
-}
-
-/** The estimate withheld: say why, and what would give a number. */
-function explainUnstable(a: Analysis, hello: HelloLine): string[] {
-  return [
-    `Estimate from /proc alone (no drgn): ${NO_ESTIMATE}. The files are read one after another, and ` +
-      "no two consecutive rounds of reads agreed with every thread asleep or stopped, so their difference could be the process's own mapping or unmapping of pages, not drift.",
-    boundOfEstimate(a, hello),
-    "Read it again when the process is paused (scripts/test-side has a pause helper), or run rssdrift with drgn as root, which reads the counters themselves.",
-  ];
 }
 
 export function explain(a: Analysis, hello: HelloLine): string[] {

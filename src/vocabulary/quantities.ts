@@ -38,6 +38,11 @@ export function formatPages(pages: number): string {
   return countOf(pages, "page");
 }
 
+/** A page count and its bytes: "248 pages (≈1 MiB)". */
+export function pagesAndBytes(pages: number, pageSize: number): string {
+  return `${formatPages(pages)} (${formatBytes(pages * pageSize)})`;
+}
+
 /** A signed page count: "+42", "-11", "0". */
 export function formatSignedPages(pages: number): string {
   return pages > 0 ? `+${pages}` : String(pages);

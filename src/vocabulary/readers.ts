@@ -1,7 +1,7 @@
 // Who reads what: each /proc reader of RSS by the name users know, the tools that read it (each
 // one checked), and the words for what it matched in a sample.
+import type { Analysis, ReaderName, ReaderVerdict } from "../analysis/types.js";
 import type { Era } from "../schema/helper-line.js";
-import type { ReaderName, ReaderVerdict } from "../analysis/types.js";
 
 export interface ReaderWords {
   /** what the user knows it as, e.g. "/proc/PID/statm resident" */
@@ -44,10 +44,20 @@ export const READERS: Record<ReaderName, ReaderWords> = {
   },
 };
 
+/** the files of the readers that matched `verdict`, as a sentence names them: "/proc/PID/statm" */
+export function readerFiles(a: Pick<Analysis, "readers">, verdict: ReaderVerdict["verdict"]): string[] {
+  return a.readers.filter((r) => r.verdict === verdict).map((r) => READERS[r.reader].file);
+}
+
 // psutil/_pslinux.py memory_full_info(): uss/pss from _parse_smaps_rollup(), the rest from memory_info() (statm)
 /** What a test should read instead of statm. */
 export const READ_SMAPS_ROLLUP =
   "read smaps_rollup (psutil's memory_full_info() takes uss and pss from it, but its rss field is still statm)";
+
+/** How the verdicts were found, above the readers. */
+export function readersMatched(cached: number, exact: number): string {
+  return `Each reader's RSS, matched against cached ${cached} and exact ${exact} in this very sample (not guessed from the kernel release).`;
+}
 
 /** The reader rssdrift did not read: how to get it. */
 export const SMAPS_NOT_READ = "not read (--smaps: a page-table walk, exact but slow)";

@@ -10,3 +10,8 @@ export function capitalised(clause: string): string {
 export function asSentence(clause: string): string {
   return `${capitalised(clause)}.`;
 }
+
+/** ["a", "b", "c"] → "a, b and c" */
+export function joinList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}

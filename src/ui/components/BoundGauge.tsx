@@ -1,5 +1,5 @@
 // How the drift compares with the worst case for this machine: observed / bound, per counter
-// (N_online × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
+// (online CPUs × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
 // which sums three counters.
 import { Box, Text } from "ink";
 import type { Analysis, RssDrift } from "../../analysis/types.js";

@@ -18,12 +18,13 @@ interface Row {
   fractionOfBound: number | null;
 }
 
-/** what cached and exact are here: in full where there is room; else cached's source and what exact sums */
-function meaningOfColumns(analysis: Analysis, wide: boolean): string {
+/** what cached and exact are here: in full where it fits; else cached's source and what exact sums */
+function meaningOfColumns(analysis: Analysis, width: number): string {
   if (analysis.estimate) return `estimate: ${ESTIMATE_SEES}`;
   const cached = cachedMeaning(analysis);
   const exact = exactMeaning(analysis);
-  if (wide || analysis.era === "none") return `${meaningWords(cached)} · ${meaningWords(exact)}`;
+  const full = `${meaningWords(cached)} · ${meaningWords(exact)}`;
+  if (full.length <= width || analysis.era === "none") return full;
   return `${meaningSource(cached)} · ${exact.term} ${exact.sign} ${exact.what ?? exact.source}`;
 }
 
@@ -104,7 +105,7 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
       {analysis.rss === null ? <Text color={theme.warn} wrap="truncate-end">{`RSS    ${NO_ESTIMATE}`}</Text> : null}
       {height >= withLegend! ? (
         <Text dimColor wrap="truncate-end">
-          {meaningOfColumns(analysis, wide)}
+          {meaningOfColumns(analysis, width)}
         </Text>
       ) : null}
     </Box>
