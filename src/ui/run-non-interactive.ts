@@ -1,6 +1,7 @@
 // The view when stdin or stdout is not a terminal (CI, a pipe): no Ink and no raw mode. One
 // compact line per sample, or with --json one JSON object per sample: {hello, sample, analysis}
-// (an AnalysedSample, whole on each line so `jq` needs no state). Progress and notices go to stderr.
+// (an AnalysedSample, its analysis with its words as in --json reports, whole on each line so `jq`
+// needs no state). Progress and notices go to stderr.
 import type { CommandContext } from "../commands/context.js";
 import type { SampleSource } from "../sources/sample-source.js";
 import { readStream } from "../sources/sample-stream.js";
