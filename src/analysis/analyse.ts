@@ -2,7 +2,6 @@
 import type { HelloLine, SampleLine } from "../schema/helper-line.js";
 import { boundFor, percpuBatch } from "./bound.js";
 import { counterDrifts, rssDrift, rssLevelDrift } from "./drift.js";
-import { explain } from "./explanation.js";
 import { kbToPages, readerVerdicts } from "./readers.js";
 import { rssResidue, type SlotContext } from "./residue.js";
 import type { Analysis, Bound, RssDrift } from "./types.js";
@@ -61,7 +60,7 @@ export function analyse(hello: HelloLine, sample: SampleLine): Analysis {
     : unstable
       ? { counters: null, rss: null, residue: [] }
       : fromProc(sample, pageSize, bound);
-  const unexplained = {
+  return {
     backend: hello.backend,
     estimate: sample.counters === null,
     unstable,
@@ -74,5 +73,4 @@ export function analyse(hello: HelloLine, sample: SampleLine): Analysis {
     ...level,
     readers: level.rss ? readerVerdicts(sample.proc, pageSize, level.rss.cached, level.rss.exact) : [],
   };
-  return { ...unexplained, explanation: explain(unexplained, hello) };
 }

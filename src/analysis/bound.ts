@@ -2,9 +2,14 @@
 import type { Era } from "../schema/helper-line.js";
 import type { Bound } from "./types.js";
 
-/** lib/percpu_counter.c compute_batch_value(): percpu_counter_batch = max(32, 2 × online CPUs). */
+/** lib/percpu_counter.c compute_batch_value(): the batch is never below 32 … */
+export const PERCPU_BATCH_FLOOR = 32;
+/** … and otherwise twice the online CPUs. */
+export const PERCPU_BATCH_PER_CPU = 2;
+
+/** percpu_counter_batch = max(32, 2 × online CPUs). */
 export function percpuBatch(onlineCpus: number): number {
-  return Math.max(32, 2 * onlineCpus);
+  return Math.max(PERCPU_BATCH_FLOOR, PERCPU_BATCH_PER_CPU * onlineCpus);
 }
 
 /** mm/memory.c (v2.6.34..v6.1): a thread hands its cached counts to the mm every 64 fault events. */
@@ -19,7 +24,7 @@ export function defaultFaultAroundPages(pageSize: number): number {
 }
 
 /** VmRSS = FILE + ANON + SHMEM. */
-const RSS_COUNTER_COUNT = 3;
+export const RSS_COUNTER_COUNT = 3;
 
 export interface BoundInput {
   era: Era;
@@ -55,9 +60,9 @@ export function boundFor(input: BoundInput): Bound {
         batch,
         cpus,
         threads: null,
+        pagesPerFault: null,
         pagesPerCounter,
         pagesForRss: RSS_COUNTER_COUNT * pagesPerCounter,
-        formula: `${cpus} ${cpus === 1 ? "CPU" : "CPUs"} × (batch ${batch} − 1)`,
       };
     }
     case "split-rss": {
@@ -69,11 +74,9 @@ export function boundFor(input: BoundInput): Bound {
         batch: null,
         cpus,
         threads,
+        pagesPerFault,
         pagesPerCounter,
         pagesForRss: pagesPerCounter,
-        formula:
-          `≈ ${TASK_RSS_EVENTS_THRESH} faults × ${threads} ${threads === 1 ? "thread" : "threads"} × ` +
-          `${pagesPerFault} ${pagesPerFault === 1 ? "page" : "pages"} per file fault`,
       };
     }
     case "none":
@@ -83,9 +86,9 @@ export function boundFor(input: BoundInput): Bound {
         batch: null,
         cpus,
         threads: input.threads ?? null,
+        pagesPerFault: null,
         pagesPerCounter: 0,
         pagesForRss: 0,
-        formula: era === "none" ? "no RSS cache on this kernel: cached == exact" : "unknown counter layout: no bound",
       };
   }
 }

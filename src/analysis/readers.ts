@@ -4,41 +4,6 @@
 import type { ProcReadings } from "../schema/helper-line.js";
 import type { Analysis, ReaderName, ReaderVerdict } from "./types.js";
 
-export interface ReaderDescription {
-  label: string;
-  usedBy: string;
-}
-
-/**
- * Each "used by" was checked against the tool's source and, where the tool is at hand, with
- * `strace -f -e trace=openat` (procps-ng 4.0.2 here): only readers seen reading that file are named.
- */
-export const READERS: Record<ReaderName, ReaderDescription> = {
-  // psutil/_pslinux.py Process.memory_info(): opens "%s/%s/statm" and takes rss from its 2nd field.
-  // procps-ng top: EU_RES is PIDS_MEM_RES (top/top.c), which library/pids.c fills from f_statm;
-  // strace of `top -b -n1 -p PID` opens .../statm.
-  statm: { label: "/proc/PID/statm resident", usedBy: "psutil memory_info().rss, top RES" },
-  // procps-ng ps: pr_rss() prints VM_RSS (ps/output.c), which readproc fills from status' VmRSS;
-  // strace of `ps -o rss -p PID` opens only .../stat and .../status, never statm.
-  status: { label: "/proc/PID/status VmRSS", usedBy: "ps RSS (ps -o rss, ps aux), grep VmRSS" },
-  // libuv src/unix/linux.c uv_resident_set_memory() (Node's process.memoryUsage().rss) opens
-  // /proc/self/stat and reads the field after 22 more spaces, the 24th; strace of
-  // `node -e 'process.memoryUsage.rss()'` opens /proc/self/stat. prometheus/procfs proc_stat.go
-  // ProcStat.ResidentMemory() = RSS (stat field 24) × page size, which client_golang's process
-  // collector exports as process_resident_memory_bytes.
-  stat: {
-    label: "/proc/PID/stat field 24 (rss)",
-    usedBy: "Node process.memoryUsage().rss, Prometheus process_resident_memory_bytes",
-  },
-  // psutil/_pslinux.py memory_full_info(): uss and pss from _parse_smaps_rollup() (rss still from
-  // memory_info(), so statm). HotSpot: openjdk/jdk PR 27192 (JDK-8359104) takes the RSS of its
-  // process-memory query from smaps_rollup; its other reports still read status.
-  smaps_rollup: {
-    label: "/proc/PID/smaps_rollup Rss",
-    usedBy: "psutil memory_full_info() uss/pss, HotSpot's RSS query since JDK-8359104",
-  },
-};
-
 /** /proc shows kB; the counters count pages. */
 export function kbToPages(kb: number, pageSize: number): number {
   return Math.round((kb * 1024) / pageSize);
@@ -52,7 +17,7 @@ export function verdictOf(pages: number, cachedRss: number, exactRss: number): R
 }
 
 function counterReader(reader: ReaderName, pages: number, cachedRss: number, exactRss: number): ReaderVerdict {
-  return { reader, ...READERS[reader], pages, verdict: verdictOf(pages, cachedRss, exactRss) };
+  return { reader, pages, verdict: verdictOf(pages, cachedRss, exactRss) };
 }
 
 /**
@@ -71,7 +36,6 @@ export function readerVerdicts(proc: ProcReadings, pageSize: number, cachedRss: 
     const pages = kbToPages(proc.smaps_rollup.Rss, pageSize);
     verdicts.push({
       reader: "smaps_rollup",
-      ...READERS.smaps_rollup,
       pages,
       verdict: "page-walk",
       agreesWithExact: pages === exactRss,

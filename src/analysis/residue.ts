@@ -10,11 +10,6 @@ export interface SlotContext {
   batch: number;
 }
 
-/** "CPU 3" or "thread 373" */
-export function slotName(slot: Pick<RankedSlot, "kind" | "slot">): string {
-  return slot.kind === "cpu" ? `CPU ${slot.slot}` : `thread ${slot.slot}`;
-}
-
 /** largest |pages| first; equal sizes by slot number, so the order is stable */
 function byMagnitude(a: RankedSlot, b: RankedSlot): number {
   return Math.abs(b.pages) - Math.abs(a.pages) || a.slot - b.slot;

@@ -1,5 +1,5 @@
-// What analysis makes of one sample. Pure data: the report, the JSON output and the Ink TUI
-// all render this and nothing else.
+// What analysis makes of one sample. Pure data, numbers and codes without a sentence: the report,
+// the JSON output and the Ink TUI render it with the words of src/vocabulary/.
 import type { CounterName, Era, HelloLine, SampleLine } from "../schema/helper-line.js";
 
 /** The worst-case drift of one counter for a machine like the target. */
@@ -11,12 +11,12 @@ export interface Bound {
   cpus: number;
   /** threads (split-rss era) */
   threads: number | null;
+  /** pages one file fault can map (fault-around), the split-rss bound's factor; else null */
+  pagesPerFault: number | null;
   /** worst-case |exact − cached| of one counter, pages; 0 where no cache exists */
   pagesPerCounter: number;
   /** the same for VmRSS (three counters) */
   pagesForRss: number;
-  /** how the number was derived, in words, e.g. "4 CPUs × (batch 32 − 1)" */
-  formula: string;
 }
 
 export interface CounterDrift {
@@ -49,10 +49,6 @@ export type ReaderName = "statm" | "status" | "stat" | "smaps_rollup";
 /** Who sees what: whether a /proc reader matched the cached or the exact value in this sample. */
 export interface ReaderVerdict {
   reader: ReaderName;
-  /** what the user knows it as, e.g. "/proc/PID/statm resident" */
-  label: string;
-  /** who reads it, e.g. "psutil memory_info().rss, top RES" (each checked: see READERS) */
-  usedBy: string;
   /** the reader's RSS figure in pages */
   pages: number;
   /**
@@ -97,8 +93,6 @@ export interface Analysis {
   /** residue summed over the RSS counters per slot, largest |pages| first */
   residue: RankedSlot[];
   readers: ReaderVerdict[];
-  /** two to four plain-English sentences about this sample */
-  explanation: string[];
 }
 
 /** A kernel backend that --backend auto tried and did not use, and why. */

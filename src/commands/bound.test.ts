@@ -100,14 +100,14 @@ describe("rssdrift bound on this machine", () => {
     const online = Number(execFileSync("getconf", ["_NPROCESSORS_ONLN"], { encoding: "utf8" }).trim());
     expect(report.onlineCpusHere).toBe(online);
     expect(report.rows.map((r: { cpus: number }) => r.cpus)).toEqual([online]);
-    expect(report.eraNote).toContain(`guessed from kernel ${release()}`);
+    expect(report.eraNote).toContain(`guessed from the kernel release ${release()}`);
     const [major, minor] = release().split(".").map(Number);
     expect(report.era).toBe(major! > 6 || (major === 6 && minor! >= 2) ? "percpu" : "split-rss");
   });
 
   it("says where the era came from in the text", async () => {
     const { out } = await run([]);
-    expect(out.replace(/\s+/g, " ")).toContain(`guessed from kernel ${release()}`);
+    expect(out.replace(/\s+/g, " ")).toContain(`guessed from the kernel release ${release()}`);
     expect(out).toContain("← here");
   });
 

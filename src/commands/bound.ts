@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { availableParallelism, release } from "node:os";
 import { allocationReading } from "../analysis/allocation.js";
-import { boundFor, defaultFaultAroundPages } from "../analysis/bound.js";
+import { boundFor, defaultFaultAroundPages, RSS_COUNTER_COUNT, TASK_RSS_EVENTS_THRESH } from "../analysis/bound.js";
 import { eraFromRelease } from "../analysis/era-guess.js";
 import { EXIT } from "../errors.js";
 import { renderBoundPlot } from "../report/bound-plot.js";
@@ -11,6 +11,19 @@ import { renderBoundText, type BoundReport } from "../report/bound-text.js";
 import { makeStyle } from "../report/style.js";
 import { commonFlagsHelp, defineCommand } from "./command.js";
 import { badInput } from "./parse-flags.js";
+import { boundFormula, EVERY_N_FAULTS } from "../vocabulary/bound.js";
+import { boundEraNote, type BoundEraFinding } from "../vocabulary/era.js";
+import { BATCH_RULE } from "../vocabulary/machine.js";
+import { countOf, formatBytes, formatPages } from "../vocabulary/quantities.js";
+
+/** an example of the help: "8 CPUs → 248 pages (≈1 MiB)", from the kernel's formulas at 4 KiB pages */
+function example(era: "percpu" | "split-rss", count: number): string {
+  const bound = era === "percpu" ? boundFor({ era, cpus: count, pageSize: 4096 }) : boundFor({ era, cpus: 1, threads: count, pageSize: 4096 });
+  const approximately = era === "split-rss" ? "≈ " : "";
+  return `${countOf(count, era === "percpu" ? "CPU" : "thread")} → ${approximately}${formatPages(bound.pagesPerCounter)} (${formatBytes(bound.pagesPerCounter * 4096)})`;
+}
+
+const pagesPerFileFault = defaultFaultAroundPages(4096);
 
 export const boundHelp = `Usage: rssdrift bound [--cpus N[,N…]] [--threads T[,T…]] [--era ERA]
                       [--page-size SIZE] [--alloc SIZE] [--plot | --json]
@@ -20,14 +33,14 @@ like X? No root and no kernel access needed: this is the kernel's arithmetic.
 
 Linux does not update a process's RSS counters on every page fault; it caches.
   Since v6.2 (percpu era) each CPU keeps a slot per counter and adds it to the
-  shared count only when it reaches the batch, max(32, 2 × online CPUs). Each
+  shared count only when it reaches the batch, ${BATCH_RULE}. Each
   online CPU can hold up to batch − 1 pages, so one counter can be short by
-      N × (batch − 1) pages    8 CPUs → 248 pages (≈1 MiB)
-                               128 CPUs → 32640 pages (127.5 MiB)
-  and VmRSS, which sums file + anon + shmem, by 3× that.
+      N × (batch − 1) pages    ${example("percpu", 8)}
+                               ${example("percpu", 128)}
+  and VmRSS, which sums file + anon + shmem, by ${RSS_COUNTER_COUNT}× that.
   Before v6.2 (split-rss era) each thread caches its changes and hands them
-  over every 64 page faults; one file fault maps up to 16 pages, so
-      ≈ 64 × threads × 16 pages   8 threads → ≈ 8192 pages (32 MiB)
+  over ${EVERY_N_FAULTS}; one file fault maps up to ${formatPages(pagesPerFileFault)}, so
+      ≈ ${TASK_RSS_EVENTS_THRESH} × threads × ${formatPages(pagesPerFileFault)}   ${example("split-rss", 8)}
 
 Options:
   --cpus N[,N…]      online CPU counts (default: this machine's); era percpu
@@ -131,7 +144,7 @@ function pageSizeHere(): number | null {
 
 type BoundEra = "percpu" | "split-rss";
 
-function resolveEra(values: { era?: string; cpus?: string; threads?: string }, kernel: string): { era: BoundEra; note: string } {
+function resolveEra(values: { era?: string; cpus?: string; threads?: string }, kernel: string): { era: BoundEra; finding: BoundEraFinding } {
   if (values.era !== undefined) {
     if (values.era !== "percpu" && values.era !== "split-rss") {
       throw badInput(`--era is percpu (v6.2+) or split-rss (before v6.2), not ${JSON.stringify(values.era)}`);
@@ -142,16 +155,15 @@ function resolveEra(values: { era?: string; cpus?: string; threads?: string }, k
     if (values.era === "split-rss" && values.cpus !== undefined) {
       throw badInput("--cpus applies to --era percpu: the split-rss bound depends on threads (--threads), not CPUs");
     }
-    return { era: values.era, note: values.era === "percpu" ? "per-CPU counters (v6.2+), from --era" : "per-thread caches (before v6.2), from --era" };
+    return { era: values.era, finding: { by: "--era" } };
   }
   if (values.cpus !== undefined && values.threads !== undefined) {
     throw badInput("--cpus is for the percpu era and --threads for split-rss: give one, or --era");
   }
-  if (values.cpus !== undefined) return { era: "percpu", note: "per-CPU counters (v6.2+), implied by --cpus" };
-  if (values.threads !== undefined) return { era: "split-rss", note: "per-thread caches (before v6.2), implied by --threads" };
+  if (values.cpus !== undefined) return { era: "percpu", finding: { by: "--cpus" } };
+  if (values.threads !== undefined) return { era: "split-rss", finding: { by: "--threads" } };
   const guessed = eraFromRelease(kernel);
-  if (guessed === "percpu") return { era: guessed, note: `guessed from kernel ${kernel} (v6.2+ keeps per-CPU counters; --era to choose)` };
-  if (guessed === "split-rss") return { era: guessed, note: `guessed from kernel ${kernel} (before v6.2: per-thread caches; --era to choose)` };
+  if (guessed === "percpu" || guessed === "split-rss") return { era: guessed, finding: { by: "release", kernel } };
   throw badInput(`cannot guess the era from kernel ${JSON.stringify(kernel)}`, "pass --era percpu or --era split-rss");
 }
 
@@ -179,7 +191,8 @@ function printBound(
   stdout: NodeJS.WritableStream,
   color: boolean,
 ): number {
-  const { era, note } = resolveEra(values, release());
+  const { era, finding } = resolveEra(values, release());
+  const note = boundEraNote(era, finding);
   const here = onlineCpusHere();
   const detectedPageSize = values["page-size"] === undefined ? pageSizeHere() : null;
   const pageSize = values["page-size"] !== undefined ? parsePageSize(values["page-size"]) : (detectedPageSize ?? 4096);
@@ -200,7 +213,7 @@ function printBound(
       isThisMachine: era === "percpu" && x === here.cpus,
     };
   });
-  const eraNote = era === "percpu" && values.cpus === undefined ? `${note}; ${here.cpus} CPUs online (${here.source})` : note;
+  const eraNote = era === "percpu" && values.cpus === undefined ? `${note}; ${countOf(here.cpus, "CPU")} online (${here.source})` : note;
   const report: BoundReport = { era, eraNote, pageSize, pageSizeNote, rows, allocBytes };
 
   if (values.json) {
@@ -212,7 +225,7 @@ function printBound(
     const xMax = era === "percpu" ? Math.max(256, here.cpus, ...xs) : Math.max(64, ...xs);
     const mark =
       era === "percpu"
-        ? { x: here.cpus, label: `this machine: ${here.cpus} ${here.cpus === 1 ? "CPU" : "CPUs"}` }
+        ? { x: here.cpus, label: `this machine: ${countOf(here.cpus, "CPU")}` }
         : { x: xs[xs.length - 1]!, label: `${xs[xs.length - 1]} threads` };
     stdout.write(`\n${renderBoundPlot({ era, pageSize, xMax, mark })}`);
   }
@@ -238,7 +251,7 @@ function boundJson(report: BoundReport, cpusHere: number) {
       cpus: bound.era === "percpu" ? bound.cpus : null,
       threads: bound.threads,
       batch: bound.batch,
-      formula: bound.formula,
+      formula: boundFormula(bound),
       approximate: bound.era === "split-rss",
       perCounter: { pages: bound.pagesPerCounter, bytes: bound.pagesPerCounter * report.pageSize },
       vmRss: { pages: bound.pagesForRss, bytes: bound.pagesForRss * report.pageSize },

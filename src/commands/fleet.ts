@@ -2,7 +2,6 @@
 // fleet …`): one sample on each host over SSH, a bounded number at a time, and one table with a
 // row per host.
 import { readFileSync } from "node:fs";
-import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
 import type { AnalysedSample } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
 import { toJsonReport, type JsonReport } from "../report/json.js";
@@ -13,6 +12,8 @@ import { parseSshTarget } from "../transports/ssh-target.js";
 import { openSshTransport, type SshEnvironment } from "../transports/ssh-transport.js";
 import type { Transport } from "../transports/transport.js";
 import { commonFlagsHelp, defineCommand, type Command, type CommandValues } from "./command.js";
+import { FLEET_ESTIMATE_NOTE, NO_ESTIMATE } from "../vocabulary/backends.js";
+import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "../vocabulary/quantities.js";
 import type { CommandContext } from "./context.js";
 import { deadlineFlagHelp, deadlineFlags, firstSampleDeadlineMs } from "./deadline-option.js";
 import { sampleOnceOn, type SampleOnce } from "./one-reading.js";
@@ -153,14 +154,14 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
       `${analysis.bound.pagesForRss} pages (${formatBytes(analysis.bound.pagesForRss * analysis.pageSize)})`,
       analysis.rss
         ? `${formatSignedPages(analysis.rss.driftPages)} pages (${formatSignedBytes(analysis.rss.driftBytes)})${mark}`
-        : `changed while read: no estimate${mark}`,
+        : `${NO_ESTIMATE}${mark}`,
       analysis.rss ? formatPercent(analysis.rss.fractionOfBound) : "–",
     ]);
   }
   const aligns = ["left", "right", "left", "left", "right", "right", "right", "right", "right"] as const;
   const lines = padColumns(table, aligns).map((cells) => cells.join("  ").trimEnd());
   const notes = [
-    ...(estimates ? ["* procfs estimate (neither bpf nor drgn could run on that host; why: stderr above): not a counter reading"] : []),
+    ...(estimates ? [`* ${FLEET_ESTIMATE_NOTE}`] : []),
     ...failures.map((line) => `✗ ${line}`),
   ];
   return `${[...lines, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n")}\n`;

@@ -1,7 +1,8 @@
 // `rssdrift bound --plot`: the bound per counter against the CPU count (percpu: quadratic above
 // 16 CPUs) or the thread count (split-rss: linear), drawn with plain Unicode in the terminal.
 import { boundFor, defaultFaultAroundPages } from "../analysis/bound.js";
-import { formatBytes } from "../analysis/format-bytes.js";
+import { boundCurveWords } from "../vocabulary/bound.js";
+import { formatBytes } from "../vocabulary/quantities.js";
 import { wrap } from "./layout.js";
 
 export interface BoundPlotOptions {
@@ -52,10 +53,7 @@ export function renderBoundPlot(options: BoundPlotOptions): string {
   }
 
   const xName = era === "percpu" ? "online CPUs" : "threads";
-  const shape =
-    era === "percpu"
-      ? "N × (max(32, 2N) − 1): 31 pages per CPU up to 16 CPUs, then ≈ 2·N²"
-      : `≈ 64 × T × ${defaultFaultAroundPages(pageSize)} pages: linear in the threads that fault`;
+  const shape = boundCurveWords(era, defaultFaultAroundPages(pageSize));
   const lines = [`Bound per counter (${formatBytes(pageSize)} pages) against ${xName}:`, ...wrap(shape, labelWidth + 2 + width)];
   grid.forEach((cells, row) => {
     const label = yLabels.get(row) ?? "";

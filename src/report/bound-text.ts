@@ -2,8 +2,9 @@
 // number means, and what it means for a test that allocates S bytes.
 import type { AllocationReading } from "../analysis/allocation.js";
 import { defaultFaultAroundPages } from "../analysis/bound.js";
-import { formatBytes, formatPages } from "../analysis/format-bytes.js";
 import type { Bound } from "../analysis/types.js";
+import { boundRuleWords } from "../vocabulary/bound.js";
+import { countOf, formatBytes, formatPages } from "../vocabulary/quantities.js";
 import { padColumns, wrap } from "./layout.js";
 import type { Style } from "./style.js";
 
@@ -16,7 +17,7 @@ export interface BoundRow {
 
 export interface BoundReport {
   era: "percpu" | "split-rss";
-  /** where the era came from, e.g. "guessed from kernel 6.12.48-1: v6.2+ keeps per-CPU counters" */
+  /** what the era is and where it came from (src/vocabulary/era.ts boundEraNote) */
   eraNote: string;
   pageSize: number;
   /** e.g. "this machine's" or "--page-size" */
@@ -53,22 +54,6 @@ function table(report: BoundReport, style: Style): string[] {
   });
 }
 
-function formulaWords(report: BoundReport): string {
-  if (report.era === "percpu") {
-    return (
-      "per counter = CPUs × (batch − 1), with batch = max(32, 2 × CPUs): each online CPU can park up to " +
-      "batch − 1 pages in its slot before it adds them to the shared count, so above 16 CPUs the bound " +
-      "grows as ≈ 2·N². VmRSS sums file + anon + shmem, so up to 3×."
-    );
-  }
-  const pagesPerFault = defaultFaultAroundPages(report.pageSize);
-  return (
-    `per counter ≈ 64 faults × threads × ${pagesPerFault} pages: each thread caches its RSS changes and hands them ` +
-    `over every 64 page faults, and one file fault maps up to ${pagesPerFault} pages (fault-around; an anonymous ` +
-    "fault maps 1). The 64 faults are shared by a thread's counters, so VmRSS has the same bound."
-  );
-}
-
 function allocationLines(report: BoundReport, style: Style): string[] {
   if (report.allocBytes === null) return [];
   const first = report.rows[0]?.allocation;
@@ -80,7 +65,7 @@ function allocationLines(report: BoundReport, style: Style): string[] {
   );
   const rows = report.rows.map(({ bound, allocation }) => {
     const a = allocation!;
-    const who = report.era === "percpu" ? `${bound.cpus} ${bound.cpus === 1 ? "CPU" : "CPUs"}` : `${bound.threads} ${bound.threads === 1 ? "thread" : "threads"}`;
+    const who = report.era === "percpu" ? countOf(bound.cpus, "CPU") : countOf(bound.threads ?? 1, "thread");
     const range = `${formatBytes(a.lowBytes)} … ${formatBytes(a.highBytes)}`;
     const verdict = a.canReadZero
       ? `can read 0: bound ${a.boundPages} > ${a.allocPages} pages`
@@ -110,7 +95,7 @@ export function renderBoundText(report: BoundReport, style: Style): string {
       `page size ${formatBytes(report.pageSize)} (${report.pageSizeNote})`,
     ],
     table(report, style),
-    wrap(formulaWords(report), WIDTH),
+    wrap(boundRuleWords(report.era, defaultFaultAroundPages(report.pageSize)), WIDTH),
     allocationLines(report, style),
   ].filter((lines) => lines.length > 0);
   return `${sections.map((lines) => lines.join("\n")).join("\n\n")}\n`;

@@ -17,8 +17,22 @@ describe("toJsonReport", () => {
   it("survives a round trip: the lines still validate and the analysis is intact", () => {
     expect(parseHelperLine(JSON.stringify(parsed.hello))).toEqual(lab61Hello);
     expect(parseHelperLine(JSON.stringify(parsed.sample))).toEqual(lab61Sample);
-    expect(parsed.analysis).toEqual(analysis);
+    // the numbers as analysis gave them; the words beside them are checked below
+    expect(parsed.analysis).toMatchObject(JSON.parse(JSON.stringify(analysis)));
     expect(parsed.analysis.rss).toEqual({ cached: 10878, exact: 12968, driftPages: 2090, driftBytes: 2090 * 4096, fractionOfBound: 2090 / 5120 });
+  });
+
+  it("keeps the words rssdrift-report/1 has always carried beside the numbers", () => {
+    expect(parsed.analysis.bound.formula).toMatch(/^≈ 64 faults × 5 threads × 16 pages per file fault$/);
+    expect(parsed.analysis.readers.map((r: { label: string }) => r.label)).toEqual([
+      "/proc/PID/statm resident",
+      "/proc/PID/status VmRSS",
+      "/proc/PID/stat field 24 (rss)",
+      "/proc/PID/smaps_rollup Rss",
+    ]);
+    expect(parsed.analysis.readers[0].usedBy).toBe("psutil memory_info().rss, top RES");
+    expect(parsed.analysis.explanation.length).toBeGreaterThanOrEqual(2);
+    expect(parsed.analysis.explanation.join(" ")).toContain("a counter can lag by ≈ 5120 pages (20 MiB)");
   });
 
   it("says which backend read the numbers: a recording knows only its hello line's", () => {

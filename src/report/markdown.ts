@@ -1,26 +1,19 @@
 // The report as GitHub-flavoured Markdown, to paste into an issue or a PR: the same sections as
 // the text report, as tables, plus the command that produced it.
-import { formatPercent, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
-import { NO_ESTIMATE } from "../analysis/explanation.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { RSS_COUNTERS } from "../schema/helper-line.js";
 import { printableStrings } from "../text/printable.js";
+import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
+import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
+import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotPlaces } from "../vocabulary/counters.js";
+import { eraLine } from "../vocabulary/era.js";
+import { explain } from "../vocabulary/explanation.js";
+import { machineLine } from "../vocabulary/machine.js";
+import { formatPercent, formatSignedBytes, formatSignedPages } from "../vocabulary/quantities.js";
+import { READERS, readersMatched, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
+import { asSentence } from "../vocabulary/sentence.js";
 import { chartsSection } from "./markdown-charts.js";
-import {
-  boundSentences,
-  cachedMeaning,
-  driftCells,
-  eraLine,
-  estimateWords,
-  exactMeaning,
-  machineLine,
-  NO_ESTIMATE_WORDS,
-  residueMeaning,
-  skippedBackendLines,
-  slotPagesLookup,
-  sourceWords,
-  verdictWords,
-} from "./wording.js";
+import { driftCells, slotPagesLookup } from "./table-cells.js";
 
 export interface MarkdownOptions {
   /** the command line that produced the sample, e.g. "rssdrift 436 --markdown" */
@@ -51,10 +44,10 @@ function heading(a: Analysis, text: string): string {
 
 
 function counters(a: Analysis): string[] {
-  const meaning = `${cachedMeaning(a)}; ${exactMeaning(a)}. drift = exact − cached; of bound = |drift| ÷ the worst case on this machine. Swap is not resident, so it is not part of RSS.`;
+  const meaning = `${meaningWords(cachedMeaning(a))}; ${meaningWords(exactMeaning(a))}. ${DRIFT_MEANING}; of bound = |drift| ÷ the worst case on this machine. ${RSS_MEANING}.`;
   const bold = (cells: string[]) => cells.map((c) => (c === "" ? c : `**${c}**`));
   const { rss } = a;
-  if (rss === null) return [heading(a, "RSS, in pages"), "", `**${escape(NO_ESTIMATE_WORDS)}**`];
+  if (rss === null) return [heading(a, "RSS, in pages"), "", `**${escape(NO_ESTIMATE_WHY)}**`];
   if (a.counters === null) {
     return [
       heading(a, "RSS, in pages"),
@@ -82,12 +75,12 @@ function counters(a: Analysis): string[] {
 }
 
 function residue(a: Analysis): string[] {
-  const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+  const where = slotPlaces(a.era);
   if (a.counters === null) {
-    return [heading(a, "Where the drift sits"), "", "Not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches."];
+    return [heading(a, "Where the drift sits"), "", escape(asSentence(SLOTS_NOT_VISIBLE))];
   }
   if (a.residue.length === 0) {
-    return [heading(a, "Where the drift sits"), "", a.era === "none" ? "This kernel has no slots." : `No pages are parked in ${where} right now.`];
+    return [heading(a, "Where the drift sits"), "", a.era === "none" ? escape(asSentence(NO_SLOTS)) : `No pages are parked in ${where} right now.`];
   }
   const isCpu = a.residue[0]!.kind === "cpu";
   const slotPages = slotPagesLookup(a);
@@ -120,16 +113,16 @@ function bound(a: Analysis): string[] {
 
 function readers(a: Analysis): string[] {
   if (a.rss === null) return [heading(a, "Who sees what"), "", escape(`Not matched: ${NO_ESTIMATE}.`)];
-  const rows = a.readers.map((r) => [escape(r.label), String(r.pages), escape(verdictWords(r, a)), escape(r.usedBy)]);
+  const rows = a.readers.map((r) => [escape(READERS[r.reader].label), String(r.pages), escape(verdictWords(r, a.era)), escape(READERS[r.reader].usedBy)]);
   return [
     heading(a, "Who sees what"),
     "",
-    escape(`Each reader's RSS in pages, matched against cached ${a.rss.cached} and exact ${a.rss.exact} in this sample.`),
+    escape(readersMatched(a.rss.cached, a.rss.exact)),
     "",
     ...table(["reader", "pages", "tracks", "read by"], ["left", "right", "left", "left"], rows),
     ...(a.readers.some((r) => r.reader === "smaps_rollup")
       ? []
-      : ["", "/proc/PID/smaps\_rollup was not read (`--smaps`: a page-table walk, exact but slow)."]),
+      : ["", `${escape(READERS.smaps_rollup.label)}: ${escape(SMAPS_NOT_READ)}.`]),
   ];
 }
 
@@ -148,11 +141,11 @@ export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): st
   const header = [
     `## rssdrift${a.estimate ? " estimate" : ""}: ${target}`,
     "",
-    `Kernel ${codeSpan(s.hello.kernel)} · ${escape(eraLine(a))} · ${escape(sourceWords(s))}  `,
-    escape(machineLine(s)),
+    `Kernel ${codeSpan(s.hello.kernel)} · ${escape(eraLine(a.era, a.eraSource))} · ${escape(backendName(s.hello))}  `,
+    escape(machineLine(s.hello, s.sample.threads)),
   ];
-  const skipped = skippedBackendLines(s);
-  if (skipped.length > 0) header.push("", ...skipped.map((line) => `- ${escape(line)}`));
+  const skipped = s.backend?.skipped ?? [];
+  if (skipped.length > 0) header.push("", ...skipped.map((skip) => `- ${escape(skipLine(skip))}`));
   if (a.estimate) header.push("", `> **Estimate:** ${escape(estimateWords(s))}`);
   const sections = [
     header,
@@ -160,7 +153,7 @@ export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): st
     residue(a),
     bound(a),
     readers(a),
-    [heading(a, "What it means"), "", escape(a.explanation.join(" "))],
+    [heading(a, "What it means"), "", escape(explain(a, s.hello).join(" "))],
     chartsSection(s),
     ["### Command", "", ...codeBlock("sh", opts.command)],
   ];

@@ -6,6 +6,7 @@ import { percpuHello, percpuSample, procfsLines } from "../../test/fixtures/scen
 import { analyse } from "../analysis/analyse.js";
 import type { AnalysedSample, BackendChoice } from "../analysis/types.js";
 import type { HelloLine, SampleLine } from "../schema/helper-line.js";
+import { explain } from "../vocabulary/explanation.js";
 import { renderText } from "./text.js";
 
 const analysed = (hello: HelloLine, sample: SampleLine): AnalysedSample => ({ hello, sample, analysis: analyse(hello, sample) });
@@ -21,7 +22,7 @@ describe("renderText", () => {
   it("shows the header: kernel, era, drgn, CPUs, batch, page size, pid and comm", () => {
     expect(lab612).toContain("rssdrift · pid 436 (python3) · drgn 0.0.31");
     expect(lab612).toContain("kernel 6.12.107+deb13-cloud-amd64");
-    expect(lab612).toContain("era percpu: per-CPU counters (v6.2+); detected from types");
+    expect(lab612).toContain("era percpu: per-CPU counters (v6.2+), detected from the kernel's types");
     expect(lab612).toContain("4 of 4 CPUs online · batch 32 · page size 4 KiB");
   });
 
@@ -56,7 +57,7 @@ describe("renderText", () => {
 
   it("ends with the explanation", () => {
     expect(lab612).toContain("WHAT IT MEANS");
-    expect(flat(lab612)).toContain(analyse(lab612Hello, lab612Sample).explanation[0]);
+    expect(flat(lab612)).toContain(explain(analyse(lab612Hello, lab612Sample), lab612Hello)[0]);
   });
 
   it("shows per-thread caches in the split-rss era", () => {
@@ -159,7 +160,7 @@ describe("renderText", () => {
       expect(out).toContain(`(${HOSTILE.shownComm})`);
       expect(out).toContain(`kernel ${HOSTILE.shownKernel}`);
       // the explanation quotes the release too
-      expect(flat(out)).toContain(`from kernel ${HOSTILE.shownKernel}`);
+      expect(flat(out)).toContain(`guessed from the kernel release ${HOSTILE.shownKernel}`);
     }
     const drgn = renderText(handMadeSample(0, seedCounters, handMadeHello({ drgn: "0.0.31\u001b[8m" })), { color: false });
     expect(drgn).toContain("drgn 0.0.31\\e[8m");

@@ -1,29 +1,19 @@
 // The one-shot terminal report: every number with what it means, readable without knowing the
 // kernel. Fits 80 columns; with color false it is plain text without a single escape code.
-import { formatPages, formatSignedBytes, formatSignedPages } from "../analysis/format-bytes.js";
-import { NO_ESTIMATE } from "../analysis/explanation.js";
-import { slotName } from "../analysis/residue.js";
 import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { printableStrings } from "../text/printable.js";
+import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
+import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
+import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotName, slotPlaces } from "../vocabulary/counters.js";
+import { eraLine } from "../vocabulary/era.js";
+import { explain } from "../vocabulary/explanation.js";
+import { machineLine } from "../vocabulary/machine.js";
+import { formatPages, formatSignedBytes, formatSignedPages } from "../vocabulary/quantities.js";
+import { READERS, readersMatched, SMAPS_NOT_READ, verdictWords } from "../vocabulary/readers.js";
+import { asSentence } from "../vocabulary/sentence.js";
 import { padColumns, wrap, type Align } from "./layout.js";
 import { makeStyle, type Style } from "./style.js";
-import {
-  boundSentences,
-  cachedMeaning,
-  driftCells,
-  closeness,
-  eraLine,
-  estimateWords,
-  exactMeaning,
-  machineLine,
-  NO_ESTIMATE_WORDS,
-  residueMeaning,
-  skippedBackendLines,
-  slotBreakdown,
-  slotPagesLookup,
-  sourceWords,
-  verdictWords,
-} from "./wording.js";
+import { closeness, driftCells, slotBreakdown, slotPagesLookup } from "./table-cells.js";
 
 export interface TextOptions {
   color: boolean;
@@ -59,9 +49,9 @@ function paragraph(ctx: Context, text: string): string[] {
 function header(ctx: Context): string[] {
   const { s, a, style } = ctx;
   const lines = [
-    ...wrap(`rssdrift · pid ${s.hello.target.pid} (${s.hello.target.comm}) · ${sourceWords(s)}`, ctx.width).map(style.bold),
-    ...[`kernel ${s.hello.kernel}`, eraLine(a), machineLine(s)].flatMap((line) => wrap(line, ctx.width)),
-    ...skippedBackendLines(s).flatMap((line) => wrap(line, ctx.width)).map(style.yellow),
+    ...wrap(`rssdrift · pid ${s.hello.target.pid} (${s.hello.target.comm}) · ${backendName(s.hello)}`, ctx.width).map(style.bold),
+    ...[`kernel ${s.hello.kernel}`, eraLine(a.era, a.eraSource), machineLine(s.hello, s.sample.threads)].flatMap((line) => wrap(line, ctx.width)),
+    ...(s.backend?.skipped ?? []).flatMap((skip) => wrap(skipLine(skip), ctx.width)).map(style.yellow),
   ];
   if (a.estimate) lines.push(...wrap(`ESTIMATE: ${estimateWords(s)}`, ctx.width).map(style.yellow));
   return lines;
@@ -71,7 +61,7 @@ function header(ctx: Context): string[] {
 function counters(ctx: Context): string[] {
   const { a, style } = ctx;
   const { rss } = a;
-  if (rss === null) return [title(ctx, "RSS, in pages"), ...paragraph(ctx, NO_ESTIMATE_WORDS).map(style.yellow)];
+  if (rss === null) return [title(ctx, "RSS, in pages"), ...paragraph(ctx, NO_ESTIMATE_WHY).map(style.yellow)];
   const rows: string[][] = [];
   if (a.counters) {
     rows.push(["counter", "kernel name", "cached", "exact", "drift", "in bytes", "of bound"]);
@@ -92,20 +82,20 @@ function counters(ctx: Context): string[] {
       : "the worst case, which this kernel does not have";
   return [
     title(ctx, "RSS COUNTERS, in pages"),
-    ...paragraph(ctx, `${cachedMeaning(a)}; ${exactMeaning(a)}.`).map(style.dim),
+    ...paragraph(ctx, `${meaningWords(cachedMeaning(a))}; ${meaningWords(exactMeaning(a))}.`).map(style.dim),
     ...lines,
-    ...paragraph(ctx, `drift = exact − cached; of bound = |drift| ÷ ${boundWords}. RSS = file + anon + shmem: swap is not resident.`).map(style.dim),
+    ...paragraph(ctx, `${DRIFT_MEANING}; of bound = |drift| ÷ ${boundWords}. ${RSS_MEANING}.`).map(style.dim),
   ];
 }
 
 function residue(ctx: Context): string[] {
   const { a, style } = ctx;
   if (a.counters === null) {
-    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, "Not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches.")];
+    return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, asSentence(SLOTS_NOT_VISIBLE))];
   }
-  const where = a.era === "split-rss" ? "per-thread caches" : "per-CPU slots";
+  const where = slotPlaces(a.era);
   if (a.residue.length === 0) {
-    const none = a.era === "none" ? "This kernel has no slots: nothing can be parked." : `No pages are parked in ${where} right now.`;
+    const none = a.era === "none" ? asSentence(NO_SLOTS) : `No pages are parked in ${where} right now.`;
     return [title(ctx, "WHERE THE DRIFT SITS"), ...paragraph(ctx, none)];
   }
   const shown = a.residue.slice(0, MAX_SLOTS);
@@ -142,26 +132,26 @@ function readers(ctx: Context): string[] {
   if (a.rss === null) return [title(ctx, "WHO SEES WHAT"), ...paragraph(ctx, `Not matched: ${NO_ESTIMATE}.`)];
   const paint = (verdict: string, text: string) =>
     verdict === "cached" ? style.yellow(text) : verdict === "exact" ? style.green(text) : text;
-  const rows = a.readers.map((r) => [r.label, String(r.pages), verdictWords(r, a)]);
+  const rows = a.readers.map((r) => [READERS[r.reader].label, String(r.pages), verdictWords(r, a.era)]);
   const padded = padColumns(rows, ["left", "right", "left"]);
   const lines: string[] = [];
   a.readers.forEach((r, i) => {
     const [label, pages, verdict] = padded[i]!;
     lines.push(`${INDENT}${label}  ${pages}  ${paint(r.verdict, verdict!.trimEnd())}`);
-    lines.push(...wrap(`read by ${r.usedBy}`, ctx.width, INDENT + "    ").map(style.dim));
+    lines.push(...wrap(`read by ${READERS[r.reader].usedBy}`, ctx.width, INDENT + "    ").map(style.dim));
   });
   if (!a.readers.some((r) => r.reader === "smaps_rollup")) {
-    lines.push(...wrap("/proc/PID/smaps_rollup Rss: not read (--smaps: a page-table walk, exact but slow)", ctx.width, INDENT).map(style.dim));
+    lines.push(...wrap(`${READERS.smaps_rollup.label}: ${SMAPS_NOT_READ}`, ctx.width, INDENT).map(style.dim));
   }
   return [
     title(ctx, "WHO SEES WHAT, in pages"),
-    ...paragraph(ctx, `Each reader's RSS, matched against cached ${a.rss.cached} and exact ${a.rss.exact} in this very sample (not guessed from the kernel version).`).map(style.dim),
+    ...paragraph(ctx, readersMatched(a.rss.cached, a.rss.exact)).map(style.dim),
     ...lines,
   ];
 }
 
 function explanation(ctx: Context): string[] {
-  return [title(ctx, "WHAT IT MEANS"), ...paragraph(ctx, ctx.a.explanation.join(" "))];
+  return [title(ctx, "WHAT IT MEANS"), ...paragraph(ctx, explain(ctx.a, ctx.s.hello).join(" "))];
 }
 
 export function renderText(exact: AnalysedSample, opts: TextOptions): string {

@@ -1,5 +1,5 @@
-// Which kernel backend --backend auto falls through, and the one line that says why a backend
-// was not used: the same words on stderr, in the reports and on the live view.
+// Which kernel backend --backend auto falls through, and what it keeps of a backend it passed
+// over (its words: src/vocabulary/backends.ts skipLine).
 import type { BackendSkip } from "../analysis/types.js";
 import { EXIT, RssdriftError } from "../errors.js";
 
@@ -19,10 +19,4 @@ export function backendCannotRun(err: unknown): err is RssdriftError {
 
 export function skipOf(backend: BackendSkip["backend"], err: RssdriftError): BackendSkip {
   return { backend, code: err.code, reason: err.message, hint: err.hint ?? null };
-}
-
-/** "bpf not used (no-btf): this kernel has no BTF …; fix: …": the code first, so a cut line keeps it */
-export function skipLine(skip: BackendSkip, withHint = true): string {
-  const fix = withHint && skip.hint ? `; fix: ${skip.hint}` : "";
-  return `${skip.backend} not used (${skip.code}): ${skip.reason}${fix}`;
 }

@@ -5,7 +5,8 @@ import type { HelperLine } from "../schema/helper-line.js";
 import { localTransport } from "../transports/local-transport.js";
 import { runCommand } from "../transports/run-command.js";
 import type { Transport } from "../transports/transport.js";
-import { AUTO_ORDER, backendCannotRun, skipLine, skipOf } from "./backend-choice.js";
+import { FALLING_BACK_TO_PROCFS, skipLine } from "../vocabulary/backends.js";
+import { AUTO_ORDER, backendCannotRun, skipOf } from "./backend-choice.js";
 import type { HelperOptions } from "./helper-launch.js";
 import { openHelperSource } from "./helper-source.js";
 import { openProcfsSource } from "./procfs-source.js";
@@ -90,7 +91,7 @@ async function autoSource(transport: Transport, target: TargetOptions, sudo: boo
       notice(skipLine(skip));
     }
   }
-  notice("using the procfs estimate: cached from /proc/PID/stat, truth from smaps_rollup (no per-CPU numbers)");
+  notice(FALLING_BACK_TO_PROCFS);
   return chosen(await openProcfsSource(transport, target), { requested: "auto", used: "procfs", skipped });
 }
 

@@ -75,10 +75,10 @@ describe("the live screen", () => {
     expect(frame).toContain("drgn helper on lab-trixie");
     expect(frame).toContain("kernel 6.12.57+deb13-cloud-amd64");
     expect(frame).toContain("drgn 0.0.31");
-    expect(lineWith(frame, "era ")).toMatch(/era percpu .*per-CPU slots/);
-    expect(frame).toContain("CPUs 4 online / 8 possible");
+    expect(lineWith(frame, "era ")).toMatch(/era percpu: per-CPU counters/);
+    expect(frame).toContain("4 of 8 CPUs online");
     expect(frame).toContain("batch 32");
-    expect(frame).toContain("page 4 KiB");
+    expect(frame).toContain("page size 4 KiB");
     expect(lineWith(frame, "pid 4242")).toMatch(/sample #0 · pid 4242 drift-target · 3 threads · every 500 ms/);
   });
 
@@ -135,7 +135,7 @@ describe("the live screen", () => {
     expect(lineWith(frame, "/proc/PID/statm resident")).toMatch(/1257 tracks exact/);
     expect(lineWith(frame, "/proc/PID/status VmRSS")).toMatch(/1257 tracks exact/);
     expect(lineWith(frame, "/proc/PID/stat field 24")).toMatch(/1224 tracks cached/);
-    expect(lineWith(frame, "smaps_rollup")).toContain("start with --smaps");
+    expect(lineWith(frame, "smaps_rollup")).toContain("off not read (--smaps: a page-table walk, exact but slow)");
   });
 
   it("draws the drift history as a sparkline that steps up with each allocation", async () => {
@@ -334,7 +334,7 @@ describe("other eras and backends", () => {
     const frame = await frameWith(app, "Residue per thread");
     expect(lineWith(frame, /^tid 4243 /)).toContain("+23");
     expect(lineWith(frame, /^tid 4244 /)).toContain("+23");
-    expect(frame).toMatch(/era split-rss .*per-thread caches/);
+    expect(frame).toMatch(/era split-rss: per-thread caches/);
   });
 
   it("on 12 threads in the split-rss era draws the heat map of threads, scaled to the largest", async () => {
@@ -450,9 +450,9 @@ describe("other eras and backends", () => {
     const sample = handMadeSampleLine(0, undefined, hello);
     source.push({ ...sample, counters: null, proc: { ...sample.proc, smaps_rollup: { Rss: 1257 * 4, Anonymous: 256 * 4 } } });
     const frame = await frameWith(app, "estimated from /proc");
-    expect(frame).toContain("not visible without a kernel backend");
+    expect(frame).toContain("only a kernel backend (bpf or drgn) can read the per-CPU slots");
     expect(lineWith(frame, /^RSS /)).toMatch(/1224\s+1257\s+\+33/);
-    expect(lineWith(frame, "smaps_rollup")).toContain("page walk");
+    expect(lineWith(frame, "/proc/PID/smaps_rollup")).toContain("page-table walk");
   });
 });
 
@@ -482,9 +482,12 @@ describe("the backend auto chose", () => {
     first.app.unmount();
     const second = startApp("live", { requested: "auto", used: "bpf", skipped: [] });
     feed(second.source, 1, handMadeHello({ backend: "bpf", drgn: null, bpf: { per_cpu_offsets: "kallsyms", insns: 300, btf_ms: 40, load_ms: 2 } }));
+    // wide enough for the whole title: the backend's name comes last and is cut first
+    Object.defineProperty(second.app.stdout, "columns", { get: () => 120, configurable: true });
+    second.app.stdout.emit("resize");
     const frame = await frameWith(second.app, "Residue per CPU");
     expect(frame).not.toContain("not used");
-    expect(lineWith(frame, "kernel")).toContain("bpf (offsets: kallsyms)");
+    expect(lineWith(frame, "kernel")).toContain("bpf (BTF, per-CPU offsets from kallsyms)");
   });
 });
 

@@ -3,7 +3,8 @@
 // through a callback, so tests drive it with a fake source.
 import { Box, Text, useApp } from "ink";
 import { memo, useEffect, useMemo, useReducer, useRef, useState, type FunctionComponent } from "react";
-import { NO_ESTIMATE } from "../analysis/explanation.js";
+import { NO_ESTIMATE } from "../vocabulary/backends.js";
+import { explain } from "../vocabulary/explanation.js";
 import { backendChoiceNote } from "./backend-note.js";
 import { BoundGauge } from "./components/BoundGauge.js";
 import { CounterTable } from "./components/CounterTable.js";
@@ -143,9 +144,11 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   const shownMessage = state.alert ?? message;
   // the caller's note, else what --backend auto skipped and why (known once the source is open)
   const backendNote = givenNote ?? backendChoiceNote(state.backend, width);
+  // the sentences of the latest sample (whose strings are printable), once per sample
+  const explanation = useMemo(() => (latest ? explain(latest.analysis, latest.hello) : []), [latest]);
   const layout = useMemo(
-    () => (latest ? planFrame({ rows, columns: width, analysis: latest.analysis, residue, marks, message: shownMessage, backendNote }) : null),
-    [rows, width, latest, residue, marks, shownMessage, backendNote],
+    () => (latest ? planFrame({ rows, columns: width, analysis: latest.analysis, explanation, residue, marks, message: shownMessage, backendNote }) : null),
+    [rows, width, latest, explanation, residue, marks, shownMessage, backendNote],
   );
   // rows of the residue list on screen, for paging (the map and its legend sit above the list)
   const scrollable = residue !== null && residue.slots.length > LIST_ALL_UP_TO;
@@ -237,7 +240,7 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       {layout.bound ? <Sections.BoundGauge analysis={analysis} width={width} height={layout.bound} /> : null}
       {layout.drift ? <Sections.DriftSparkline history={state.history} marks={marks} width={width} height={layout.drift} /> : null}
       {layout.readers ? <Sections.ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} /> : null}
-      {layout.explanation ? <Sections.Explanation sentences={analysis.explanation} width={width} height={layout.explanation} /> : null}
+      {layout.explanation ? <Sections.Explanation sentences={explanation} width={width} height={layout.explanation} /> : null}
       {layout.message && shownMessage ? (
         <Box height={layout.message} overflowY="hidden">
           {/* wraps: a snapshot's file names must be readable in full */}

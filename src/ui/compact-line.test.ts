@@ -33,7 +33,7 @@ describe("compactLine", () => {
   it("has a header line naming the kernel, era, CPUs, batch, page size and target", () => {
     expect(compactHeader(hello, "replay of lab-6.12-4cpu.jsonl")).toBe(
       "# rssdrift: replay of lab-6.12-4cpu.jsonl · kernel 6.12.107+deb13-cloud-amd64 · drgn 0.0.31 · era percpu · " +
-        "CPUs 4 online / 4 possible · batch 32 · page 4 KiB · pid 689 (step-target) · every 500 ms",
+        "4 of 4 CPUs online · batch 32 · page size 4 KiB · pid 689 (step-target) · every 500 ms",
     );
   });
 

@@ -1,24 +1,23 @@
 // The non-interactive view (CI logs, pipes): one line per sample, each number with its label,
 // and one header line. Pure text.
-import { NO_ESTIMATE } from "../analysis/explanation.js";
 import type { AnalysedSample } from "../analysis/types.js";
 import type { HelloLine } from "../schema/helper-line.js";
 import { printable, printableStrings } from "../text/printable.js";
-import { backendLabel, formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
+import { backendName, NO_ESTIMATE } from "../vocabulary/backends.js";
+import { machineLine } from "../vocabulary/machine.js";
+import { formatPercent, formatSignedBytes, formatSignedPages } from "./format.js";
 
 /** residue slots named on a line at most; the rest are counted */
 const SLOTS_ON_A_LINE = 4;
 
-/** "# rssdrift: drgn helper on this machine · kernel … · era percpu · 4/8 CPUs · batch 32 · page 4 KiB · pid 42 (x) · every 500 ms" */
+/** "# rssdrift: drgn helper on this machine · kernel … · drgn 0.0.31 · era percpu · 4 of 8 CPUs online · batch 32 · page size 4 KiB · pid 42 (x) · every 500 ms" */
 export function compactHeader(exact: HelloLine, exactOrigin: string): string {
   // the target's strings (comm, release, drgn version) and the origin (a host, a file name), made printable
   const hello = printableStrings(exact);
   const origin = printable(exactOrigin);
-  const backend = backendLabel(hello);
   return (
-    `# rssdrift: ${origin} · kernel ${hello.kernel} · ${backend} · era ${hello.era} · ` +
-    `CPUs ${hello.cpus.online.length} online / ${hello.cpus.possible.length} possible · batch ${hello.batch ?? "unknown"} · ` +
-    `page ${formatBytes(hello.page_size)} · pid ${hello.target.pid} (${hello.target.comm}) · every ${hello.interval_ms} ms`
+    `# rssdrift: ${origin} · kernel ${hello.kernel} · ${backendName(hello)} · era ${hello.era} · ` +
+    `${machineLine(hello)} · pid ${hello.target.pid} (${hello.target.comm}) · every ${hello.interval_ms} ms`
   );
 }
 

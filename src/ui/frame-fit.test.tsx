@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { analyse } from "../analysis/analyse.js";
 import type { HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
+import { explain } from "../vocabulary/explanation.js";
 import { frameWhere } from "../../test/fixtures/frames.js";
 import { handMadeHello, handMadeSampleLine } from "../../test/fixtures/hand-made-samples.js";
 import { pushedSource } from "../../test/fixtures/pushed-source.js";
@@ -90,10 +91,11 @@ describe("planFrame", () => {
   const sample = lines.filter((l) => l.type === "sample").at(-1)!;
   if (hello.type !== "hello" || sample.type !== "sample") throw new Error("bad recording");
   const analysis = analyse(hello, sample);
+  const explanation = explain(analysis, hello);
   const residue = residueModel(hello, sample, analysis, "magnitude");
 
   it("at 80×24 with 256 CPUs keeps the heat map (4 rows of 64) and a few list rows", () => {
-    const layout = planFrame({ rows: 24, columns: 80, analysis, residue, marks: [], message: null });
+    const layout = planFrame({ rows: 24, columns: 80, analysis, explanation, residue, marks: [], message: null });
     expect(Object.values(layout).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(23);
     expect(layout).toMatchObject({ title: 1, status: 1, counters: 8, drift: 2, target: 1 });
     // title + 4 map rows + legend + 2 list rows
@@ -101,20 +103,20 @@ describe("planFrame", () => {
   });
 
   it("at 200×60 with 256 CPUs draws the map in 2 rows and gives the list the lines the rest leave", () => {
-    const layout = planFrame({ rows: 60, columns: 200, analysis, residue, marks: [], message: null });
+    const layout = planFrame({ rows: 60, columns: 200, analysis, explanation, residue, marks: [], message: null });
     expect(Object.values(layout).reduce((a, b) => a + b, 0)).toBe(59);
     expect(layout.explanation).toBeGreaterThan(0);
     expect(layout.residue).toBeGreaterThan(1 + 2 + 1 + 8);
   });
 
   it("keeps a one-line backend note ahead of the residue, and drops it after the target line, before the counters", () => {
-    const withNote = planFrame({ rows: 20, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" });
+    const withNote = planFrame({ rows: 20, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" });
     expect(withNote.backendNote).toBe(1);
-    const tiny = planFrame({ rows: 7, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" });
+    const tiny = planFrame({ rows: 7, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" });
     expect(tiny).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 1, residue: 0 });
     // the counters table and the drift title come after the note's line
-    expect(planFrame({ rows: 16, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" })).toMatchObject({ counters: 8, drift: 2, backendNote: 1 });
-    const tinier = planFrame({ rows: 6, columns: 60, analysis, residue, marks: [], message: null, backendNote: "why" });
+    expect(planFrame({ rows: 16, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" })).toMatchObject({ counters: 8, drift: 2, backendNote: 1 });
+    const tinier = planFrame({ rows: 6, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" });
     expect(tinier).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 0 });
   });
 });

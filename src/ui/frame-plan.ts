@@ -14,6 +14,8 @@ export interface FrameInputs {
   rows: number;
   columns: number;
   analysis: Analysis;
+  /** the explanation's sentences (src/vocabulary/explanation.ts) */
+  explanation: readonly string[];
   residue: ResidueModel | null;
   marks: readonly Mark[];
   /** what the last key did, shown above the status line */
@@ -30,7 +32,7 @@ const MESSAGE_LINES = 3;
  * (required); then the target and sample number, the last action's message and the backend note
  * (early: their one line is kept before the drift line gets its title); the residue, the bound, the readers, the machine, the era, and the explanation last.
  */
-export function frameSpecs({ columns, analysis, residue, marks, message, backendNote }: FrameInputs): { specs: SectionSpec[]; grow: GrowSpec[] } {
+export function frameSpecs({ columns, analysis, explanation, residue, marks, message, backendNote }: FrameInputs): { specs: SectionSpec[]; grow: GrowSpec[] } {
   const residueFit = residueHeights(residue, columns);
   const specs: SectionSpec[] = [
     { id: "title", heights: [1], required: true },
@@ -45,7 +47,7 @@ export function frameSpecs({ columns, analysis, residue, marks, message, backend
     { id: "readers", heights: readerVerdictsHeights(analysis) },
     { id: "machine", heights: [1] },
     { id: "era", heights: [1] },
-    { id: "explanation", heights: explanationHeights(analysis.explanation, columns) },
+    { id: "explanation", heights: explanationHeights(explanation, columns) },
   ];
   return { specs, grow: residueFit.grow > 0 ? [{ id: "residue", max: residueFit.grow }] : [] };
 }

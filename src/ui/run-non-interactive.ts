@@ -1,9 +1,11 @@
 // The view when stdin or stdout is not a terminal (CI, a pipe): no Ink and no raw mode. One
 // compact line per sample, or with --json one JSON object per sample: {hello, sample, analysis}
-// (an AnalysedSample, whole on each line so `jq` needs no state). Progress and notices go to stderr.
+// (an AnalysedSample, its analysis with its words as in --json reports, whole on each line so `jq`
+// needs no state). Progress and notices go to stderr.
 import type { SampleSource } from "../sources/sample-source.js";
 import { readStream } from "../sources/sample-stream.js";
 import { printable, printableJson } from "../text/printable.js";
+import { withWords } from "../vocabulary/worded-analysis.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 import { streamEndOf, type Analyse, type OpenSource, type ViewContext, type ViewOutcome } from "./stream-types.js";
 
@@ -34,8 +36,9 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
       else if (event.kind === "hello") {
         if (!json) ctx.stdout.write(`${compactHeader(event.hello, source.origin)}\n`);
       } else {
-        firstMonoMs ??= event.analysed.sample.mono_ms;
-        ctx.stdout.write(`${json ? printableJson(event.analysed) : compactLine(event.analysed, firstMonoMs)}\n`);
+        const { analysed } = event;
+        firstMonoMs ??= analysed.sample.mono_ms;
+        ctx.stdout.write(`${json ? printableJson({ ...analysed, analysis: withWords(analysed.analysis, analysed.hello) }) : compactLine(analysed, firstMonoMs)}\n`);
       }
     }
     return ctx.signal.aborted ? { kind: "interrupted" } : stopped ? { kind: "quit" } : { kind: "ended", end: { kind: "finished" } };

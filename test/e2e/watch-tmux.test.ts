@@ -105,7 +105,7 @@ describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
     // the live screen, with the recording's own numbers: kernel 6.12 in the lab, batch 32
     const first = await screenWith(pane, /sample #[3-9]/);
     expect(first).toContain("kernel 6.12.107+deb13-cloud-amd64");
-    expect(first).toContain("CPUs 4 online / 4 possible · batch 32 · page 4 KiB");
+    expect(first).toContain("4 of 4 CPUs online · batch 32 · page size 4 KiB");
     expect(first).toMatch(/pid 689 step-target/);
     expect(first).toMatch(/^cpu 3 .*│/m);
     expect(first).toContain("Who sees what");

@@ -10,6 +10,7 @@ import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-
 import { openProcfsSource } from "../../src/sources/procfs-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 import type { Transport } from "../../src/transports/transport.js";
+import { explain } from "../../src/vocabulary/explanation.js";
 import { startNamedProcess } from "../fixtures/hostile-process.js";
 
 const children: ChildProcess[] = [];
@@ -90,7 +91,7 @@ describe("procfs backend on real processes", () => {
       const a = analyse(hello, sample);
       if (a.rss === null) {
         expect(sample.unstable).toBe(true);
-        expect(a.explanation.join(" ")).toContain("the process changed while it was read; no estimate");
+        expect(explain(a, hello).join(" ")).toContain("the process changed while it was read; no estimate");
       } else {
         // an estimate that is given stays within what the kernel's caches can hold
         expect(Math.abs(a.rss.driftPages)).toBeLessThanOrEqual(a.bound.pagesForRss);

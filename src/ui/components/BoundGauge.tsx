@@ -1,9 +1,10 @@
 // How the drift compares with the worst case for this machine: observed / bound, per counter
-// (N_online × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
+// (online CPUs × (batch − 1) in the percpu era) for the counter nearest its bound, and for VmRSS,
 // which sums three counters.
 import { Box, Text } from "ink";
-import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { Analysis, RssDrift } from "../../analysis/types.js";
+import { NO_ESTIMATE } from "../../vocabulary/backends.js";
+import { boundFormula } from "../../vocabulary/bound.js";
 import { formatBytes, formatPercent } from "../format.js";
 import { gauge } from "../glyphs.js";
 import { useTheme } from "../theme.js";
@@ -51,9 +52,10 @@ function gaugeRows(analysis: Analysis, rss: RssDrift): GaugeRow[] {
 export function BoundGauge({ analysis, width, height }: { analysis: Analysis; width: number; height: number }) {
   const theme = useTheme();
   const { bound, rss } = analysis;
+  const formula = boundFormula(bound);
   if (rss === null) return <SectionTitle title="Drift vs bound" meaning={NO_ESTIMATE} color={theme.accent} />;
   if (rss.fractionOfBound === null) {
-    return <SectionTitle title="Drift vs bound" meaning={`no bound: ${bound.formula}`} color={theme.accent} />;
+    return <SectionTitle title="Drift vs bound" meaning={`no bound: ${formula}`} color={theme.accent} />;
   }
   const wide = width >= 90;
   const rows = gaugeRows(analysis, rss);
@@ -68,7 +70,7 @@ export function BoundGauge({ analysis, width, height }: { analysis: Analysis; wi
         {"  RSS "}
         <Text color={rssRow.fraction >= 0.75 ? theme.warn : theme.drift}>{gauge(rssRow.fraction, cells)}</Text>
         <Text bold>{` ${formatPercent(rssRow.fraction)}`}</Text>
-        {` ${Math.abs(rssRow.driftPages)} of ${rssRow.boundPages} pages (${bound.formula} per counter)`}
+        {` ${Math.abs(rssRow.driftPages)} of ${rssRow.boundPages} pages (${formula} per counter)`}
       </Text>
     );
   }
@@ -77,7 +79,7 @@ export function BoundGauge({ analysis, width, height }: { analysis: Analysis; wi
     <Box flexDirection="column">
       <SectionTitle
         title="Drift vs bound"
-        meaning={`${wide ? "worst case " : ""}per counter = ${bound.formula} = ${bound.pagesPerCounter} pages${wide ? ` (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})` : ""}`}
+        meaning={`${wide ? "worst case " : ""}per counter = ${formula} = ${bound.pagesPerCounter} pages${wide ? ` (${formatBytes(bound.pagesPerCounter * analysis.pageSize)})` : ""}`}
         color={theme.accent}
       />
       {rows.map((row) => (

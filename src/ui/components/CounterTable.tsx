@@ -1,8 +1,9 @@
 // The four mm counters side by side: what get_mm_counter() returns (cached) against the
 // exact sum, and the drift between them in pages, bytes and as a share of the bound.
 import { Box, Text } from "ink";
-import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { Analysis } from "../../analysis/types.js";
+import { ESTIMATE_SEES, NO_ESTIMATE } from "../../vocabulary/backends.js";
+import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningSource, meaningWords } from "../../vocabulary/counters.js";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
 import { useTheme } from "../theme.js";
 import { CellRow, SectionTitle, type Cell } from "./Cells.js";
@@ -17,17 +18,14 @@ interface Row {
   fractionOfBound: number | null;
 }
 
-function meaningOfColumns(analysis: Analysis, wide: boolean): string {
-  if (analysis.estimate) return "an estimate: the per-counter split and the slots are not visible, only the RSS total";
-  const cached = wide ? "cached = get_mm_counter(), the shared count" : "cached = get_mm_counter()";
-  switch (analysis.era) {
-    case "percpu":
-      return `${cached} · exact = count + every CPU's slot${wide ? " (percpu_counter_sum)" : ""}`;
-    case "split-rss":
-      return `${cached} · exact = count + every thread's cache${wide ? " (task->rss_stat)" : ""}`;
-    default:
-      return "this kernel keeps no cache: cached = exact";
-  }
+/** what cached and exact are here: in full where it fits; else cached's source and what exact sums */
+function meaningOfColumns(analysis: Analysis, width: number): string {
+  if (analysis.estimate) return `estimate: ${ESTIMATE_SEES}`;
+  const cached = cachedMeaning(analysis);
+  const exact = exactMeaning(analysis);
+  const full = `${meaningWords(cached)} · ${meaningWords(exact)}`;
+  if (full.length <= width || analysis.era === "none") return full;
+  return `${meaningSource(cached)} · ${exact.term} ${exact.sign} ${exact.what ?? exact.source}`;
 }
 
 /**
@@ -97,7 +95,7 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
     <Box flexDirection="column">
       <SectionTitle
         title={analysis.estimate ? "Counters (pages, estimated from /proc)" : "Counters (pages)"}
-        meaning={analysis.estimate ? "cached = /proc/PID/stat rss · exact = smaps_rollup page walk" : "drift = exact − cached"}
+        meaning={analysis.estimate ? `${meaningSource(cachedMeaning(analysis))} · ${meaningSource(exactMeaning(analysis))}` : DRIFT_MEANING}
         color={theme.accent}
       />
       <CellRow cells={cells(head, true)} />
@@ -107,7 +105,7 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
       {analysis.rss === null ? <Text color={theme.warn} wrap="truncate-end">{`RSS    ${NO_ESTIMATE}`}</Text> : null}
       {height >= withLegend! ? (
         <Text dimColor wrap="truncate-end">
-          {meaningOfColumns(analysis, wide)}
+          {meaningOfColumns(analysis, width)}
         </Text>
       ) : null}
     </Box>

@@ -1,5 +1,5 @@
-// The analysis's plain-English sentences about this sample, for explaining it to a teammate.
-// Whole sentences only, as many as fit in the lines left on the terminal.
+// The plain-English sentences about this sample (src/vocabulary/explanation.ts), for explaining
+// it to a teammate. Whole sentences only, as many as fit in the lines left on the terminal.
 import { Box, Text } from "ink";
 import { useTheme } from "../theme.js";
 import { SectionTitle } from "./Cells.js";
@@ -25,7 +25,7 @@ export function wrappedLines(text: string, width: number): number {
 }
 
 /** heights it can be drawn at: the title and the first sentence, the first two, … (whole sentences) */
-export function explanationHeights(sentences: string[], width: number): number[] {
+export function explanationHeights(sentences: readonly string[], width: number): number[] {
   const heights: number[] = [];
   let used = 1; // the title
   for (const sentence of sentences) {
@@ -35,7 +35,7 @@ export function explanationHeights(sentences: string[], width: number): number[]
   return heights;
 }
 
-export function Explanation({ sentences, width, height }: { sentences: string[]; width: number; height: number }) {
+export function Explanation({ sentences, width, height }: { sentences: readonly string[]; width: number; height: number }) {
   const theme = useTheme();
   const fits = explanationHeights(sentences, width).filter((h) => h <= height).length;
   if (fits === 0) return null;

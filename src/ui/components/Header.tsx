@@ -2,21 +2,15 @@
 // (source, kernel, backend), the target and sample, the machine, the era, and the one-line
 // reason for the backend in use. Every line is cut at the terminal's edge, never wrapped.
 import { Text } from "ink";
-import type { Era, HelloLine } from "../../schema/helper-line.js";
+import type { HelloLine } from "../../schema/helper-line.js";
 import { printable } from "../../text/printable.js";
-import { backendLabel, formatBytes } from "../format.js";
+import { backendName } from "../../vocabulary/backends.js";
+import { eraDescription } from "../../vocabulary/era.js";
+import { machineLine } from "../../vocabulary/machine.js";
 import { TitleLine } from "./TitleLine.js";
 
-const eraMeaning: Record<Era, string> = {
-  percpu: "v6.2+: residue parks in per-CPU slots",
-  "split-rss": "before v6.2: residue parks in per-thread caches",
-  none: "no cache: cached = exact",
-  unknown: "layout not visible to this backend",
-};
-
 export function HeaderTitle({ hello, origin }: { hello: HelloLine; origin: string }) {
-  const source = hello.backend === "procfs" ? "procfs estimate (counters not visible)" : backendLabel(hello);
-  return <TitleLine text={`${origin} · kernel ${hello.kernel} · ${source}`} />;
+  return <TitleLine text={`${origin} · kernel ${hello.kernel} · ${backendName(hello)}`} />;
 }
 
 export interface TargetLineProps {
@@ -40,21 +34,15 @@ export function TargetLine({ hello, seq, threads, pace }: TargetLineProps) {
 }
 
 export function MachineLine({ hello }: { hello: HelloLine }) {
-  const { online, possible } = hello.cpus;
-  return (
-    <Text wrap="truncate-end">
-      {`CPUs ${online.length} online / ${possible.length} possible · batch ${hello.batch ?? "unknown"} · page ${formatBytes(hello.page_size)}`}
-    </Text>
-  );
+  return <Text wrap="truncate-end">{machineLine(hello)}</Text>;
 }
 
 export function EraLine({ hello }: { hello: HelloLine }) {
-  const eraFrom = hello.era_source === "type" ? "detected from types" : "guessed from the release";
   return (
     <Text wrap="truncate-end">
       {"era "}
       <Text bold>{hello.era}</Text>
-      <Text dimColor>{` (${eraMeaning[hello.era]}; ${eraFrom})`}</Text>
+      <Text dimColor>{`: ${eraDescription(hello.era, hello.era_source)}`}</Text>
     </Text>
   );
 }

@@ -1,5 +1,6 @@
 // The `?` screen: the keys, and what the numbers on the main screen mean.
 import { Box, Text } from "ink";
+import { GLOSSARY } from "../../vocabulary/glossary.js";
 import { useTheme } from "../theme.js";
 
 export const KEYS: [string, string][] = [
@@ -13,15 +14,6 @@ export const KEYS: [string, string][] = [
   ["o", "sort the residue list by CPU id / by |residue|, largest first"],
   ["?", "this help (Esc or ? closes it)"],
   ["q", "quit, stopping the helper (Ctrl-C too)"],
-];
-
-const TERMS: [string, string][] = [
-  ["cached", "get_mm_counter(): the shared count; /proc/PID/stat always shows it"],
-  ["exact", "the count plus every slot: percpu_counter_sum() (per-thread caches before 6.2)"],
-  ["drift", "exact − cached: pages faulted in but not yet folded into the shared count"],
-  ["residue", "what one CPU's slot (or thread's cache) holds; it flushes at ±batch"],
-  ["batch", "percpu_counter_batch = max(32, 2 × online CPUs)"],
-  ["bound", "worst drift of one counter: online CPUs × (batch − 1); VmRSS sums three"],
 ];
 
 /** as many lines as `height` allows, keys first, inside a border (two lines) */
@@ -43,7 +35,7 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
     <Text key="terms" bold color={theme.accent}>
       What the numbers mean (pages unless said)
     </Text>,
-    ...TERMS.map(([term, meaning]) => (
+    ...GLOSSARY.map(([term, meaning]) => (
       <Text key={term} wrap="truncate-end">
         <Text bold>{term.padEnd(termWidth)}</Text>
         {meaning}

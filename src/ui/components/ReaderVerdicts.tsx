@@ -1,19 +1,11 @@
 // Who sees what: for each /proc reader, whether its RSS figure matched the cached count or the
 // exact sum in this sample (decided per sample, because stable backports blur the version line).
 import { Box, Text } from "ink";
-import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { Analysis, ReaderVerdict } from "../../analysis/types.js";
-
+import { NO_ESTIMATE } from "../../vocabulary/backends.js";
+import { READERS, SMAPS_NOT_READ, VERDICT_WORDS, verdictCell } from "../../vocabulary/readers.js";
 import { useTheme, type Theme } from "../theme.js";
 import { CellRow, SectionTitle } from "./Cells.js";
-
-const verdictText: Record<ReaderVerdict["verdict"], string> = {
-  cached: "tracks cached",
-  exact: "tracks exact",
-  both: "either (no drift)",
-  "page-walk": "page walk",
-  neither: "matches neither",
-};
 
 function verdictColor(verdict: ReaderVerdict["verdict"], theme: Theme): string | undefined {
   if (verdict === "cached") return theme.cached;
@@ -21,14 +13,6 @@ function verdictColor(verdict: ReaderVerdict["verdict"], theme: Theme): string |
   if (verdict === "neither") return theme.error;
   return undefined;
 }
-
-const shortVerdict: Record<ReaderVerdict["verdict"], string> = {
-  cached: "cached",
-  exact: "exact",
-  both: "either",
-  "page-walk": "page walk",
-  neither: "neither",
-};
 
 /** one line (each reader and its verdict, on the title line), or the title and a row per reader */
 export function readerVerdictsHeights(analysis: Analysis): number[] {
@@ -54,7 +38,7 @@ export function ReaderVerdicts({ analysis, smapsEnabled, width, height }: { anal
           <Text key={reader.reader}>
             {`  ${reader.reader} `}
             <Text bold color={verdictColor(reader.verdict, theme)}>
-              {shortVerdict[reader.verdict]}
+              {VERDICT_WORDS[reader.verdict].short}
             </Text>
           </Text>
         ))}
@@ -72,19 +56,19 @@ export function ReaderVerdicts({ analysis, smapsEnabled, width, height }: { anal
         <CellRow
           key={reader.reader}
           cells={[
-            { text: reader.label, width: labelWidth },
+            { text: READERS[reader.reader].label, width: labelWidth },
             { text: String(reader.pages), width: 8, align: "right" },
-            { text: verdictText[reader.verdict], width: 17, color: verdictColor(reader.verdict, theme), bold: true },
-            ...(wide ? [{ text: reader.usedBy, width: Math.max(10, width - labelWidth - 29), dim: true }] : []),
+            { text: verdictCell(reader, analysis.era), width: 17, color: verdictColor(reader.verdict, theme), bold: true },
+            ...(wide ? [{ text: READERS[reader.reader].usedBy, width: Math.max(10, width - labelWidth - 29), dim: true }] : []),
           ]}
         />
       ))}
       {!hasSmaps ? (
         <CellRow
           cells={[
-            { text: "/proc/PID/smaps_rollup Rss", width: labelWidth },
+            { text: READERS.smaps_rollup.label, width: labelWidth },
             { text: smapsEnabled ? "n/a" : "off", width: 8, align: "right", dim: true },
-            { text: smapsEnabled ? "not read" : "start with --smaps (slow page walk)", width: Math.max(10, width - labelWidth - 10), dim: true },
+            { text: smapsEnabled ? "not read" : SMAPS_NOT_READ, width: Math.max(10, width - labelWidth - 10), dim: true },
           ]}
         />
       ) : null}

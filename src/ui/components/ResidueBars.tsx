@@ -6,6 +6,7 @@
 import { Box, Text } from "ink";
 import { memo } from "react";
 import { sameContent } from "../same-content.js";
+import { NO_SLOTS, SLOTS_NOT_VISIBLE } from "../../vocabulary/counters.js";
 import { formatPercent, formatSignedBytes, formatSignedPages } from "../format.js";
 import { HEAT_GROUP, heatMapShape, LIST_ALL_UP_TO, type ResidueModel, type ResidueSort, type SlotView } from "../residue-view.js";
 import { HEAT_RAMP, HEAT_RAMP_NEGATIVE_PLAIN, HEAT_ZERO, heatCell, signedBar } from "../glyphs.js";
@@ -32,9 +33,7 @@ export const ResidueBars = memo(function ResidueBars({ model, estimate, width, h
       <Box flexDirection="column">
         <SectionTitle title="Residue" color={theme.accent} />
         <Text dimColor wrap="truncate-end">
-          {estimate
-            ? "not visible without a kernel backend (bpf or drgn): the procfs estimate sees totals, not slots"
-            : "this kernel keeps no per-CPU or per-thread cache: nothing parks anywhere"}
+          {estimate ? SLOTS_NOT_VISIBLE : NO_SLOTS}
         </Text>
       </Box>
     );

@@ -4,9 +4,10 @@ import { Box, Text } from "ink";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
 import { analyse } from "../../analysis/analyse.js";
-import { NO_ESTIMATE } from "../../analysis/explanation.js";
 import type { HelloLine, SampleLine } from "../../schema/helper-line.js";
 import { parseHelperLine } from "../../schema/validate-line.js";
+import { NO_ESTIMATE } from "../../vocabulary/backends.js";
+import { explain } from "../../vocabulary/explanation.js";
 import { nextInterval } from "../App.js";
 import { themeFor } from "../theme.js";
 import { procfsLines } from "../../../test/fixtures/scenario-samples.js";
@@ -34,7 +35,7 @@ describe("wrappedLines", () => {
     const lines = readFileSync(new URL("../../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n");
     const hello = parseHelperLine(lines[3]!) as HelloLine;
     const samples = [lines[4]!, lines[24]!, lines.at(-1)!].map((line) => parseHelperLine(line) as SampleLine);
-    const sentences = samples.flatMap((sample) => analyse(hello, sample).explanation);
+    const sentences = samples.flatMap((sample) => explain(analyse(hello, sample), hello));
     expect(sentences.length).toBeGreaterThan(3);
     for (const width of [60, 73, 80, 100, 120]) {
       for (const sentence of sentences) {

@@ -1,46 +1,24 @@
 // Two to four plain-English sentences about one analysed sample: how much can hide, where it
 // hides right now, who shows which value on this kernel (decided from the sample), and what a
-// test should do. Era-aware; an estimate says so in every sentence.
+// test should do. Era-aware; an estimate's sentences are estimate-explanation.ts's.
+import type { Analysis, RankedSlot, RssDrift } from "../analysis/types.js";
 import { RSS_COUNTERS, type CounterName, type HelloLine } from "../schema/helper-line.js";
-import { TASK_RSS_EVENTS_THRESH } from "./bound.js";
-import { COUNTER_ADJECTIVES } from "./counter-names.js";
-import { formatBytes, formatPages } from "./format-bytes.js";
-import { exactSourceOf } from "./readers.js";
-import { slotName } from "./residue.js";
-import type { Analysis, RankedSlot, ReaderName, ReaderVerdict, RssDrift } from "./types.js";
+import { boundFormula, PERCPU_BOUND_RULE, THREAD_CACHE_RULE } from "./bound.js";
+import { COUNTER_ADJECTIVES, slotName } from "./counters.js";
+import { explainEstimate, explainUnstable } from "./estimate-explanation.js";
+import { countOf, formatBytes, formatPages, pagesAndBytes } from "./quantities.js";
+import { READ_SMAPS_ROLLUP, readerFiles } from "./readers.js";
+import { asSentence, joinList } from "./sentence.js";
 
-type Unexplained = Omit<Analysis, "explanation">;
 /** an analysis with an RSS figure: every one except an unstable estimate */
-type Measured = Unexplained & { rss: RssDrift };
+type Measured = Analysis & { rss: RssDrift };
 
-/** What every view shows instead of a number when the procfs reads never agreed. */
-export const NO_ESTIMATE = "the process changed while it was read; no estimate";
-
-const FULL_NAMES: Record<ReaderName, string> = {
-  statm: "/proc/PID/statm",
-  status: "/proc/PID/status",
-  stat: "/proc/PID/stat",
-  smaps_rollup: "smaps_rollup",
-};
-
-// psutil/_pslinux.py memory_full_info(): uss/pss from _parse_smaps_rollup(), the rest from memory_info() (statm)
-const SMAPS_ADVICE =
-  "read smaps_rollup (psutil's memory_full_info() takes uss and pss from it, but its rss field is still statm)";
-
-function joinList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
-
-function sizeOf(pages: number, a: Unexplained): string {
-  return `${formatPages(pages)} (${formatBytes(pages * a.pageSize)})`;
-}
-
-function readersWith(a: Unexplained, verdict: ReaderVerdict["verdict"]): ReaderName[] {
-  return a.readers.filter((r) => r.verdict === verdict).map((r) => r.reader);
+function sizeOf(pages: number, a: Analysis): string {
+  return pagesAndBytes(pages, a.pageSize);
 }
 
 /** the RSS counters that hold residue in any slot */
-function countersWithResidue(a: Unexplained): CounterName[] {
+function countersWithResidue(a: Analysis): CounterName[] {
   return (a.counters ?? [])
     .filter((c) => (RSS_COUNTERS as readonly CounterName[]).includes(c.name) && c.residue.length > 0)
     .map((c) => c.name);
@@ -50,7 +28,7 @@ function countersWithResidue(a: Unexplained): CounterName[] {
  * "32 anonymous pages (128 KiB) sit on CPU 3" or "216 pages (864 KiB) sit on 4 CPUs, the most on
  * CPU 2 (73 pages, 292 KiB)"; null when no slot holds pages
  */
-function whereItSits(a: Unexplained): string | null {
+function whereItSits(a: Analysis): string | null {
   const slots = a.residue;
   if (slots.length === 0) return null;
   const total = slots.reduce((sum, s) => sum + s.pages, 0);
@@ -69,7 +47,7 @@ function consequence(a: Measured): string {
   const { driftPages, driftBytes } = a.rss;
   if (driftPages === 0) return "they cancel out, so the RSS total is right for now";
   const direction = driftPages > 0 ? "under-report" : "over-report";
-  const cached = readersWith(a, "cached").map((r) => FULL_NAMES[r]);
+  const cached = readerFiles(a, "cached");
   const by = formatBytes(Math.abs(driftBytes));
   if (cached.length === 0) return `so the cached count is off by ${by}, though no /proc reader sampled here shows it`;
   return `so ${joinList(cached)} ${direction}${cached.length === 1 ? "s" : ""} by ${by}`;
@@ -94,12 +72,9 @@ function boundAndResidue(a: Measured, hello: HelloLine): string {
       return `${machine} each counter can hide ${hide}; ${rightNow(a)}.`;
     }
     case "split-rss": {
-      const threads = bound.threads ?? 1;
-      const caching =
-        `with ${threads} ${threads === 1 ? "thread" : "threads"} each caching its RSS changes until every ` +
-        `${TASK_RSS_EVENTS_THRESH}th page fault, a counter can lag by ≈ ${sizeOf(bound.pagesPerCounter, a)}`;
+      const caching = `${THREAD_CACHE_RULE}, so with ${countOf(bound.threads ?? 1, "thread")} a counter can lag by ≈ ${sizeOf(bound.pagesPerCounter, a)}`;
       if (!drifting) return `There is no drift right now, but ${caching}.`;
-      return `On this kernel, ${caching}; ${rightNow(a)}.`;
+      return `On this kernel ${caching}; ${rightNow(a)}.`;
     }
     case "none": {
       const why = hello.layout.includes("percpu_counter")
@@ -113,7 +88,7 @@ function boundAndResidue(a: Measured, hello: HelloLine): string {
 }
 
 /** Negative slots are real and confusing: say what they are. */
-function negativeSlots(a: Unexplained): string | null {
+function negativeSlots(a: Analysis): string | null {
   const negatives: string[] = [];
   let kind: RankedSlot["kind"] = "cpu";
   for (const counter of a.counters ?? []) {
@@ -137,11 +112,10 @@ function negativeSlots(a: Unexplained): string | null {
  */
 function readersSentence(a: Measured): string | null {
   const parts: string[] = [];
-  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map((r) => FULL_NAMES[r]);
-  const exact = names("exact");
-  const cached = readersWith(a, "cached");
-  const both = names("both");
-  const neither = names("neither");
+  const exact = readerFiles(a, "exact");
+  const cached = a.readers.filter((r) => r.verdict === "cached").map((r) => r.reader);
+  const both = readerFiles(a, "both");
+  const neither = readerFiles(a, "neither");
   if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "is" : "are"} exact on this kernel`);
   // statm showing the cached count while there is drift: the kernel lacks the v6.16 fix (or its backport)
   if (a.era === "percpu" && cached.includes("statm")) parts.push("this kernel lacks the v6.16 fix that makes statm and status exact");
@@ -161,101 +135,29 @@ function readersSentence(a: Measured): string | null {
     );
   }
   if (parts.length === 0) return null;
-  const sentence = parts.join("; ");
-  return `${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`;
+  return asSentence(parts.join("; "));
 }
 
-/** The estimate's view of the readers: nothing was named before, so name both groups. */
-function estimatedReaders(a: Unexplained): string | null {
-  const names = (verdict: ReaderVerdict["verdict"]) => readersWith(a, verdict).map((r) => FULL_NAMES[r]);
-  const exact = names("exact");
-  const cached = names("cached");
-  const parts: string[] = [];
-  if (exact.length > 0) parts.push(`${joinList(exact)} ${exact.length === 1 ? "tracks" : "track"} the exact sum`);
-  if (cached.length > 0) parts.push(`${joinList(cached)} ${cached.length === 1 ? "tracks" : "track"} the cached count`);
-  return parts.length > 0 ? `By this estimate, ${parts.join(" and ")}.` : null;
-}
-
-function advice(a: Unexplained): string {
+function advice(a: Analysis): string {
   const { bound } = a;
   const statmExact = a.readers.some((r) => r.reader === "statm" && r.verdict === "exact");
   const forATest = statmExact ? "For a test that must also pass on kernels without the v6.16 fix" : "For a test";
   switch (bound.era) {
     case "percpu":
       return (
-        `${forATest}, ${SMAPS_ADVICE}, or assert with a tolerance of N_online × (batch − 1) = ` +
+        `${forATest}, ${READ_SMAPS_ROLLUP}, or assert with a tolerance of ${PERCPU_BOUND_RULE} = ` +
         `${sizeOf(bound.pagesPerCounter, a)} per counter, ${sizeOf(bound.pagesForRss, a)} for VmRSS.`
       );
     case "split-rss":
-      return `${forATest}, ${SMAPS_ADVICE}, or allow ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)}.`;
+      return `${forATest}, ${READ_SMAPS_ROLLUP}, or allow ${boundFormula(bound)} = ${sizeOf(bound.pagesPerCounter, a)}.`;
     case "none":
       return "A test may trust statm on this kernel, but kernels that cache RSS per thread (2.6.34 to 6.1) or per CPU (6.2 and later) need smaps_rollup or a tolerance.";
     case "unknown":
-      return `For a test, ${SMAPS_ADVICE}.`;
+      return `For a test, ${READ_SMAPS_ROLLUP}.`;
   }
 }
 
-function eraWords(a: Unexplained, hello: HelloLine): string {
-  const how = a.eraSource === "version" ? "guessed" : "detected";
-  return `era ${how} from kernel ${hello.kernel}: ${a.era}`;
-}
-
-function boundOfEstimate(a: Unexplained, hello: HelloLine): string {
-  const { bound } = a;
-  if (bound.era === "percpu") {
-    return (
-      `The estimated bound for this ${a.onlineCpus}-CPU machine is ${sizeOf(bound.pagesPerCounter, a)} per counter, ` +
-      `${sizeOf(bound.pagesForRss, a)} for VmRSS (${eraWords(a, hello)}).`
-    );
-  }
-  if (bound.era === "split-rss") {
-    return `The estimated bound is ${bound.formula} = ${sizeOf(bound.pagesPerCounter, a)} per counter (${eraWords(a, hello)}).`;
-  }
-  return `The estimate has no bound: ${eraWords(a, hello)}.`;
-}
-
-/** The procfs backend sees no counters: every sentence is an estimate, and says so. */
-function explainEstimate(a: Measured, hello: HelloLine): string[] {
-  const { cached, exact, driftPages } = a.rss;
-  const sentences: string[] = [];
-  const exactSource = exactSourceOf(a);
-  const drift = driftPages === 0 ? "the estimate sees no drift right now" : `the estimated drift is ${sizeOf(driftPages, a)}`;
-  if (exactSource === "smaps_rollup") {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend): /proc/PID/stat, always the cached count, shows ${formatPages(cached)} and ` +
-        `smaps_rollup's page-table walk ${formatPages(exact)}, so ${drift}.`,
-    );
-  } else if (cached !== exact) {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat, always the cached count, shows ` +
-        `${formatPages(cached)} and statm ${formatPages(exact)}, so statm reads the exact sum here and ${drift}.`,
-    );
-  } else {
-    sentences.push(
-      `Estimate from /proc alone (no kernel backend, no smaps_rollup): /proc/PID/stat and statm both show ${formatPages(cached)}, ` +
-        "so this estimate cannot tell whether pages are parked; read smaps_rollup too (--smaps) for a page-table walk.",
-    );
-  }
-  const { bound } = a;
-  sentences.push(boundOfEstimate(a, hello));
-  const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
-  if (readers) sentences.push(readers);
-  const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
-  sentences.push(`This is an estimate: the exact numbers need the bpf or drgn backend (\`rssdrift doctor\` names what stops them here); for a test, read smaps_rollup${tolerance}.`);
-  return sentences;
-}
-
-/** The estimate withheld: say why, and what would give a number. */
-function explainUnstable(a: Unexplained, hello: HelloLine): string[] {
-  return [
-    `Estimate from /proc alone (no drgn): ${NO_ESTIMATE}. The files are read one after another, and ` +
-      "no two consecutive rounds of reads agreed with every thread asleep or stopped, so their difference could be the process's own mapping or unmapping of pages, not drift.",
-    boundOfEstimate(a, hello),
-    "Read it again when the process is paused (scripts/test-side has a pause helper), or run rssdrift with drgn as root, which reads the counters themselves.",
-  ];
-}
-
-export function explain(a: Unexplained, hello: HelloLine): string[] {
+export function explain(a: Analysis, hello: HelloLine): string[] {
   if (a.rss === null) return explainUnstable(a, hello);
   const measured: Measured = { ...a, rss: a.rss };
   if (a.estimate) return explainEstimate(measured, hello);

@@ -1,5 +1,6 @@
-// The one byte formatter every renderer uses, so a figure reads the same in the report, the
-// Markdown, the TUI and `rssdrift bound`. Binary units (KiB = 1024 B), like the kernel's kB.
+// How every renderer writes a quantity, so a figure reads the same in the report, the Markdown,
+// the TUI and `rssdrift bound`: bytes in binary units (KiB = 1024 B, like the kernel's kB),
+// pages, signed drifts, percentages and counts of things.
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
 
@@ -27,9 +28,19 @@ function withSign(bytes: number, sign: string): string {
   return `${rounded === value ? "" : "≈"}${sign}${text} ${UNITS[unit]}`;
 }
 
+/** A count with its noun, singular for ±1: "1 CPU", "4 CPUs", "5 threads". */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${Math.abs(count) === 1 ? singular : plural}`;
+}
+
 /** A page count with its unit: "1 page", "248 pages". */
 export function formatPages(pages: number): string {
-  return `${pages} ${Math.abs(pages) === 1 ? "page" : "pages"}`;
+  return countOf(pages, "page");
+}
+
+/** A page count and its bytes: "248 pages (≈1 MiB)". */
+export function pagesAndBytes(pages: number, pageSize: number): string {
+  return `${formatPages(pages)} (${formatBytes(pages * pageSize)})`;
 }
 
 /** A signed page count: "+42", "-11", "0". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./format-bytes.js";
+import { formatBytes, formatPercent, formatSignedBytes, formatSignedPages } from "./quantities.js";
 
 describe("formatBytes", () => {
   it("uses binary units and drops a trailing .0", () => {
