@@ -2,16 +2,16 @@
 or estimate them from /proc.
 
 The only part of rssdrift that runs as root (its procfs backend runs as any user). It prints
-JSON lines on stdout, one object per line, exactly as src/schema/helper-line.ts describes them:
-`progress` while starting, one `hello`, then one `sample` per tick, or one `error` line and a
-non-zero exit.
+JSON lines on stdout, one object per line, exactly as rssdrift_helper/protocol.json describes
+them: `progress` while starting, one `hello`, then one `sample` per tick, or one `error` line and
+a non-zero exit.
 
     python3 -I rss_stat.py --pid N|self [--backend drgn|bpf|procfs] [--interval MS] [--count K] [--smaps] [--control]
                            [--vmlinux PATH] [--where TEXT]
     drgn rss_stat.py --pid N ...      (the drgn backend, with drgn's own `prog`)
 
-rssdrift sends it over stdin with the modules in rssdrift_helper/ (src/sources/helper-launch.ts);
-run from a checkout it imports them from its own directory.
+rssdrift sends it over stdin with its package rssdrift_helper/, the modules and protocol.json
+(src/sources/helper-launch.ts); run from a checkout it imports them from its own directory.
 
 Backends (the modules say more):
 - drgn (rssdrift_helper/drgn_reader.py): /proc/kcore and the kernel's DWARF debug info.

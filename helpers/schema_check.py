@@ -1,4 +1,4 @@
-"""Validates helper lines against the real schema (src/schema/helper-line.ts), through the
+"""Validates helper lines against the real schema (rssdrift_helper/protocol.json), through the
 compiled validator that the TypeScript side uses (dist/src/schema/validate-line.js), so the
 Python tests and the lab runs check the exact contract. `npm test` builds dist first.
 

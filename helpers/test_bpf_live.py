@@ -4,9 +4,6 @@ kernel shows in /proc as the yardstick. Expected numbers come from /proc or from
 did to the target, never from the code under test.
 
 They need root and a kernel that permits bpf(); elsewhere they SKIP and say why on stderr.
-Until the TypeScript schema knows the bpf backend (issue 10, a branch of its own), the schema
-check validates the standard fields only: a bpf hello is checked with backend "drgn" and without
-its "bpf" object (see standard_view).
 
     python3 -m unittest discover -s helpers -p 'test_*.py'
 """
@@ -66,18 +63,6 @@ class LiveTestCase(unittest.TestCase):
 def kernel_at_least(major, minor):
     found = re.match(r"(\d+)\.(\d+)", os.uname().release)
     return (int(found.group(1)), int(found.group(2))) >= (major, minor)
-
-
-def standard_view(line):
-    """The line as the current schema can check it: until src/schema knows the bpf backend, a
-    bpf hello is checked as a drgn one without its "bpf" object."""
-    with open(os.path.join(REPO, "src", "schema", "helper-line.ts")) as f:
-        schema_knows_bpf = '"bpf"' in re.search(r"backend: \{ enum: \[(.*?)\]", f.read()).group(1)
-    if line["type"] != "hello" or schema_knows_bpf:
-        return line
-    view = dict(line, backend="drgn")
-    view.pop("bpf", None)
-    return view
 
 
 # A target: its main thread pinned to the first CPU, one worker thread per CPU in argv[1] pinned
@@ -189,7 +174,7 @@ class ReadsAgreeWithProc(LiveTestCase):
         problem = validator_missing()
         if problem:
             self.skipTest(problem)
-        self.assertEqual(schema_errors([json.dumps(standard_view(line)) for line in lines]), [])
+        self.assertEqual(schema_errors([json.dumps(line) for line in lines]), [])
 
 
 class SlotClimbsAndFolds(LiveTestCase):

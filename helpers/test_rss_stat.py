@@ -28,11 +28,6 @@ PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 DEADLINE_S = 30  # only so that a broken test cannot hang; nothing asserts on time
 
 
-def read_ts(relative):
-    with open(os.path.join(REPO, relative)) as f:
-        return f.read()
-
-
 def drift_bound_pages():
     """The most one counter's cached value may lag on this machine (docs/how-rss-is-counted.md:
     N_online x (batch - 1), batch = max(32, 2 N)), for the three RSS counters together."""
@@ -431,41 +426,14 @@ class Hints(unittest.TestCase):
         self.assertIsNone(procfs.lockdown_mode(""))
 
 
-# The bpf backend's codes (issue 10). The TypeScript side adds them to ERROR_CODES and EXIT in a
-# branch of its own; until that merges, the contract below holds them, and the tests compare the
-# rest with the TypeScript files (and all of them once the TypeScript files know them).
-BPF_EXIT_STATUS = {"no-btf": 4, "bpf-refused": 4, "unsupported-arch": 4, "self-check-failed": 5}
-
-
-def known_to_typescript(codes, helper_statuses):
-    """The helper's statuses for the codes the TypeScript side knows, checking that the only
-    codes it does not know yet are the bpf backend's."""
-    pending = set(helper_statuses) - set(codes)
-    assert pending <= set(BPF_EXIT_STATUS), "codes the TypeScript side lacks: %s" % sorted(pending)
-    return {code: status for code, status in helper_statuses.items() if code not in pending}
-
-
-class ErrorContract(unittest.TestCase):
-    """The helper's error codes and exit statuses are the ones the TypeScript side knows."""
-
+class ProtocolContract(unittest.TestCase):
     def test_error_line(self):
         self.assertEqual(protocol.error_line("no-kcore", "gone"), {"type": "error", "code": "no-kcore", "message": "gone"})
         self.assertEqual(protocol.error_line("no-drgn", "m", "apt install python3-drgn")["hint"], "apt install python3-drgn")
 
-    def test_bpf_codes_are_the_agreed_ones(self):
-        self.assertEqual({code: protocol.EXIT_STATUS[code] for code in BPF_EXIT_STATUS}, BPF_EXIT_STATUS)
-
-    def test_codes_are_the_schemas(self):
-        schema = read_ts("src/schema/helper-line.ts")
-        codes = set(re.findall(r'"([a-z-]+)"', re.search(r"ERROR_CODES = \[(.*?)\] as const", schema, re.S).group(1)))
-        self.assertEqual(codes, set(known_to_typescript(codes, protocol.EXIT_STATUS)))
-
-    def test_exit_statuses_are_the_clis(self):
-        errors = read_ts("src/errors.ts")
-        exit_codes = dict(re.findall(r"^\s+(\w+): (\d+),$", re.search(r"export const EXIT = \{(.*?)\}", errors, re.S).group(1), re.M))
-        mapping = re.search(r"exitCodeOfHelperError[^{]*\{(.*?)\};", errors, re.S).group(1)
-        expected = {code: int(exit_codes[name]) for code, name in re.findall(r'"?([a-z-]+)"?: EXIT\.(\w+)', mapping)}
-        self.assertEqual(expected, known_to_typescript(expected, protocol.EXIT_STATUS))
+    def test_the_counters_read_are_the_ones_a_sample_carries(self):
+        counters = protocol.PROTOCOL["helperLine"]["$defs"]["SampleLine"]["properties"]["counters"]["required"]
+        self.assertEqual([name for name, _enumerator in protocol.COUNTER_ENUMERATORS], counters)
 
 
 class MissingDrgn(unittest.TestCase):

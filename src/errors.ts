@@ -1,6 +1,6 @@
 // Every failure the user can meet, as one class with a stable exit code, so the entry point
 // can print one line and exit without a stack trace.
-import type { HelperErrorCode } from "./schema/helper-line.js";
+import { helperProtocol, type HelperErrorCode } from "./protocol/helper-protocol.js";
 
 /** Exit codes scripts can rely on. Documented in `rssdrift --help`. */
 export const EXIT = {
@@ -47,25 +47,15 @@ export class RssdriftError extends Error {
   }
 }
 
-const exitCodeOfHelperError: Record<HelperErrorCode, ExitCode> = {
-  "bad-args": EXIT.badInput,
-  "kernel-thread": EXIT.badInput,
-  "no-such-pid": EXIT.targetGone,
-  zombie: EXIT.targetGone,
-  "pid-reused": EXIT.targetGone,
-  "target-exited": EXIT.targetGone,
-  "not-root": EXIT.missingPrerequisite,
-  "no-kcore": EXIT.missingPrerequisite,
-  lockdown: EXIT.missingPrerequisite,
-  "no-drgn": EXIT.missingPrerequisite,
-  "no-debug-info": EXIT.missingPrerequisite,
-  "no-btf": EXIT.missingPrerequisite,
-  "bpf-refused": EXIT.missingPrerequisite,
-  "unsupported-arch": EXIT.missingPrerequisite,
-  "unsupported-layout": EXIT.helperFailure,
-  "self-check-failed": EXIT.helperFailure,
-  internal: EXIT.helperFailure,
-};
+/**
+ * rssdrift exits with the status the helper exits with after its error line: the protocol groups
+ * the helper's error codes by it (helpers/rssdrift_helper/protocol.json).
+ */
+const helperExitStatuses: [HelperErrorCode, ExitCode][] = helperProtocol.helperLine.$defs.HelperErrorCode.anyOf.flatMap((group) =>
+  group.enum.map((code): [HelperErrorCode, ExitCode] => [code, group.exitStatus]),
+);
+// a Record: every code is in a group, since HelperErrorCode is the groups' codes
+const exitCodeOfHelperError = Object.fromEntries(helperExitStatuses) as Record<HelperErrorCode, ExitCode>;
 
 /**
  * What to do about an error of the bpf backend when the helper's line has no hint of its own.

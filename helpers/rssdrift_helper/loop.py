@@ -1,25 +1,31 @@
 """The sampling loop: a sample every interval, and on request when a controller drives the helper
-through stdin (control lines: sample, interval MS, pause, resume, ping; EOF ends the helper)."""
+through stdin (control lines: protocol.json's controlCommands, sample, interval MS, pause, resume,
+ping; EOF ends the helper)."""
 
 import os
 import select
 import signal
 import time
 
-from .protocol import emit
+from .protocol import CONTROL_COMMANDS, emit
 
 
 def parse_control(line):
     """One control line -> ("sample",), ("interval", ms), ("pause",), ("resume",), ("ping",),
-    or None if invalid. An interval is 1 ms to an hour (the client sends 50 ms to an hour):
-    a longer one would overflow select()'s timeout."""
+    or None if invalid. The interval's bounds, 1 ms to an hour, are the protocol's (the client
+    sends 50 ms to an hour): a longer one would overflow select()'s timeout."""
     words = line.split()
-    if words in (["sample"], ["pause"], ["resume"], ["ping"]):
-        return (words[0],)
-    if len(words) == 2 and words[0] == "interval" and words[1].isascii() and words[1].isdigit() and len(words[1]) <= 7:
-        ms = int(words[1])
-        if 1 <= ms <= 3600000:
-            return ("interval", ms)
+    spec = CONTROL_COMMANDS.get(words[0]) if words else None
+    if spec is None:
+        return None
+    argument = spec.get("argument")
+    if argument is None:
+        return (words[0],) if len(words) == 1 else None
+    # at most as many digits as the maximum has: int() of a huge digit string is slow
+    if len(words) == 2 and words[1].isascii() and words[1].isdigit() and len(words[1]) <= len(str(argument["maximum"])):
+        value = int(words[1])
+        if argument["minimum"] <= value <= argument["maximum"]:
+            return (words[0], value)
     return None
 
 

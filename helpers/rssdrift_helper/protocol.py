@@ -1,10 +1,28 @@
-"""The helper's side of the wire format (src/schema/helper-line.ts): error codes and their exit
-statuses, and the small builders of the JSON lines that both readers share."""
+"""The helper's side of the wire format: protocol.json (beside this module) is its one source,
+which src/protocol/helper-protocol.ts is generated from. Here: its error codes with their exit
+statuses and its control commands, and the small builders of the JSON lines that both readers
+share."""
 
 import json
+import os
 import sys
 
-PROTOCOL_VERSION = 1
+
+def _read_protocol():
+    """protocol.json, from the file beside this module (a checkout); or, when this module came
+    without a file (the bundle rssdrift sends, the sudo wrapper's reviewed copy), from the loader
+    that served it, which holds it under its path in the package."""
+    if "__file__" in globals():
+        path = os.path.join(os.path.dirname(__file__), "protocol.json")
+    else:
+        path = __package__ + "/protocol.json"
+    return json.loads(__loader__.get_data(path))
+
+
+PROTOCOL = _read_protocol()
+_LINE_DEFS = PROTOCOL["helperLine"]["$defs"]
+
+PROTOCOL_VERSION = _LINE_DEFS["HelloLine"]["properties"]["protocol"]["const"]
 
 # Our short counter names and the kernel enumerators they stand for. The enumerators' values
 # are looked up in the kernel's type information, never assumed.
@@ -15,30 +33,15 @@ COUNTER_ENUMERATORS = (
     ("swap", "MM_SWAPENTS"),
 )
 
-# The exit status for each error code; the same numbers as EXIT in src/errors.ts.
-EXIT_STATUS = {
-    "bad-args": 2,
-    "kernel-thread": 2,
-    "no-such-pid": 3,
-    "zombie": 3,
-    "pid-reused": 3,
-    "target-exited": 3,
-    "not-root": 4,
-    "no-kcore": 4,
-    "lockdown": 4,
-    "no-drgn": 4,
-    "no-debug-info": 4,
-    "no-btf": 4,
-    "bpf-refused": 4,
-    "unsupported-arch": 4,
-    "unsupported-layout": 5,
-    "self-check-failed": 5,
-    "internal": 5,
-}
+# The exit status for each error code: the protocol groups the codes by it.
+EXIT_STATUS = {code: group["exitStatus"] for group in _LINE_DEFS["HelperErrorCode"]["anyOf"] for code in group["enum"]}
+
+# The control commands by name; a command with an "argument" takes one whole number in its bounds.
+CONTROL_COMMANDS = {name: spec for name, spec in PROTOCOL["controlCommands"].items() if not name.startswith("$")}
 
 
 class HelperError(Exception):
-    """A failure with a stable code from ERROR_CODES (src/schema/helper-line.ts)."""
+    """A failure with a stable code, one of EXIT_STATUS's."""
 
     def __init__(self, code, message, hint=None):
         super().__init__(message)

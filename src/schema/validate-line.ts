@@ -5,6 +5,8 @@ import { EXIT, RssdriftError } from "../errors.js";
 import { helperLineSchema, type HelperLine } from "./helper-line.js";
 
 const ajv = new Ajv({ discriminator: true, allErrors: false, strict: true, allowUnionTypes: true });
+// the status the helper exits with after an error line of a group of codes: an annotation, not a rule
+ajv.addKeyword("exitStatus");
 const validate = ajv.compile<HelperLine>(helperLineSchema);
 
 const EXCERPT_CHARS = 80;

@@ -1,15 +1,17 @@
 // How the helper is started, the same way on this machine and over SSH: python3, isolated
 // (-I, see python.ts), runs a fixed bootstrap that reads the helper from stdin, so nothing is
-// written on the target. The helper is helpers/rss_stat.py plus its modules
-// (helpers/rssdrift_helper/*.py), sent as one JSON bundle; the bootstrap serves the modules to
-// `import` from that bundle and runs the entry script.
-// stdin then stays open as the control channel (sample / interval / pause / resume), and its
-// end, when we exit or the connection drops, makes the helper exit: no root process is left behind.
+// written on the target. The helper is helpers/rss_stat.py plus its package
+// (helpers/rssdrift_helper/: its modules and protocol.json), sent as one JSON bundle; the
+// bootstrap serves the modules to `import` and the data to their loader's get_data from that
+// bundle, and runs the entry script.
+// stdin then stays open as the control channel (protocol.json's controlCommands), and its end,
+// when we exit or the connection drops, makes the helper exit: no root process is left behind.
 // The kernel backends run as root (or through sudo); the procfs backend runs as the user.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HelperBackend } from "../schema/helper-line.js";
+import { helperProtocol } from "../protocol/helper-protocol.js";
 import { DEFAULT_PYTHON, isolatedPython } from "./python.js";
 
 /** helpers/, found from this file whether running from src/ (tests) or dist/src/ */
@@ -23,16 +25,19 @@ function helpersDir(): string {
 
 const HELPERS_DIR = helpersDir();
 export const HELPER_SCRIPT_PATH = join(HELPERS_DIR, "rss_stat.py");
-/** the package the entry script imports; every .py in it goes into the bundle */
+/** the package the entry script imports; every .py in it, and its protocol.json, go into the bundle */
 const HELPER_PACKAGE = "rssdrift_helper";
+/** the package's data file: the bundle names it by its path, as protocol.py asks its loader for it */
+const PROTOCOL_FILE = `${HELPER_PACKAGE}/protocol.json`;
 
 /** The header before the bundle is exactly this many decimal digits, then a newline. */
 const LENGTH_DIGITS = 10;
 
 /**
- * Reads an exactly-sized JSON bundle {module name: source, "__main__": entry script} from fd 0,
- * lets `import` find the modules in it (a meta path finder; a name with submodules in the bundle
- * is a package), and runs the entry script as __main__. Fixed text, never built from user input.
+ * Reads an exactly-sized JSON bundle {module name: source, "__main__": entry script, data file
+ * path: text} from fd 0, lets `import` find the modules in it (a meta path finder; a name with
+ * submodules in the bundle is a package) and their loader's get_data find the data, and runs the
+ * entry script as __main__. Fixed text, never built from user input.
  * Raw os.read (not sys.stdin) so that no control line is swallowed by a buffer.
  */
 export const BOOTSTRAP =
@@ -51,6 +56,7 @@ export const BOOTSTRAP =
   "  if n in S and n!='__main__':return ModuleSpec(n,s,is_package=any(k.startswith(n+'.') for k in S))\n" +
   " def create_module(s,spec):pass\n" +
   " def exec_module(s,m):exec(compile(S[m.__name__],m.__name__,'exec'),m.__dict__)\n" +
+  " def get_data(s,p):return S[p]\n" +
   "sys.meta_path.insert(0,L())\n" +
   "exec(compile(S['__main__'],'rss_stat.py','exec'),{'__name__':'__main__'})\n";
 
@@ -103,7 +109,7 @@ export function helperArgv(options: HelperOptions): string[] {
   return argv;
 }
 
-/** The helper's sources by module name: the entry script as "__main__", and the package. */
+/** The helper's sources by module name (the entry script as "__main__", and the package), and its protocol.json. */
 export function helperBundle(): Record<string, string> {
   const bundle: Record<string, string> = { __main__: readFileSync(HELPER_SCRIPT_PATH, "utf8") };
   const packageDir = join(HELPERS_DIR, HELPER_PACKAGE);
@@ -111,6 +117,7 @@ export function helperBundle(): Record<string, string> {
     const module = file === "__init__.py" ? HELPER_PACKAGE : `${HELPER_PACKAGE}.${file.slice(0, -3)}`;
     bundle[module] = readFileSync(join(packageDir, file), "utf8");
   }
+  bundle[PROTOCOL_FILE] = readFileSync(join(HELPERS_DIR, PROTOCOL_FILE), "utf8");
   return bundle;
 }
 
@@ -125,11 +132,14 @@ export function helperPreamble(script?: Buffer): Buffer {
   return Buffer.concat([Buffer.from(header, "ascii"), body]);
 }
 
-/** The control commands the helper reads from stdin, one per line. */
+type ControlCommand = Exclude<keyof typeof helperProtocol.controlCommands, "$comment">;
+const controlLine = (command: ControlCommand, ...args: number[]) => `${[command, ...args].join(" ")}\n`;
+
+/** The control commands the helper reads from stdin, one per line (protocol.json's controlCommands). */
 export const control = {
-  sampleNow: "sample\n",
-  interval: (ms: number) => `interval ${Math.round(ms)}\n`,
-  pause: "pause\n",
-  resume: "resume\n",
-  ping: "ping\n",
+  sampleNow: controlLine("sample"),
+  interval: (ms: number) => controlLine("interval", Math.round(ms)),
+  pause: controlLine("pause"),
+  resume: controlLine("resume"),
+  ping: controlLine("ping"),
 } as const;

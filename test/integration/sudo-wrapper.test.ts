@@ -25,10 +25,10 @@ beforeAll(() => {
   dir = mkdtempSync("/run/rssdrift-wrapper-"); // root's, 0700: every directory above is root's alone
   const reviewed = join(dir, "rss_stat.py");
   copyFileSync(HELPER_SCRIPT_PATH, reviewed);
-  // and its modules, as docs/sudo.md installs them (the .py files only)
+  // and its package, as docs/sudo.md installs it (the .py files and protocol.json only)
   const modules = join(dirname(HELPER_SCRIPT_PATH), "rssdrift_helper");
   mkdirSync(join(dir, "rssdrift_helper"), { mode: 0o755 });
-  for (const file of readdirSync(modules).filter((name) => name.endsWith(".py"))) {
+  for (const file of readdirSync(modules).filter((name) => name.endsWith(".py") || name === "protocol.json")) {
     copyFileSync(join(modules, file), join(dir, "rssdrift_helper", file));
   }
   wrapper = join(dir, "rssdrift-helper");
@@ -122,6 +122,18 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
     expect(stderr).toMatch(/^rssdrift-helper: refused: the script on stdin is not .*rss_stat\.py with its rssdrift_helper\//);
     expect(stdout).toBe("");
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it("refuses the real helper with a changed protocol.json, which it never reads", async () => {
+    const bundle = helperBundle();
+    const changed = bundle["rssdrift_helper/protocol.json"]?.replace('"exitStatus": 2', '"exitStatus": 0');
+    expect(changed).not.toBe(bundle["rssdrift_helper/protocol.json"]);
+    const body = Buffer.from(JSON.stringify({ ...bundle, "rssdrift_helper/protocol.json": changed }));
+    const preamble = Buffer.concat([Buffer.from(`${String(body.length).padStart(10, "0")}\n`), body]);
+    const { exit, stderr, stdout } = await runWrapper(["--pid", "1", "--control"], preamble);
+    expect(exit.code).toBe(REFUSED);
+    expect(stderr).toMatch(/^rssdrift-helper: refused: the script on stdin is not .*rss_stat\.py with its rssdrift_helper\//);
+    expect(stdout).toBe("");
   });
 
   it("through rssdrift, a refusal is one helper-failure error that says why", async () => {

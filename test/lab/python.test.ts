@@ -34,7 +34,7 @@ describe.each(suites)("--python, --vmlinux and the sudo wrapper on the $suite la
       await copyToGuest(suite, readFileSync(new URL("../../scripts/sudo/rssdrift-helper", import.meta.url)), WRAPPER, "755");
       await copyToGuest(suite, readFileSync(HELPER_SCRIPT_PATH), "/usr/local/lib/rssdrift/rss_stat.py", "644");
       const modules = join(dirname(HELPER_SCRIPT_PATH), "rssdrift_helper");
-      for (const file of readdirSync(modules).filter((name) => name.endsWith(".py"))) {
+      for (const file of readdirSync(modules).filter((name) => name.endsWith(".py") || name === "protocol.json")) {
         await copyToGuest(suite, readFileSync(join(modules, file)), `/usr/local/lib/rssdrift/rssdrift_helper/${file}`, "644");
       }
       await copyToGuest(suite, Buffer.from(`nopw ALL=(root) NOPASSWD: ${WRAPPER}\n`), "/etc/sudoers.d/rssdrift-wrapper", "440");
