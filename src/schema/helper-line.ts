@@ -143,9 +143,111 @@ export interface ErrorLine {
   hint?: string;
 }
 
+/** The lines of a sampling run; the check line comes only from `--check`. */
 export type HelperLine = HelloLine | SampleLine | ProgressLine | ErrorLine;
 
 const nonNegInt = { type: "integer", minimum: 0 } as const;
+
+// --- the check line: `rss_stat.py --check` (helpers/rssdrift_helper/checks.py), which
+// `rssdrift doctor` renders. One line: every prerequisite of each kernel backend, as the helper
+// found it where and as it runs, and which backend --backend auto would read with there.
+
+/** Every check, in the order of the line, and what it is for: both kernel backends, or one of them. */
+export const CHECK_BACKENDS = {
+  root: "both",
+  lockdown: "both",
+  python3: "both",
+  BTF: "bpf",
+  capabilities: "bpf",
+  "bpf()": "bpf",
+  "/proc/kcore": "drgn",
+  drgn: "drgn",
+  "debug info": "drgn",
+  "rss_stat era": "drgn",
+} as const;
+export const CHECK_NAMES = Object.keys(CHECK_BACKENDS) as (keyof typeof CHECK_BACKENDS)[];
+export type CheckName = keyof typeof CHECK_BACKENDS;
+
+/** warn: nothing known to block, but it could not be told (not a pass); skipped: not checked, because a check it needs failed */
+export type CheckStatus = "ok" | "warn" | "fail" | "skipped";
+export type CheckBackend = (typeof CHECK_BACKENDS)[CheckName];
+/** a failure's code: the error code the backend itself would stop with, or old-python */
+export const CHECK_CODES = [...ERROR_CODES, "old-python"] as const;
+export type CheckCode = (typeof CHECK_CODES)[number];
+
+export interface CheckEntry {
+  check: CheckName;
+  backend: CheckBackend;
+  status: CheckStatus;
+  /** set for a failure, null otherwise */
+  code: CheckCode | null;
+  /** what was found, one line */
+  detail: string;
+  /** for a failure, the command or step that fixes it */
+  fix: string | null;
+}
+
+export interface CheckLine {
+  type: "check";
+  protocol: 1;
+  /** the running kernel's release */
+  kernel: string;
+  /** /etc/os-release's PRETTY_NAME */
+  os: string;
+  /** who runs it: under sudo, the user who ran sudo (SUDO_USER, SUDO_UID) */
+  user: string;
+  uid: number;
+  /** the helper's effective uid: 0 when it runs as root, directly or through sudo */
+  euid: number;
+  /** what --backend auto reads with there: the first kernel backend whose proof worked, else procfs */
+  auto: HelperBackend;
+  /** one per name in CHECK_NAMES, in that order */
+  checks: CheckEntry[];
+}
+
+/** Any line the helper prints: a sampling run's, or the check line. */
+export type ProtocolLine = HelperLine | CheckLine;
+
+const checkLineSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "protocol", "kernel", "os", "user", "uid", "euid", "auto", "checks"],
+  properties: {
+    type: { const: "check" },
+    protocol: { const: PROTOCOL_VERSION },
+    kernel: { type: "string", minLength: 1 },
+    os: { type: "string" },
+    user: { type: "string" },
+    uid: nonNegInt,
+    euid: nonNegInt,
+    auto: { enum: ["bpf", "drgn", "procfs"] },
+    checks: {
+      type: "array",
+      minItems: CHECK_NAMES.length,
+      maxItems: CHECK_NAMES.length,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["check", "backend", "status", "code", "detail", "fix"],
+        properties: {
+          check: { enum: CHECK_NAMES },
+          backend: { enum: ["both", "bpf", "drgn"] },
+          status: { enum: ["ok", "warn", "fail", "skipped"] },
+          code: { enum: [...CHECK_CODES, null] },
+          detail: { type: "string", minLength: 1 },
+          fix: { type: ["string", "null"] },
+        },
+        // each check is for the backend CHECK_BACKENDS names
+        allOf: CHECK_NAMES.map((name) => ({
+          if: { required: ["check"], properties: { check: { const: name } } },
+          then: { properties: { backend: { const: CHECK_BACKENDS[name] } } },
+        })),
+      },
+    },
+  },
+} as const;
+// --- end of the check line
+
 const int = { type: "integer" } as const;
 const cpuList = { type: "array", items: nonNegInt } as const;
 
@@ -175,8 +277,8 @@ export const helperLineSchema = {
   $id: "https://rssdrift.invalid/helper-line.json",
   type: "object",
   required: ["type"],
-  properties: { type: { enum: ["hello", "sample", "progress", "error"] } },
-  // the discriminator makes ajv report errors of the branch named by "type", not of all four
+  properties: { type: { enum: ["hello", "sample", "progress", "error", "check"] } },
+  // the discriminator makes ajv report errors of the branch named by "type", not of all the others
   discriminator: { propertyName: "type" },
   oneOf: [
     {
@@ -301,5 +403,6 @@ export const helperLineSchema = {
         hint: { type: "string" },
       },
     },
+    checkLineSchema,
   ],
 } as const;
