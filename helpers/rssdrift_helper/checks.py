@@ -30,7 +30,8 @@ BACKEND_OF = {
 LOCKDOWN_FILE = "/sys/kernel/security/lockdown"
 # drgn 0.0.22, the oldest drgn rssdrift supports, needs Python 3.6
 OLDEST_PYTHON = (3, 6)
-RUN_AS_ROOT = "run rssdrift as root on the target (here: sudo rssdrift doctor; over SSH: --host root@HOST)"
+# rssdrift doctor words the root line itself when it runs the helper as a user who is not root
+RUN_AS_ROOT = "run it as root (rssdrift runs it through sudo -n for a user who is not root)"
 
 
 class Here:

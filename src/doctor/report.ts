@@ -22,6 +22,8 @@ export interface DoctorReport {
   autoUses: HelperBackend;
 }
 
+const RUN_AS_ROOT = "run rssdrift as root on the target (here: sudo rssdrift doctor; over SSH: --host root@HOST)";
+
 function entry(check: CheckEntry["check"], status: CheckStatus, detail: string, code: string | null = null, fix: string | null = null): DoctorCheck {
   return { check, backend: CHECK_BACKENDS[check], status, code, detail, fix };
 }
@@ -35,10 +37,34 @@ function withRoot(report: DoctorReport, root: DoctorCheck): DoctorReport {
   return { ...report, results: report.results.map((check) => (check.check === "root" ? root : check)) };
 }
 
-/** The helper ran through `sudo -n`: say so, in the words of the user who asked. */
-export function throughSudo(where: string, line: CheckLine, asked: CheckLine, python: string): DoctorReport {
-  const who = `running as ${asked.user} (uid ${asked.uid})`;
+/** The helper ran through `sudo -n`: say so, in the words of the user who ran sudo. */
+export function throughSudo(where: string, line: CheckLine, python: string): DoctorReport {
+  const who = `running as ${line.user} (uid ${line.uid})`;
   return withRoot(fromLine(where, line), entry("root", "ok", `${who}; \`sudo -n\` may run ${python}, which is all the helper needs`));
+}
+
+type Failed = Exclude<CheckRun, { kind: "line" }>;
+
+/** Why `sudo -n` did not run the helper, after `who` ("running as deploy (uid 1000)"). */
+function sudoDidNotHelp(who: string, refused: Failed, python: string): DoctorCheck {
+  switch (refused.kind) {
+    case "sudo-refused": {
+      const { error } = refused;
+      if (error.code === "no-sudo") return entry("root", "fail", `${who}, and sudo is not installed`, error.code, RUN_AS_ROOT);
+      const fix = [RUN_AS_ROOT, error.hint].filter(Boolean).join("; or ");
+      return entry("root", "fail", `${who}, and \`sudo -n ${python}\` fails: ${refused.stderr || error.message}`, error.code, fix);
+    }
+    case "no-python":
+      return entry(
+        "root",
+        "fail",
+        `${who}; \`sudo -n\` finds no ${python}: ${refused.detail}`,
+        "no-python",
+        "name the interpreter by its full path with --python, e.g. /usr/bin/python3 (sudo searches its secure_path, not your PATH)",
+      );
+    case "python-failed":
+      return entry("root", "fail", `${who}; through \`sudo -n\`, ${python} does not run: ${refused.detail}`, "helper-crashed", RUN_AS_ROOT);
+  }
 }
 
 /**
@@ -46,47 +72,30 @@ export function throughSudo(where: string, line: CheckLine, asked: CheckLine, py
  * root still shows), its root line saying why sudo did not help, and auto left with the estimate:
  * rssdrift starts the kernel backends through sudo for a user who is not root.
  */
-export function withoutSudo(where: string, line: CheckLine, refused: Exclude<CheckRun, { kind: "line" }>, python: string): DoctorReport {
-  // the helper's own root line: "running as USER (uid N)", and how to run as root
-  const own = line.checks.find((check) => check.check === "root");
-  const who = own?.detail ?? `running as ${line.user} (uid ${line.uid})`;
-  const runAsRoot = own?.fix ?? "run rssdrift as root on the target";
-  let root: DoctorCheck;
-  switch (refused.kind) {
-    case "sudo-refused": {
-      const { error } = refused;
-      root =
-        error.code === "no-sudo"
-          ? entry("root", "fail", `${who}, and sudo is not installed`, error.code, runAsRoot)
-          : entry("root", "fail", `${who}, and \`sudo -n ${python}\` fails: ${refused.stderr || error.message}`, error.code, [runAsRoot, error.hint].filter(Boolean).join("; or "));
-      break;
-    }
-    case "no-python":
-      root = entry(
-        "root",
-        "fail",
-        `${who}; \`sudo -n\` finds no ${python}: ${refused.detail}`,
-        "no-python",
-        "name the interpreter by its full path with --python, e.g. /usr/bin/python3 (sudo searches its secure_path, not your PATH)",
-      );
-      break;
-    case "python-failed":
-      root = entry("root", "fail", `${who}; through \`sudo -n\`, ${python} does not run: ${refused.detail}`, "helper-crashed", runAsRoot);
-      break;
-  }
+export function withoutSudo(where: string, line: CheckLine, refused: Failed, python: string): DoctorReport {
+  const root = sudoDidNotHelp(`running as ${line.user} (uid ${line.uid})`, refused, python);
   return { ...withRoot(fromLine(where, line), root), autoUses: "procfs" };
 }
 
-/** The interpreter never ran: only that is known, and what it would have told is not checked. */
-export function withoutPython(where: string, failed: Extract<CheckRun, { kind: "no-python" | "python-failed" }>, python: string): DoctorReport {
+/**
+ * The interpreter did not run, as the user nor through sudo: only that is known, and what the
+ * helper would have told is not checked.
+ */
+export function withoutPython(where: string, failed: Extract<Failed, { kind: "no-python" | "python-failed" }>, viaSudo: Failed, python: string): DoctorReport {
   const fixPython = python.startsWith("/")
     ? "install it, or name another with --python"
     : "install python3 with the distribution's package manager (e.g. apt install python3, dnf install python3), or name another with --python";
   const pythonCheck =
     failed.kind === "no-python"
-      ? entry("python3", "fail", `${python}: not installed (${failed.detail})`, "no-python", fixPython)
+      ? entry("python3", "fail", `not found: ${failed.detail}`, "no-python", fixPython)
       : entry("python3", "fail", `${python} is there but does not run: ${failed.detail}`, "helper-crashed", `make ${python} runnable, or name another with --python`);
-  const results = CHECK_NAMES.map((name) => (name === "python3" ? pythonCheck : entry(name, "skipped", `not checked (the helper runs in ${python})`)));
+  // sudo's answer says something of root only when sudo itself refused
+  const root = viaSudo.kind === "sudo-refused" ? sudoDidNotHelp("not known to be root", viaSudo, python) : undefined;
+  const results = CHECK_NAMES.map((name) => {
+    if (name === "python3") return pythonCheck;
+    if (name === "root" && root) return root;
+    return entry(name, "skipped", `not checked (the helper runs in ${python})`);
+  });
   return { where, kernel: null, os: null, user: null, results, autoUses: "procfs" };
 }
 

@@ -1,5 +1,6 @@
 // How doctor asks the helper: once as the user, and through `sudo -n` only for a user who is not
-// root; what it says itself when sudo refuses or the interpreter never runs. A transport that
+// root (or when the user's interpreter did not run); what it says itself when sudo refuses or the
+// interpreter never runs. A transport that
 // answers from a script stands in for the target: it records every command it was asked to start.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -54,7 +55,7 @@ function line(euid: number, overrides: Partial<Record<CheckEntry["check"], Check
   return `${JSON.stringify(check)}\n`;
 }
 
-const asUser = line(1000, { root: entry("root", "fail", "running as deploy (uid 1000)", "run rssdrift as root on the target"), "rss_stat era": entry("rss_stat era", "skipped", "not checked") }, "procfs");
+const asUser = line(1000, { root: entry("root", "fail", "running as deploy (uid 1000)", "run it as root"), "rss_stat era": entry("rss_stat era", "skipped", "not checked") }, "procfs");
 const isSudo = (argv: readonly string[]) => argv[0] === "sudo";
 
 describe("runDoctor", () => {
@@ -91,7 +92,7 @@ describe("runDoctor", () => {
     const report = await runDoctor(transport);
     const checks = Object.fromEntries(report.results.map((result) => [result.check, result]));
     expect(checks.root).toMatchObject({ status: "fail", code: "sudo-password", detail: "running as deploy (uid 1000), and `sudo -n python3` fails: sudo: a password is required" });
-    expect(checks.root!.fix).toMatch(/^run rssdrift as root on the target; or rerun with --sudo-prompt/);
+    expect(checks.root!.fix).toMatch(/^run rssdrift as root on the target \(.*\); or rerun with --sudo-prompt/);
     expect(checks.lockdown!.status).toBe("ok");
     expect(report.autoUses).toBe("procfs");
   });
@@ -99,7 +100,8 @@ describe("runDoctor", () => {
   it("says sudo is not installed when the transport cannot start it", async () => {
     const { transport } = scripted((argv) => (isSudo(argv) ? { notFound: true } : { stdout: asUser }));
     const root = (await runDoctor(transport)).results.find((result) => result.check === "root")!;
-    expect(root).toMatchObject({ status: "fail", code: "no-sudo", detail: "running as deploy (uid 1000), and sudo is not installed", fix: "run rssdrift as root on the target" });
+    expect(root).toMatchObject({ status: "fail", code: "no-sudo", detail: "running as deploy (uid 1000), and sudo is not installed" });
+    expect(root.fix).toMatch(/^run rssdrift as root on the target/);
   });
 
   it("says when sudo finds no python3 of that name", async () => {
@@ -111,22 +113,39 @@ describe("runDoctor", () => {
     expect(root.fix).toContain("--python");
   });
 
-  it("does not try sudo when the interpreter is not there: only python3 fails, the rest is not checked", async () => {
-    for (const answer of [{ notFound: true }, { stderr: "bash: line 1: python3: command not found\n", exit: { code: 127, signal: null } }]) {
-      const { transport, started } = scripted(() => answer);
-      const report = await runDoctor(transport);
-      expect(started).toHaveLength(1);
-      expect(report).toMatchObject({ kernel: null, os: null, user: null, autoUses: "procfs" });
-      const python = report.results.find((result) => result.check === "python3")!;
-      expect(python).toMatchObject({ status: "fail", code: "no-python" });
-      expect(python.detail).toMatch(/^python3: not installed \(/);
-      expect(python.fix).toMatch(/apt install python3.*--python/);
-      expect(report.results.filter((result) => result.check !== "python3").every((result) => result.status === "skipped")).toBe(true);
+  it("tries sudo when the interpreter is not there for the user: sudo's PATH may have it", async () => {
+    const { transport, started } = scripted((argv) => (isSudo(argv) ? { stdout: line(0) } : { notFound: true }));
+    const report = await runDoctor(transport);
+    expect(started.map((argv) => argv[0])).toEqual(["python3", "sudo"]);
+    expect(report).toMatchObject({ user: "deploy", autoUses: "bpf" });
+  });
+
+  it("when the interpreter runs neither way: only python3 fails, and root only when sudo itself refused", async () => {
+    const noPython = { stderr: "bash: line 1: python3: command not found\n", exit: { code: 127, signal: null } };
+    for (const [sudoAnswer, root] of [
+      [{ stderr: "sudo: python3: command not found\n", exit: { code: 1, signal: null } }, { status: "skipped" }],
+      [{ notFound: true }, { status: "fail", code: "no-sudo", detail: "not known to be root, and sudo is not installed" }],
+    ] as const) {
+      for (const plainAnswer of [{ notFound: true }, noPython]) {
+        const { transport, started } = scripted((argv) => (isSudo(argv) ? sudoAnswer : plainAnswer));
+        const report = await runDoctor(transport);
+        expect(started).toHaveLength(2);
+        expect(report).toMatchObject({ kernel: null, os: null, user: null, autoUses: "procfs" });
+        const checks = Object.fromEntries(report.results.map((result) => [result.check, result]));
+        expect(checks.python3).toMatchObject({ status: "fail", code: "no-python" });
+        expect(checks.python3!.detail).toMatch(/^not found: .*python3/);
+        expect(checks.python3!.fix).toMatch(/apt install python3.*--python/);
+        expect(checks.root).toMatchObject(root);
+        const others = report.results.filter((result) => result.check !== "python3" && result.check !== "root");
+        expect(others.every((result) => result.status === "skipped")).toBe(true);
+      }
     }
   });
 
   it("says so when the interpreter starts but ends without a line", async () => {
-    const { transport } = scripted(() => ({ stderr: "SyntaxError: invalid syntax\n", exit: { code: 1, signal: null } }));
+    const { transport } = scripted((argv) =>
+      isSudo(argv) ? { stderr: "sudo: a password is required\n", exit: { code: 1, signal: null } } : { stderr: "SyntaxError: invalid syntax\n", exit: { code: 1, signal: null } },
+    );
     const python = (await runDoctor(transport)).results.find((result) => result.check === "python3")!;
     expect(python).toMatchObject({ status: "fail", detail: "python3 is there but does not run: SyntaxError: invalid syntax (exit 1)" });
   });
