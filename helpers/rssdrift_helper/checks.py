@@ -45,8 +45,7 @@ class Here:
         sudo_uid = os.environ.get("SUDO_UID", "")
         self.through_sudo = self.euid == 0 and sudo_uid.isdigit()
         self.uid = int(sudo_uid) if self.through_sudo else os.getuid()
-        self.user = os.environ.get("SUDO_USER") if self.through_sudo else None
-        self.user = self.user or user_name(self.uid)
+        self.user = (os.environ.get("SUDO_USER") if self.through_sudo else None) or user_name(self.uid)
         mode = read_lockdown_mode()
         self.lockdown = mode if mode in ("none", "integrity", "confidentiality") else None
         self.vmlinux = vmlinux

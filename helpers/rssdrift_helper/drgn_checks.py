@@ -104,18 +104,21 @@ def drgn_version():
 
 def check_drgn(here):
     """drgn as this interpreter imports it (root's, through sudo)."""
-    fix = hints.drgn_fix(sys.executable, drgn_reader.in_venv(), here.distribution)
+
+    def fix():  # only for a failure: it may ask the distribution's python3
+        return hints.drgn_fix(sys.executable, drgn_reader.in_venv(), here.distribution)
+
     error = drgn_reader.DRGN_IMPORT_ERROR
     if error is not None:
         python = sys.executable or "python3"
         what = "%s: %s" % (type(error).__name__, error)
         if isinstance(error, ImportError) and getattr(error, "name", None) == "drgn":
-            return fail("drgn", "no-drgn", "not installed for %s (import drgn: %s)" % (python, what), fix)
-        return fail("drgn", "no-drgn", "installed but does not import: %s" % what, fix)
+            return fail("drgn", "no-drgn", "not installed for %s (import drgn: %s)" % (python, what), fix())
+        return fail("drgn", "no-drgn", "installed but does not import: %s" % what, fix())
     version = drgn_version()
     release = parse_release(version)
     if release is None:
-        return fail("drgn", "no-drgn", "imports, but its version is unreadable: %r" % version, fix)
+        return fail("drgn", "no-drgn", "imports, but its version is unreadable: %r" % version, fix())
     note = "" if at_least(release, OLDEST_TESTED) else " (older than 0.0.22, the oldest rssdrift is tested with)"
     return ok("drgn", "drgn %s%s" % (version, note))
 

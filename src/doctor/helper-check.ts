@@ -12,7 +12,7 @@ import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit, RunningCommand, Transport } from "../transports/transport.js";
 
 /** drgn indexes vmlinux's DWARF while the era is checked: seconds on a real machine, longer under emulation */
-export const CHECK_TIMEOUT_MS = 180_000;
+const CHECK_TIMEOUT_MS = 180_000;
 
 export type CheckRun =
   /** the helper ran and said everything */
@@ -24,7 +24,7 @@ export type CheckRun =
   /** sudo -n did not run it: `error` says why and what to do, `stderr` is sudo's own last line */
   | { kind: "sudo-refused"; error: RssdriftError; stderr: string };
 
-export type CheckOptions = Pick<HelperOptions, "sudo" | "python" | "vmlinux">;
+type CheckOptions = Pick<HelperOptions, "sudo" | "python" | "vmlinux">;
 
 function lastLine(text: string): string {
   return text.trim().split("\n").at(-1)?.trim() ?? "";
@@ -38,7 +38,7 @@ function tailOf(stream: Readable, maxChars = 4096): () => string {
 }
 
 /** Why a run ended without its line, from its exit and the tail of its stderr. */
-export function classifyExit(exit: CommandExit, stderr: string, sudo: boolean, where: string): CheckRun {
+function classifyExit(exit: CommandExit, stderr: string, sudo: boolean, where: string): CheckRun {
   const last = lastLine(stderr);
   const refused = sudo ? sudoFailure(stderr, where) : undefined;
   if (refused) return { kind: "sudo-refused", error: refused, stderr: last };
@@ -73,8 +73,7 @@ async function readCheckLine(command: RunningCommand, origin: string): Promise<C
   return found;
 }
 
-/** `script` replaces helpers/rss_stat.py, for tests with a scripted helper. */
-export async function runHelperCheck(transport: Transport, options: CheckOptions, signal?: AbortSignal, script?: Buffer): Promise<CheckRun> {
+export async function runHelperCheck(transport: Transport, options: CheckOptions, signal?: AbortSignal): Promise<CheckRun> {
   const origin = `the helper on ${transport.where}`;
   const started = await start(transport, checkArgv(options), options.sudo);
   if ("kind" in started) return started;
@@ -88,7 +87,7 @@ export async function runHelperCheck(transport: Transport, options: CheckOptions
   reading.catch(() => {}); // after a timeout nobody awaits it; how it ends is not news
   try {
     // the helper reads its bundle, then nothing more: stdin is done
-    command.stdin.end(helperPreamble(script));
+    command.stdin.end(helperPreamble());
     const line = await Promise.race([reading, expired]);
     if (signal?.aborted) throw new RssdriftError("interrupted", EXIT.interrupted, undefined, "interrupted");
     if (line === "expired") {

@@ -14,13 +14,11 @@ export interface DoctorOptions {
   python?: string;
   /** --vmlinux: the debug info drgn is pointed at, checked instead of drgn's search path */
   vmlinux?: string;
-  /** replaces helpers/rss_stat.py, for tests with a scripted helper */
-  script?: Buffer;
 }
 
 export async function runDoctor(transport: Transport, options: DoctorOptions = {}): Promise<DoctorReport> {
   const python = options.python ?? DEFAULT_PYTHON;
-  const run = (sudo: boolean) => runHelperCheck(transport, { sudo, python, vmlinux: options.vmlinux }, options.signal, options.script);
+  const run = (sudo: boolean) => runHelperCheck(transport, { sudo, python, vmlinux: options.vmlinux }, options.signal);
   const plain = await run(false);
   if (plain.kind === "line" && plain.line.euid === 0) return fromLine(transport.where, plain.line);
   // not root, or not known (the interpreter did not run as the user, but may through sudo's PATH)
