@@ -8,6 +8,8 @@ a non-zero exit.
 
     python3 -I rss_stat.py --pid N|self [--backend drgn|bpf|procfs] [--interval MS] [--count K] [--smaps] [--control]
                            [--vmlinux PATH] [--where TEXT]
+    python3 -I rss_stat.py --check [--vmlinux PATH]     (one `check` line: every prerequisite of
+                                                         each backend, for `rssdrift doctor`)
     drgn rss_stat.py --pid N ...      (the drgn backend, with drgn's own `prog`)
 
 rssdrift sends it over stdin with its package rssdrift_helper/, the modules and protocol.json
@@ -66,7 +68,9 @@ _pid.__name__ = "pid"
 def parse_args(argv):
     """Parses the helper's arguments (without the program name); raises HelperError bad-args."""
     parser = _ArgumentParser(prog="rss_stat.py", description="Read mm->rss_stat of a process.")
-    parser.add_argument("--pid", type=_pid, required=True, help="a pid, or self")
+    parser.add_argument("--pid", type=_pid, help="a pid, or self")
+    parser.add_argument("--check", action="store_true",
+                        help="check every prerequisite of each backend, print one check line (rssdrift_helper/checks.py)")
     parser.add_argument("--backend", choices=("drgn", "bpf", "procfs"), default="drgn")
     parser.add_argument("--interval", type=_positive_int, default=1000, metavar="MS")
     parser.add_argument("--count", type=_positive_int, default=None, metavar="K",
@@ -81,6 +85,8 @@ def parse_args(argv):
     parser.add_argument("--where", default="this machine", metavar="TEXT",
                         help="procfs backend: how rssdrift names this machine in messages (e.g. root@db1:22)")
     options = parser.parse_args(argv)
+    if options.pid is None and not options.check:
+        parser.error("the following arguments are required: --pid")
     if options.count is None and not options.control:
         options.count = 1
     return options
@@ -118,6 +124,10 @@ def main(argv, prog=None):
     try:
         install_signal_handlers()
         options = parse_args(argv)
+        if options.check:
+            from rssdrift_helper import checks
+
+            return checks.main(options.vmlinux)
         # a wrong pid is the user's first problem, and telling needs neither root nor a backend
         stat = check_target(options.pid)
         if options.backend == "procfs":

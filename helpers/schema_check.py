@@ -17,10 +17,10 @@ VALIDATOR = os.path.join(REPO, "dist", "src", "schema", "validate-line.js")
 _NODE_CHECK = """
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-const { parseHelperLine } = await import(pathToFileURL(process.argv[1]).href);
+const { parseProtocolLine } = await import(pathToFileURL(process.argv[1]).href);
 let bad = 0;
 for (const line of readFileSync(0, "utf8").split("\\n").filter((l) => l.trim() !== "")) {
-  try { parseHelperLine(line); } catch (e) { bad++; console.log(e.message); }
+  try { parseProtocolLine(line); } catch (e) { bad++; console.log(e.message); }
 }
 process.exit(bad ? 1 : 0);
 """

@@ -19,7 +19,7 @@ import time
 import unittest
 
 import rss_stat
-from rssdrift_helper import drgn_reader, era, loop, protocol
+from rssdrift_helper import drgn_reader, era, hints, loop, protocol
 from rssdrift_helper import proc as procfs
 from schema_check import REPO, schema_errors, validator_missing
 
@@ -366,60 +366,7 @@ class VmlinuxBuildId(unittest.TestCase):
         self.assertIn(running, other.exception.message)
 
 
-class Hints(unittest.TestCase):
-    DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'
-    UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n'
-    FEDORA = 'NAME="Fedora Linux"\nID=fedora\n'
-
-    def test_os_release(self):
-        self.assertEqual(drgn_reader.os_release_ids(self.UBUNTU), {"ubuntu", "debian"})
-        self.assertEqual(drgn_reader.os_release_ids('ID="rhel"\nID_LIKE="fedora centos"\n'), {"rhel", "fedora", "centos"})
-
-    def test_debug_info_package_per_distribution(self):
-        release = "6.12.107+deb13-cloud-amd64"
-        ids = drgn_reader.os_release_ids
-        # the helper cannot ask apt whether this kernel has a package (custom and cloud kernels often
-        # do not), so every package is conditional, and --vmlinux is the way out
-        debian = drgn_reader.debug_info_hint(ids(self.DEBIAN), release)
-        self.assertTrue(debian.startswith("if your distribution packages this kernel's debug info: "
-                                          "apt install linux-image-%s-dbg; otherwise pass --vmlinux PATH" % release), debian)
-        self.assertIn("then apt install linux-image-%s-dbgsym; otherwise" % release, drgn_reader.debug_info_hint(ids(self.UBUNTU), release))
-        self.assertTrue(drgn_reader.debug_info_hint(ids(self.FEDORA), release).startswith(
-            "if %s is a Fedora kernel: dnf debuginfo-install kernel-%s; otherwise pass --vmlinux" % (release, release)))
-        self.assertIn("--vmlinux PATH", drgn_reader.debug_info_hint(set(), release))
-
-    def test_debug_info_hints_are_the_doctors(self):
-        """The same words as src/doctor/install-commands.ts when it cannot ask apt (as root)."""
-        compiled = os.path.join(REPO, "dist", "src", "doctor", "install-commands.js")
-        if validator_missing() or not os.path.exists(compiled):
-            self.skipTest("needs node and the compiled install-commands.js (npx tsc -p tsconfig.json)")
-        release = "6.18.44-custom"
-        printer = (
-            'import { pathToFileURL } from "node:url";'
-            'const m = await import(pathToFileURL(process.argv[1]).href);'
-            'const out = {};'
-            'for (const family of ["debian", "ubuntu", "fedora", "other"])'
-            '  out[family] = m.installDebugInfo({ family, root: true }, process.argv[2], "unknown");'
-            'process.stdout.write(JSON.stringify(out));'
-        )
-        doctor = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, compiled, release],
-                                           capture_output=True, text=True, check=True).stdout)
-        ids = drgn_reader.os_release_ids
-        for family, text in (("debian", self.DEBIAN), ("ubuntu", self.UBUNTU), ("fedora", self.FEDORA), ("other", "")):
-            self.assertEqual(drgn_reader.debug_info_hint(ids(text), release), doctor[family], family)
-
-    def test_drgn_package_per_distribution(self):
-        ids = drgn_reader.os_release_ids
-        self.assertEqual(drgn_reader.drgn_install_hint(ids(self.UBUNTU)), "apt install python3-drgn")
-        self.assertEqual(drgn_reader.drgn_install_hint(ids(self.FEDORA)), "dnf install drgn")
-        self.assertIn("pip install drgn", drgn_reader.drgn_install_hint(set()))
-
-    def test_drgn_package_for_another_python_names_the_distros(self):
-        # the package installs for /usr/bin/python3; a pyenv python3 first on the PATH cannot use it
-        hint = drgn_reader.drgn_install_hint(drgn_reader.os_release_ids(self.DEBIAN), "/root/.pyenv/versions/3.11.7/bin/python3")
-        self.assertEqual(hint, "apt install python3-drgn (it installs for /usr/bin/python3, and this is "
-                               "/root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)")
-
+class Lockdown(unittest.TestCase):
     def test_lockdown_mode(self):
         self.assertEqual(procfs.lockdown_mode("none integrity [confidentiality]\n"), "confidentiality")
         self.assertEqual(procfs.lockdown_mode("[none] integrity confidentiality\n"), "none")
@@ -447,8 +394,7 @@ class MissingDrgn(unittest.TestCase):
         with self.assertRaises(protocol.HelperError) as caught:
             drgn_reader.require_drgn()
         self.assertEqual(caught.exception.code, "no-drgn")
-        self.assertEqual(caught.exception.hint, drgn_reader.drgn_install_hint(drgn_reader.read_os_release_ids(), sys.executable,
-                                                                           sys.prefix != sys.base_prefix))
+        self.assertEqual(caught.exception.hint, hints.drgn_fix(sys.executable, sys.prefix != sys.base_prefix))
         self.assertIn("drgn", caught.exception.hint)
 
 

@@ -22,7 +22,7 @@ const HEADER = `// GENERATED from ${SOURCE} by scripts/generate-protocol.mjs: do
 
 /** The module's text for protocol.json's text `json`: the JSON as it stands is a TypeScript expression. */
 async function moduleText(json) {
-  const types = await compile(JSON.parse(json).helperLine, "HelperLine", {
+  const types = await compile(JSON.parse(json).helperLine, "ProtocolLine", {
     bannerComment: "",
     additionalProperties: false, // an object without additionalProperties has the listed fields only
     ignoreMinAndMaxItems: true, // number[], not [number, ...number[]], for a list with minItems

@@ -8,6 +8,7 @@ import os
 import struct
 import sys
 
+from . import hints
 from .era import RssStatLayout, decide_era
 from .proc import TARGET_ERRORS, classify_target
 from .protocol import COUNTER_ENUMERATORS, HelperError, counter_reading, fault_around_pages
@@ -26,63 +27,6 @@ except Exception as e:  # reported as a no-drgn error line, never as a traceback
 
 
 # --- prerequisites --------------------------------------------------------------------------
-
-
-def os_release_ids(text):
-    """/etc/os-release -> the set of ID and ID_LIKE words, e.g. {"ubuntu", "debian"}."""
-    ids = set()
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key in ("ID", "ID_LIKE"):
-            ids.update(value.strip().strip("\"'").split())
-    return ids
-
-
-def read_os_release_ids():
-    try:
-        with open("/etc/os-release") as f:
-            return os_release_ids(f.read())
-    except OSError:
-        return set()
-
-
-FEDORA_LIKE = {"fedora", "rhel", "centos"}
-
-
-DISTRO_PYTHON = "/usr/bin/python3"
-
-
-def drgn_install_hint(ids, executable=DISTRO_PYTHON, in_venv=False):
-    """The package, for the distribution's python3; said when another python runs us (pyenv, a
-    venv), because the package cannot help that one (src/doctor/install-commands.ts says the same)."""
-    if "ubuntu" in ids or "debian" in ids:
-        hint = "apt install python3-drgn"
-    elif ids & FEDORA_LIKE:
-        hint = "dnf install drgn"
-    else:
-        return "install drgn: apt install python3-drgn / dnf install drgn / pip install drgn"
-    if executable and (os.path.realpath(executable) != os.path.realpath(DISTRO_PYTHON) or in_venv):
-        hint += " (it installs for %s, and this is %s: then rerun with --python %s)" % (
-            DISTRO_PYTHON, executable, DISTRO_PYTHON)
-    return hint
-
-
-def debug_info_hint(ids, release):
-    """The kernel's debug info, worded as src/doctor/install-commands.ts words it when it cannot
-    ask apt: a package only if the distribution has one for this kernel (custom and cloud kernels
-    often have none), else --vmlinux."""
-    vmlinux = "pass --vmlinux PATH to the uncompressed vmlinux with DWARF that %s was built from" % release
-    if "ubuntu" in ids:
-        package = ("enable the debug symbol archive (ddebs, see Ubuntu's \"Debug Symbol Packages\" page), "
-                   "then apt install linux-image-%s-dbgsym" % release)
-    elif "debian" in ids:
-        package = "apt install linux-image-%s-dbg" % release
-    elif ids & FEDORA_LIKE:
-        return "if %s is a Fedora kernel: dnf debuginfo-install kernel-%s; otherwise %s" % (release, release, vmlinux)
-    else:
-        return ("install your distribution's kernel debug info for %s (a vmlinux with DWARF, e.g. at "
-                "/usr/lib/debug/boot/vmlinux-%s), or %s" % (release, release, vmlinux))
-    return "if your distribution packages this kernel's debug info: %s; otherwise %s" % (package, vmlinux)
 
 
 def check_prerequisites(lockdown):
@@ -109,7 +53,12 @@ def require_drgn():
     if DRGN_IMPORT_ERROR is not None:
         raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
             sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
-            drgn_install_hint(read_os_release_ids(), sys.executable, sys.prefix != getattr(sys, "base_prefix", sys.prefix)))
+            hints.drgn_fix(sys.executable, in_venv()))
+
+
+def in_venv():
+    """A venv has its own site-packages: the distribution's drgn package is not in them."""
+    return sys.prefix != getattr(sys, "base_prefix", sys.prefix)
 
 
 def quiet_drgn_logging():
@@ -208,7 +157,7 @@ def load_program(vmlinux=None):
 def missing_debug_info(detail, vmlinux=None):
     release = os.uname().release
     hint = ("%s is not the vmlinux with DWARF of the running kernel %s: give the one it was built from" % (vmlinux, release)
-            if vmlinux is not None else debug_info_hint(read_os_release_ids(), release))
+            if vmlinux is not None else hints.debug_info_fix(release))
     return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail), hint)
 
 

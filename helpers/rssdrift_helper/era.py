@@ -8,6 +8,8 @@ types (never from the version string), the same way for the drgn and the bpf rea
 - none: no cache at all (no task->rss_stat, or a !SMP percpu_counter): exact == count.
 """
 
+import re
+
 from .protocol import HelperError
 
 
@@ -38,3 +40,14 @@ def decide_era(layout):
         return ("split-rss", "thread") if layout.task_has_rss_stat else ("none", "none")
     raise HelperError("unsupported-layout", "unsupported layout: %s" % layout.name,
                       "this kernel keeps RSS in a way rssdrift does not know yet")
+
+
+def era_from_release(release):
+    """A guess from the release string, for when nobody looked at the types: v6.2
+    (f1a7941243c1) made mm->rss_stat per-CPU; earlier kernels cache per thread. Backports blur
+    the line, so it is only ever shown as a guess."""
+    match = re.match(r"(\d+)\.(\d+)", release)
+    if not match:
+        return "unknown"
+    major, minor = int(match.group(1)), int(match.group(2))
+    return "percpu" if (major, minor) >= (6, 2) else "split-rss"

@@ -1,12 +1,14 @@
-// `rssdrift doctor [--host H]`: checks everything the kernel backends (bpf, drgn) need on the
-// target, each with ✔ / ✘ and the command that fixes it, and says which one --backend auto would
-// use. Exit 0 when one of them works, 4 when neither does (the procfs estimate still does).
+// `rssdrift doctor [--host H]`: the helper checks everything the kernel backends (bpf, drgn) need
+// on the target (its check mode, src/doctor/), each with ✔ / ✘ and the command that fixes it, and
+// says which one --backend auto would use. Exit 0 when one of them works, 4 when neither does (the
+// procfs estimate still does).
 import { commonFlagsHelp, defineCommand, type CommandValues } from "./command.js";
 import type { CommandContext } from "./context.js";
 import { badInput } from "./parse-flags.js";
 import { parsePython, parseVmlinux, targetFlags } from "./target-options.js";
 import { renderDoctorText, toDoctorJson } from "../doctor/render.js";
-import { kernelPathWorks, runDoctor } from "../doctor/run-doctor.js";
+import { kernelPathWorks } from "../doctor/report.js";
+import { runDoctor } from "../doctor/run-doctor.js";
 import { EXIT } from "../errors.js";
 import { printable, printableJson } from "../text/printable.js";
 import { localTransport } from "../transports/local-transport.js";
@@ -18,6 +20,8 @@ export const doctorHelp = `Usage: rssdrift doctor [--host [user@]host[:port]] [-
 Checks, on this machine or over SSH, what reading the kernel's RSS counters needs, for each of the
 two kernel backends, and prints for each check ✔ or ✘ and the exact command that fixes it; then
 which backend \`--backend auto\` would use there (bpf, else drgn, else the procfs estimate).
+The helper checks it all itself, where it runs and as it runs, in one go: started once as root,
+or, for another user, once as that user and once through \`sudo -n\`, as rssdrift starts it.
 Both need root (or \`sudo -n\`), python3 and a lockdown below confidentiality; drgn's checks:
 
   root           drgn opens /proc/kcore, which only root may read (CAP_SYS_RAWIO). rssdrift runs
@@ -36,28 +40,31 @@ Both need root (or \`sudo -n\`), python3 and a lockdown below confidentiality; d
                  /usr/lib/debug/boot, /usr/lib/debug/lib/modules, /boot or /lib/modules/…/build;
                  debuginfod counts only where drgn (0.0.31+, Fedora) would use it for the kernel.
   rss_stat era   how this kernel caches RSS: percpu (v6.2+, drift parked per CPU) or split-rss
-                 (older, drift parked per thread). Found by running the real helper once (on pid 1)
-                 when everything above is green; otherwise guessed from the version, and said so.
+                 (older, drift parked per thread). Found by the drgn reader itself, run once on the
+                 helper's own process, when everything above is green; otherwise guessed from the
+                 version, and said so.
 bpf's checks (auto tries bpf first; it needs no debug info):
   BTF            /sys/kernel/btf/vmlinux, the kernel's description of its own types
                  (CONFIG_DEBUG_INFO_BTF; distribution kernels have it).
   capabilities   what the helper would run with: CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN). Root
                  in a container often lacks them, and a seccomp profile can refuse bpf() outright.
-  bpf()          the proof: the real helper's bpf reader, run once on its own process
-                 (\`--backend bpf --pid self --count 1\`). Shows how it found the per-CPU offsets
-                 and the era; when it fails, its error names the check above that failed.
+  bpf()          the proof: the helper's bpf reader, run once on its own process, up to its first
+                 sample. Shows how it found the per-CPU offsets and the era; when it fails, its
+                 error names the check above that failed.
 
 Target:
-  --python PATH  the Python that runs the probes and the helper (default: python3 on the PATH;
-                 also RSSDRIFT_PYTHON), e.g. /usr/bin/python3, the one python3-drgn installs for
+  --python PATH  the Python the helper runs in (default: python3 on the PATH; also
+                 RSSDRIFT_PYTHON), e.g. /usr/bin/python3, the one python3-drgn installs for
   --vmlinux PATH check this vmlinux (with DWARF) instead of drgn's search path, and use it for the era
 
 Output:
   (default)      one line per check: ✔ ok, ! could not be checked (not a failure), ✘ failed (with
                  "fix:"), – not checked
-  --json         an array of {check, backend, ok, status, detail, fix}; backend is both, bpf or drgn;
-                 ok is null for a check that was not
-                 run, true for ok and warn; status is ok, warn, fail or skipped
+  --json         {where, kernel, os, user, auto, checks}: auto is the backend --backend auto would
+                 use there (bpf, drgn or procfs); checks is an array of {check, backend, ok, status,
+                 code, detail, fix}; backend is both, bpf or drgn; ok is null for a check that was
+                 not run, true for ok and warn; status is ok, warn, fail or skipped; code is a
+                 failure's stable code (the helper's error code, e.g. no-kcore), else null
 ${commonFlagsHelp(17)}
 
 SSH:

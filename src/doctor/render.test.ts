@@ -2,23 +2,27 @@
 // one sentence that says which backend --backend auto would use there.
 import { describe, expect, it } from "vitest";
 import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
-import { type CheckResult, fail, ok, skipped } from "./check.js";
-import { parseCapEff } from "./check-bpf.js";
+import { CHECK_BACKENDS, type CheckName } from "../schema/helper-line.js";
 import { renderDoctorText, toDoctorJson } from "./render.js";
-import type { DoctorReport } from "./run-doctor.js";
+import type { DoctorCheck, DoctorReport } from "./report.js";
 
-const facts: DoctorReport["facts"] = {
-  where: "ci-7",
-  release: "6.18.0",
-  os: { id: "debian", idLike: [], prettyName: "Debian GNU/Linux 13 (trixie)" },
-  family: "debian",
-  uid: 0,
-  user: "root",
-};
+const check = (status: DoctorCheck["status"]) => (name: CheckName, detail: string, fix?: string): DoctorCheck => ({
+  check: name,
+  backend: CHECK_BACKENDS[name],
+  status,
+  code: status === "fail" ? "some-code" : null,
+  detail,
+  fix: fix ?? null,
+});
+const ok = check("ok");
+const fail = check("fail");
+const skipped = check("skipped");
 
-function report(bpf: CheckResult[], drgn: CheckResult[], autoUses: DoctorReport["autoUses"]): DoctorReport {
+const facts = { where: "ci-7", kernel: "6.18.0", os: "Debian GNU/Linux 13 (trixie)", user: "root" };
+
+function report(bpf: DoctorCheck[], drgn: DoctorCheck[], autoUses: DoctorReport["autoUses"]): DoctorReport {
   const both = [ok("root", "running as root"), ok("lockdown", "[none]"), ok("python3", "Python 3.13")];
-  return { facts, results: [...both, ...bpf, ...drgn], groups: { both, bpf, drgn }, autoUses };
+  return { ...facts, results: [...both, ...bpf, ...drgn], autoUses };
 }
 
 const bpfGreen = [ok("BTF", "/sys/kernel/btf/vmlinux (5.3 MiB)"), ok("capabilities", "CAP_BPF, CAP_PERFMON"), ok("bpf()", "works: per-CPU offsets from __per_cpu_offset (kallsyms); era percpu (…)")];
@@ -74,43 +78,28 @@ describe("renderDoctorText", () => {
 });
 
 describe("toDoctorJson", () => {
-  it("tags every check with the backend it is for, in the text's order", () => {
-    const entries = toDoctorJson(report(bpfGreen, drgnRed, "bpf"));
+  it("says where, what auto would use there, and tags every check with the backend it is for, in the text's order", () => {
+    const json = toDoctorJson(report(bpfGreen, drgnRed, "bpf"));
+    expect(json).toMatchObject({ where: "ci-7", kernel: "6.18.0", os: "Debian GNU/Linux 13 (trixie)", user: "root", auto: "bpf" });
+    const entries = json.checks;
     expect(entries.map((entry) => `${entry.backend}:${entry.check}`)).toEqual([
       "both:root", "both:lockdown", "both:python3",
       "bpf:BTF", "bpf:capabilities", "bpf:bpf()",
       "drgn:/proc/kcore", "drgn:drgn", "drgn:debug info", "drgn:rss_stat era",
     ]);
-    expect(entries.find((entry) => entry.check === "drgn")).toEqual({ check: "drgn", backend: "drgn", ok: false, status: "fail", detail: "not installed", fix: "apt install python3-drgn" });
+    expect(entries.find((entry) => entry.check === "drgn")).toEqual({ check: "drgn", backend: "drgn", ok: false, status: "fail", code: "some-code", detail: "not installed", fix: "apt install python3-drgn" });
     expect(entries.find((entry) => entry.check === "debug info")!.ok).toBeNull();
   });
 });
 
-describe("parseCapEff", () => {
-  it("reads CAP_BPF (39), CAP_PERFMON (38) and CAP_SYS_ADMIN (21) from the hex mask", () => {
-    expect(parseCapEff("Name:\tx\nCapEff:\t000001ffffffffff\n")).toEqual({ bpf: true, perfmon: true, sysAdmin: true });
-    expect(parseCapEff("CapEff:\t0000000000000000\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: false });
-    // docker's default set: no SYS_ADMIN, no BPF, no PERFMON
-    expect(parseCapEff("CapEff:\t00000000a80425fb\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: false });
-    expect(parseCapEff("CapEff:\t000000c000000000\n")).toEqual({ bpf: true, perfmon: true, sysAdmin: false });
-    expect(parseCapEff("CapEff:\t0000000000200000\n")).toEqual({ bpf: false, perfmon: false, sysAdmin: true });
-    expect(parseCapEff("no such line")).toBeNull();
-  });
-});
-
 describe("doctor output from a hostile target", () => {
-  // os-release, uname and what a probe printed all come from the target
+  // os-release, the release, the user and what a check found all come from the target
   const report: DoctorReport = {
-    facts: {
-      where: "root@lab:22",
-      release: HOSTILE.kernel,
-      os: { id: "debian", idLike: [], prettyName: "Debian\u001b]0;owned\u0007" },
-      family: "debian",
-      uid: 0,
-      user: "root\r\nforged",
-    },
+    where: "root@lab:22",
+    kernel: HOSTILE.kernel,
+    os: "Debian\u001b]0;owned\u0007",
+    user: "root\r\nforged",
     results: [ok("root", "uid 0"), fail("drgn", `import drgn failed: ${HOSTILE.message}`, "apt install \u202epython3-drgn")],
-    groups: { both: [ok("root", "uid 0")], bpf: [], drgn: [fail("drgn", `import drgn failed: ${HOSTILE.message}`, "apt install \u202epython3-drgn")] },
     autoUses: "procfs",
   };
 
@@ -125,10 +114,11 @@ describe("doctor output from a hostile target", () => {
   });
 
   it("keeps them exact in --json", () => {
-    expect(toDoctorJson(report)[1]).toEqual({
+    expect(toDoctorJson(report).checks[1]).toEqual({
       check: "drgn",
       backend: "drgn",
       ok: false,
+      code: "some-code",
       detail: `import drgn failed: ${HOSTILE.message}`,
       fix: "apt install \u202epython3-drgn",
       status: "fail",

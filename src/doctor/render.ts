@@ -1,9 +1,10 @@
 // `rssdrift doctor` output: one line per check with ✔ / ! / ✘ (– for not checked), the fix under
-// each failure, grouped by backend, and which backend --backend auto would use there. JSON: an
-// array of {check, backend, ok, status, detail, fix}, ok being null for a check that was not run.
+// each failure, grouped by backend, and which backend --backend auto would use there. JSON: the
+// target, auto's backend, and the checks as {check, backend, ok, status, code, detail, fix}, ok
+// being null for a check that was not run.
+import type { CheckBackend, CheckStatus, HelperBackend } from "../schema/helper-line.js";
 import { printable } from "../text/printable.js";
-import type { CheckStatus } from "./check.js";
-import { type CheckGroup, type DoctorReport, kernelPathWorks } from "./run-doctor.js";
+import { type DoctorReport, kernelPathWorks } from "./report.js";
 
 const GLYPH: Record<CheckStatus, string> = { ok: "✔", warn: "!", fail: "✘", skipped: "–" };
 const COLOR: Record<CheckStatus, string> = { ok: "\u001b[32m", warn: "\u001b[33m", fail: "\u001b[31m", skipped: "\u001b[2m" };
@@ -15,7 +16,7 @@ export interface RenderOptions {
   host?: string;
 }
 
-const GROUP_TITLE: Record<CheckGroup, string | null> = {
+const GROUP_TITLE: Record<CheckBackend, string | null> = {
   both: null,
   bpf: "bpf backend (tried first by --backend auto): root or CAP_BPF + CAP_PERFMON, and BTF; no debug info",
   drgn: "drgn backend (tried next): root, /proc/kcore, drgn and the kernel's debug info",
@@ -27,19 +28,22 @@ const AUTO_WORDS = {
 } as const;
 
 export function renderDoctorText(report: DoctorReport, options: RenderOptions): string {
-  const { facts, results, groups } = report;
-  // the target's words (release, os-release name, user, what the probes printed) made printable here
-  const where = printable(facts.where);
+  const { results } = report;
+  // the target's words (release, os-release name, user, what the checks found) made printable here
+  const where = printable(report.where);
   const paint = (status: CheckStatus, text: string) => (options.color ? `${COLOR[status]}${text}${RESET}` : text);
   const width = Math.max(...results.map((result) => result.check.length));
-  const lines = [
-    `rssdrift doctor: ${where} · kernel ${printable(facts.release || "unknown")} · ${printable(facts.os.prettyName)} · user ${printable(facts.user)}`,
-    "",
+  const facts = [
+    where,
+    `kernel ${printable(report.kernel ?? "unknown")}`,
+    ...(report.os === null ? [] : [printable(report.os)]),
+    ...(report.user === null ? [] : [`user ${printable(report.user)}`]),
   ];
+  const lines = [`rssdrift doctor: ${facts.join(" · ")}`, ""];
   for (const group of ["both", "bpf", "drgn"] as const) {
     const title = GROUP_TITLE[group];
     if (title) lines.push("", title);
-    for (const result of groups[group]) {
+    for (const result of results.filter((check) => check.backend === group)) {
       lines.push(`${paint(result.status, GLYPH[result.status])} ${result.check.padEnd(width)}  ${printable(result.detail)}`);
       if (result.status === "fail" && result.fix) lines.push(`  ${" ".repeat(width)}  fix: ${printable(result.fix)}`);
     }
@@ -69,22 +73,42 @@ export function renderDoctorText(report: DoctorReport, options: RenderOptions): 
 export interface DoctorJsonEntry {
   check: string;
   /** what the check is for: both kernel backends, bpf or drgn */
-  backend: CheckGroup;
+  backend: CheckBackend;
   /** null: not checked, because a check it needs failed; true for a warning (not known to block) */
   ok: boolean | null;
   status: CheckStatus;
+  /** a failure's stable code (the helper's error code, e.g. no-kcore), else null */
+  code: string | null;
   detail: string;
   fix: string | null;
 }
 
-export function toDoctorJson(report: Pick<DoctorReport, "groups">): DoctorJsonEntry[] {
-  const grouped = (["both", "bpf", "drgn"] as const).flatMap((group) => report.groups[group].map((result) => ({ group, result })));
-  return grouped.map(({ group, result }) => ({
-    check: result.check,
-    backend: group,
-    ok: result.status === "skipped" ? null : result.status !== "fail",
-    status: result.status,
-    detail: result.detail,
-    fix: result.fix ?? null,
-  }));
+export interface DoctorJson {
+  where: string;
+  /** null when the helper never ran (no python3) */
+  kernel: string | null;
+  os: string | null;
+  user: string | null;
+  /** what --backend auto would read with there: bpf, drgn, or procfs (the estimate) */
+  auto: HelperBackend;
+  checks: DoctorJsonEntry[];
+}
+
+export function toDoctorJson(report: DoctorReport): DoctorJson {
+  return {
+    where: report.where,
+    kernel: report.kernel,
+    os: report.os,
+    user: report.user,
+    auto: report.autoUses,
+    checks: report.results.map((result) => ({
+      check: result.check,
+      backend: result.backend,
+      ok: result.status === "skipped" ? null : result.status !== "fail",
+      status: result.status,
+      code: result.code,
+      detail: result.detail,
+      fix: result.fix,
+    })),
+  };
 }

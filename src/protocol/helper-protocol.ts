@@ -6,18 +6,19 @@ export const helperProtocol = {
   "$comment": "The wire protocol between rssdrift and its root helper (helpers/rss_stat.py), the one home of its facts: the JSON lines the helper prints (helperLine, a JSON Schema), the error codes with the helper's exit status for each (helperLine.$defs.HelperErrorCode), and the control commands it reads on stdin (controlCommands). The helper reads this file (rssdrift_helper/protocol.py); the TypeScript side is generated from it (npm run protocol writes src/protocol/helper-protocol.ts).",
   "helperLine": {
     "$id": "https://rssdrift.invalid/helper-line.json",
-    "title": "HelperLine",
+    "title": "ProtocolLine",
     "description": "One line of the helper's stdout, one JSON object: progress while starting, one hello, then one sample per tick; or one error line and a non-zero exit.",
     "type": "object",
     "required": ["type"],
-    "properties": { "type": { "enum": ["hello", "sample", "progress", "error"] } },
-    "$comment": "the discriminator makes ajv report errors of the branch named by type, not of all four",
+    "properties": { "type": { "enum": ["hello", "sample", "progress", "error", "check"] } },
+    "$comment": "the discriminator makes ajv report errors of the branch named by type, not of all the others",
     "discriminator": { "propertyName": "type" },
     "oneOf": [
       { "$ref": "#/$defs/HelloLine" },
       { "$ref": "#/$defs/SampleLine" },
       { "$ref": "#/$defs/ProgressLine" },
-      { "$ref": "#/$defs/ErrorLine" }
+      { "$ref": "#/$defs/ErrorLine" },
+      { "$ref": "#/$defs/CheckLine" }
     ],
     "$defs": {
       "HelloLine": {
@@ -222,6 +223,64 @@ export const helperProtocol = {
           "hint": { "description": "what to do about it, e.g. the package to install", "type": "string" }
         }
       },
+      "CheckLine": {
+        "description": "The one line of `rss_stat.py --check` (rssdrift_helper/checks.py), which `rssdrift doctor` renders: every prerequisite of each kernel backend, as the helper found it where and as it runs, and which backend --backend auto would read with there. A sampling run never prints it.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["type", "protocol", "kernel", "os", "user", "uid", "euid", "auto", "checks"],
+        "properties": {
+          "type": { "const": "check" },
+          "protocol": { "description": "the version of this protocol", "const": 1 },
+          "kernel": { "description": "the running kernel's release", "type": "string", "minLength": 1 },
+          "os": { "description": "/etc/os-release's PRETTY_NAME", "type": "string" },
+          "user": { "description": "who runs it: under sudo, the user who ran sudo (SUDO_USER, SUDO_UID)", "type": "string" },
+          "uid": { "type": "integer", "minimum": 0 },
+          "euid": { "description": "the helper's effective uid: 0 when it runs as root, directly or through sudo", "type": "integer", "minimum": 0 },
+          "auto": { "$ref": "#/$defs/HelperBackend" },
+          "checks": {
+            "description": "one per check name, in the order of CheckEntry's check enum",
+            "type": "array",
+            "items": { "$ref": "#/$defs/CheckEntry" },
+            "minItems": 10,
+            "maxItems": 10
+          }
+        }
+      },
+      "CheckEntry": {
+        "description": "One prerequisite. Each check is for one backend: both kernel backends, bpf or drgn (the allOf below says which).",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["check", "backend", "status", "code", "detail", "fix"],
+        "properties": {
+          "check": {
+            "$comment": "in the order of the line",
+            "enum": ["root", "lockdown", "python3", "BTF", "capabilities", "bpf()", "/proc/kcore", "drgn", "debug info", "rss_stat era"]
+          },
+          "backend": { "enum": ["both", "bpf", "drgn"] },
+          "status": {
+            "description": "warn: nothing known to block, but it could not be told (not a pass); skipped: not checked, because a check it needs failed",
+            "enum": ["ok", "warn", "fail", "skipped"]
+          },
+          "code": {
+            "description": "set for a failure, null otherwise: the error code the backend itself would stop with, or old-python",
+            "anyOf": [{ "$ref": "#/$defs/HelperErrorCode" }, { "const": "old-python" }, { "type": "null" }]
+          },
+          "detail": { "description": "what was found, one line", "type": "string", "minLength": 1 },
+          "fix": { "description": "for a failure, the command or step that fixes it", "type": ["string", "null"] }
+        },
+        "allOf": [
+          { "if": { "required": ["check"], "properties": { "check": { "const": "root" } } }, "then": { "properties": { "backend": { "const": "both" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "lockdown" } } }, "then": { "properties": { "backend": { "const": "both" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "python3" } } }, "then": { "properties": { "backend": { "const": "both" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "BTF" } } }, "then": { "properties": { "backend": { "const": "bpf" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "capabilities" } } }, "then": { "properties": { "backend": { "const": "bpf" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "bpf()" } } }, "then": { "properties": { "backend": { "const": "bpf" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "/proc/kcore" } } }, "then": { "properties": { "backend": { "const": "drgn" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "drgn" } } }, "then": { "properties": { "backend": { "const": "drgn" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "debug info" } } }, "then": { "properties": { "backend": { "const": "drgn" } } } },
+          { "if": { "required": ["check"], "properties": { "check": { "const": "rss_stat era" } } }, "then": { "properties": { "backend": { "const": "drgn" } } } }
+        ]
+      },
       "HelperErrorCode": {
         "description": "The helper's error codes, grouped by the status the helper exits with (rssdrift's exit code for them: EXIT in src/errors.ts).",
         "anyOf": [
@@ -265,9 +324,9 @@ export const helperProtocol = {
 /**
  * One line of the helper's stdout, one JSON object: progress while starting, one hello, then one sample per tick; or one error line and a non-zero exit.
  */
-export type HelperLine = {
-  type: "hello" | "sample" | "progress" | "error";
-} & (HelloLine | SampleLine | ProgressLine | ErrorLine);
+export type ProtocolLine = {
+  type: "hello" | "sample" | "progress" | "error" | "check";
+} & (HelloLine | SampleLine | ProgressLine | ErrorLine | CheckLine);
 /**
  * What read the counters: drgn, a BPF program (both read the kernel's own), or the /proc estimate.
  */
@@ -284,6 +343,29 @@ export type HelperErrorCode =
   | ("no-such-pid" | "zombie" | "pid-reused" | "target-exited")
   | ("not-root" | "no-kcore" | "lockdown" | "no-drgn" | "no-debug-info" | "no-btf" | "bpf-refused" | "unsupported-arch")
   | ("unsupported-layout" | "self-check-failed" | "internal");
+/**
+ * One prerequisite. Each check is for one backend: both kernel backends, bpf or drgn (the allOf below says which).
+ */
+export type CheckEntry = {
+  check: "root" | "lockdown" | "python3" | "BTF" | "capabilities" | "bpf()" | "/proc/kcore" | "drgn" | "debug info" | "rss_stat era";
+  backend: "both" | "bpf" | "drgn";
+  /**
+   * warn: nothing known to block, but it could not be told (not a pass); skipped: not checked, because a check it needs failed
+   */
+  status: "ok" | "warn" | "fail" | "skipped";
+  /**
+   * set for a failure, null otherwise: the error code the backend itself would stop with, or old-python
+   */
+  code: HelperErrorCode | "old-python" | null;
+  /**
+   * what was found, one line
+   */
+  detail: string;
+  /**
+   * for a failure, the command or step that fixes it
+   */
+  fix: string | null;
+};
 
 /**
  * What the helper found, once, before the first sample.
@@ -472,4 +554,39 @@ export interface ErrorLine {
    * what to do about it, e.g. the package to install
    */
   hint?: string;
+}
+/**
+ * The one line of `rss_stat.py --check` (rssdrift_helper/checks.py), which `rssdrift doctor` renders: every prerequisite of each kernel backend, as the helper found it where and as it runs, and which backend --backend auto would read with there. A sampling run never prints it.
+ */
+export interface CheckLine {
+  type: "check";
+  /**
+   * the version of this protocol
+   */
+  protocol: 1;
+  /**
+   * the running kernel's release
+   */
+  kernel: string;
+  /**
+   * /etc/os-release's PRETTY_NAME
+   */
+  os: string;
+  /**
+   * who runs it: under sudo, the user who ran sudo (SUDO_USER, SUDO_UID)
+   */
+  user: string;
+  uid: number;
+  /**
+   * the helper's effective uid: 0 when it runs as root, directly or through sudo
+   */
+  euid: number;
+  auto: HelperBackend;
+  /**
+   * one per check name, in the order of CheckEntry's check enum
+   *
+   * @minItems 10
+   * @maxItems 10
+   */
+  checks: CheckEntry[];
 }

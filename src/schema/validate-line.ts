@@ -2,12 +2,12 @@
 // once, against helperLineSchema. Nothing downstream sees an unvalidated object.
 import { Ajv, type ErrorObject } from "ajv";
 import { EXIT, RssdriftError } from "../errors.js";
-import { helperLineSchema, type HelperLine } from "./helper-line.js";
+import { helperLineSchema, type HelperLine, type ProtocolLine } from "./helper-line.js";
 
 const ajv = new Ajv({ discriminator: true, allErrors: false, strict: true, allowUnionTypes: true });
 // the status the helper exits with after an error line of a group of codes: an annotation, not a rule
 ajv.addKeyword("exitStatus");
-const validate = ajv.compile<HelperLine>(helperLineSchema);
+const validate = ajv.compile<ProtocolLine>(helperLineSchema);
 
 const EXCERPT_CHARS = 80;
 
@@ -24,10 +24,20 @@ function describeError(e: ErrorObject): string {
 }
 
 /**
- * Parses one line of helper output. Throws an RssdriftError (exit code helperFailure) that names
- * the offending field, and quotes the start of the line, when it is not a valid helper line.
+ * Parses one line of a sampling run. Throws an RssdriftError (exit code helperFailure) that names
+ * the offending field, and quotes the start of the line, when it is not a valid helper line, or
+ * is the check line, which only `--check` prints.
  */
 export function parseHelperLine(text: string, origin = "helper"): HelperLine {
+  const line = parseProtocolLine(text, origin);
+  if (line.type === "check") {
+    throw new RssdriftError(`${origin} printed a check line where samples were expected`, EXIT.helperFailure, undefined, "malformed-line");
+  }
+  return line;
+}
+
+/** Parses one line of any helper output, the check line too; throws as parseHelperLine() does. */
+export function parseProtocolLine(text: string, origin = "helper"): ProtocolLine {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -95,10 +95,15 @@ export interface HelperOptions {
   where?: string;
 }
 
+/** `[sudo -n] PYTHON -I -c BOOTSTRAP`: how every helper starts; its own arguments follow. */
+function launcher(options: Pick<HelperOptions, "sudo" | "python">): string[] {
+  const python = isolatedPython(options.python ?? DEFAULT_PYTHON, ["-c", BOOTSTRAP]);
+  return [...(options.sudo ? ["sudo", "-n"] : []), ...python];
+}
+
 /** The argv to start on the target; every element is one word (transports quote, never join). */
 export function helperArgv(options: HelperOptions): string[] {
-  const python = isolatedPython(options.python ?? DEFAULT_PYTHON, ["-c", BOOTSTRAP]);
-  const argv = [...(options.sudo ? ["sudo", "-n"] : []), ...python];
+  const argv = launcher(options);
   argv.push("--pid", String(options.pid), "--interval", String(options.intervalMs), "--control");
   argv.push("--heartbeat", String(options.heartbeatS ?? HEARTBEAT_S));
   if (options.backend !== undefined && options.backend !== "drgn") argv.push("--backend", options.backend);
@@ -106,6 +111,16 @@ export function helperArgv(options: HelperOptions): string[] {
   if (options.smaps) argv.push("--smaps");
   if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);
   if (options.where !== undefined) argv.push("--where", options.where);
+  return argv;
+}
+
+/**
+ * The argv of the helper's check mode (`rssdrift doctor`): it checks every prerequisite of each
+ * backend where it runs, prints one check line and exits; no pid, no samples, no control lines.
+ */
+export function checkArgv(options: Pick<HelperOptions, "sudo" | "python" | "vmlinux">): string[] {
+  const argv = [...launcher(options), "--check"];
+  if (options.vmlinux !== undefined) argv.push("--vmlinux", options.vmlinux);
   return argv;
 }
 

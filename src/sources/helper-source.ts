@@ -10,7 +10,7 @@ import type { RunningCommand, Transport } from "../transports/transport.js";
 import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
 import { helperExitError, noPythonHint } from "./helper-failure.js";
 import { control, HEARTBEAT_EXIT_CODE, HEARTBEAT_S, helperArgv, helperPreamble, pingEveryMs, type HelperOptions } from "./helper-launch.js";
-import { DEFAULT_PYTHON, distroPythonHasDrgn, useDistroPythonHint } from "./python.js";
+import { DEFAULT_PYTHON } from "./python.js";
 import type { SampleSource } from "./sample-source.js";
 
 /** Keeps the last few KiB of a stream, for error messages. */
@@ -66,7 +66,7 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
     for await (const text of boundedLines(helper.command.stdout, tooLong)) {
       if (text.trim() === "") continue;
       const line = parseHelperLine(text, origin);
-      if (line.type === "error") throw helperError(line.code, line.message, await errorHint(line.code, line.hint));
+      if (line.type === "error") throw helperError(line.code, line.message, line.hint);
       if (line.type === "hello" && first !== undefined) {
         if (line.target.start_time !== first.target.start_time) {
           throw helperError("pid-reused", `pid ${first.target.pid} now belongs to another process (${line.target.comm})`);
@@ -115,13 +115,6 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
       clearInterval(heartbeat);
       await helper.command.stop();
     }
-  }
-
-  /** no-drgn: when the distribution's python3 has drgn, the fix is --python, not a package. */
-  async function errorHint(code: string, hint: string | undefined): Promise<string | undefined> {
-    if (code !== "no-drgn") return hint;
-    const python = options.python ?? DEFAULT_PYTHON;
-    return (await distroPythonHasDrgn(transport, options.sudo, python)) ? useDistroPythonHint(python) : hint;
   }
 
   const iterator = lines();

@@ -4,8 +4,6 @@
 // and the user's site-packages would run as root. -I (Python ≥ 3.4) drops the current and the
 // script's directory from sys.path, ignores every PYTHON* variable and the user site-packages,
 // and keeps the system site-packages, where distributions install drgn.
-import { runCommand } from "../transports/run-command.js";
-import type { Transport } from "../transports/transport.js";
 
 /** The interpreter when neither --python nor RSSDRIFT_PYTHON names one: the first on the PATH. */
 export const DEFAULT_PYTHON = "python3";
@@ -25,29 +23,4 @@ export function isolatedPython(python: string, args: readonly string[]): string[
  */
 export function checkPythonCommand(text: string): string | undefined {
   return /^(\/[A-Za-z0-9._+/-]+|[A-Za-z0-9._+][A-Za-z0-9._+-]*)$/.test(text) ? text : undefined;
-}
-
-/** Prints drgn's version, or fails with ModuleNotFoundError when `import drgn` does not work. */
-export const REPORT_DRGN_VERSION = "import drgn; print(drgn.__version__)";
-
-/**
- * When `python` cannot import drgn: can the distribution's python3? That is the usual reason
- * (pyenv, a venv or /usr/local first on the PATH, while python3-drgn installs for /usr/bin/python3).
- */
-export async function distroPythonHasDrgn(transport: Transport, sudo: boolean, python: string): Promise<boolean> {
-  if (python === DISTRO_PYTHON) return false;
-  const argv = [...(sudo ? ["sudo", "-n"] : []), ...isolatedPython(DISTRO_PYTHON, ["-c", REPORT_DRGN_VERSION])];
-  try {
-    return (await runCommand(transport, argv)).exit.code === 0;
-  } catch {
-    return false; // not installed there: the transport said so
-  }
-}
-
-/** The fix when distroPythonHasDrgn() said yes. */
-export function useDistroPythonHint(python: string): string {
-  return (
-    `drgn is installed for ${DISTRO_PYTHON}, but the helper ran ${python}, which cannot import it: ` +
-    `rerun with --python ${DISTRO_PYTHON} (or set RSSDRIFT_PYTHON=${DISTRO_PYTHON})`
-  );
 }

@@ -1,11 +1,12 @@
 // scripts/sudo/rssdrift-helper, the wrapper docs/sudo.md tells a sudoers rule to allow instead of
 // python3: run as `--python WRAPPER`, it runs the real helper when the bundle rssdrift sends is
 // the reviewed copy (entry script and modules), and refuses anything else (other code, other
-// arguments, a --vmlinux others could write). Installed in a root-only directory under /run, as the docs install it under
+// arguments, a --vmlinux others could write); doctor's check mode goes through it too. Installed in a root-only directory under /run, as the docs install it under
 // /usr/local; started through the local transport, as sudo would start it.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDoctor } from "../../src/doctor/run-doctor.js";
 import { RssdriftError } from "../../src/errors.js";
 import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble, type HelperOptions } from "../../src/sources/helper-launch.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
@@ -98,6 +99,13 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
       expect(exit.code).toBe(REFUSED);
       expect(stderr).toContain("refused: --where takes a printable label");
     }
+  });
+
+  it("runs doctor's check mode (--check), so doctor works with only the wrapper allowed", async () => {
+    const report = await runDoctor(localTransport(), { python: wrapper });
+    const python = report.results.find((result) => result.check === "python3")!;
+    expect(python).toMatchObject({ status: "ok", detail: expect.stringContaining("(/usr/bin/python3)") }); // the wrapper's own python3
+    expect(report.kernel).not.toBeNull();
   });
 
   it("refuses any other script, which never runs", async () => {

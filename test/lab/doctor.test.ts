@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { runCommandLine } from "../../src/commands/command.js";
 import type { ProcessContext } from "../../src/commands/context.js";
 import { doctorCommand } from "../../src/commands/doctor.js";
-import type { CheckResult } from "../../src/doctor/check.js";
 import { renderDoctorText } from "../../src/doctor/render.js";
-import { kernelPathWorks, runDoctor } from "../../src/doctor/run-doctor.js";
+import { type DoctorCheck, kernelPathWorks } from "../../src/doctor/report.js";
+import { runDoctor } from "../../src/doctor/run-doctor.js";
 import { EXIT } from "../../src/errors.js";
 import { defaultSshOptions } from "../../src/transports/ssh-options.js";
 import { openSshTransport } from "../../src/transports/ssh-transport.js";
@@ -23,7 +23,7 @@ function capture(): { ctx: ProcessContext; out: () => string } {
 }
 
 const checkNames = ["root", "lockdown", "python3", "BTF", "capabilities", "bpf()", "/proc/kcore", "drgn", "debug info", "rss_stat era"];
-const byName = (results: CheckResult[]) => Object.fromEntries(results.map((result) => [result.check, result]));
+const byName = (results: DoctorCheck[]) => Object.fromEntries(results.map((result) => [result.check, result]));
 
 const suites = [
   { suite: "trixie", era: "percpu", layout: "struct percpu_counter [4]" },
@@ -51,8 +51,10 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
   it("says the same in --json", async () => {
     const { ctx, out } = capture();
     expect(await runCommandLine(doctorCommand, ["--host", env().LAB_SSH_HOST!, "-F", env().LAB_SSH_CONFIG!, "--json"], ctx)).toBe(EXIT.ok);
-    const entries = JSON.parse(out()) as { check: string; ok: boolean | null; fix: string | null }[];
-    expect(entries.map((entry) => [entry.check, entry.ok, entry.fix])).toEqual(checkNames.map((name) => [name, true, null]));
+    const json = JSON.parse(out()) as { kernel: string; auto: string; checks: { check: string; ok: boolean | null; fix: string | null }[] };
+    expect(json.kernel).toBe(env().LAB_KERNEL);
+    expect(json.auto).toBe("bpf");
+    expect(json.checks.map((entry) => [entry.check, entry.ok, entry.fix])).toEqual(checkNames.map((name) => [name, true, null]));
   });
 
   it("is all green for a user whose sudoers rule allows python3 and nothing else", async () => {
@@ -67,7 +69,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
     }
   });
 
-  it("fails the root check, with a fix, when sudo wants a password, and does not run the helper", async () => {
+  it("fails the root check, with a fix, when sudo wants a password, and does not run the readers", async () => {
     const transport = await openSshTransport(`nopw@${env().LAB_SSH_HOST}`, ssh(), notice);
     try {
       const report = await runDoctor(transport);
@@ -76,7 +78,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
       const checks = byName(results);
       expect(kernelPathWorks(report)).toBe(false);
       expect(checks.root!.status).toBe("fail");
-      expect(checks.root!.detail).toMatch(/`sudo -n true` fails: sudo: a password is required/);
+      expect(checks.root!.detail).toMatch(/`sudo -n python3` fails: sudo: a password is required/);
       expect(checks.root!.fix).toContain("--sudo-prompt");
       expect(checks["rss_stat era"]!.status).toBe("skipped");
       // what needs no root still passes

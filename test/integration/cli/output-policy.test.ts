@@ -46,7 +46,7 @@ function toFullDisk(args: string[]): Promise<Run> {
   return collect(child);
 }
 
-/** doctor runs a dozen real commands (python probes, apt-cache) before it writes: seconds on a busy machine */
+/** doctor runs the real helper's checks (bpf, apt-cache) before it writes: seconds on a busy machine */
 const DOCTOR_ROOM_MS = 30_000;
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at |node:events|Unhandled|internal error/m);

@@ -1,6 +1,6 @@
-// `rssdrift doctor` on this machine, through real commands: the local transport as root, and the
-// same transport wrapped in setpriv as an unprivileged user. The expectations come from looking at
-// the machine independently (fs, spawnSync), not from the doctor's own code.
+// `rssdrift doctor` on this machine, through the real helper's check mode: the local transport as
+// root, and the same transport wrapped in setpriv as an unprivileged user. The expectations come
+// from looking at the machine independently (fs, spawnSync), not from the doctor's own code.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
@@ -9,9 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { doctorCommand } from "../../../src/commands/doctor.js";
 import { runCommandLine } from "../../../src/commands/command.js";
 import type { ProcessContext } from "../../../src/commands/context.js";
-import type { CheckResult } from "../../../src/doctor/check.js";
-import { checkEra } from "../../../src/doctor/check-era.js";
-import { type DoctorReport, runDoctor } from "../../../src/doctor/run-doctor.js";
+import type { DoctorCheck, DoctorReport } from "../../../src/doctor/report.js";
+import { runDoctor } from "../../../src/doctor/run-doctor.js";
 import { EXIT, RssdriftError } from "../../../src/errors.js";
 import { localTransport } from "../../../src/transports/local-transport.js";
 import type { Transport } from "../../../src/transports/transport.js";
@@ -26,8 +25,9 @@ const hasBtf = existsSync("/sys/kernel/btf/vmlinux");
 /** the real helper's bpf reader, run directly once on itself: does bpf work here at all? */
 const bpfRoundTrip = spawnSync("python3", ["-I", HELPER_SCRIPT_PATH, "--backend", "bpf", "--pid", "self", "--count", "1"], { encoding: "utf8" });
 const bpfWorks = isRoot && bpfRoundTrip.status === 0;
+const isDebian = existsSync("/etc/os-release") && /^ID=debian$/m.test(readFileSync("/etc/os-release", "utf8"));
 
-function byName(report: DoctorReport): Record<string, CheckResult> {
+function byName(report: DoctorReport): Record<string, DoctorCheck> {
   return Object.fromEntries(report.results.map((result) => [result.check, result]));
 }
 
@@ -43,20 +43,36 @@ function capture(): { ctx: ProcessContext; out: () => string; err: () => string 
 }
 
 /** Runs every command as `nobody` (setpriv drops uid, gid and groups): a real unprivileged user. */
-function asNobody(inner: Transport): Transport {
+function asNobody(inner: Transport, started: string[][] = []): Transport {
   return {
     where: "this machine as nobody",
-    start: (argv) => inner.start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", ...argv]),
+    start: (argv) => {
+      started.push([...argv]);
+      return inner.start(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", ...argv]);
+    },
     close: () => inner.close(),
   };
 }
 
-// each test runs the real doctor: a dozen commands, apt-cache among them, on a machine others share
+/** The local transport, counting the commands it starts: each is one round trip over SSH. */
+function counting(started: string[][]): Transport {
+  const inner = localTransport();
+  return { ...inner, where: inner.where, start: (argv) => (started.push([...argv]), inner.start(argv)), close: () => inner.close() };
+}
+
+// each test runs the real helper's checks (bpf and apt-cache among them) on a machine others share
 describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 }, () => {
   let report: DoctorReport;
+  const started: string[][] = [];
   beforeAll(async () => {
-    report = await runDoctor(localTransport());
+    report = await runDoctor(counting(started));
   }, 60_000);
+
+  it("starts the helper once, in its check mode, without sudo", () => {
+    expect(started).toHaveLength(1);
+    expect(started[0]).toContain("--check");
+    expect(started[0]![0]).not.toBe("sudo");
+  });
 
   it("lists every check, in order", () => {
     expect(report.results.map((result) => result.check)).toEqual([
@@ -71,7 +87,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
       "debug info",
       "rss_stat era",
     ]);
-    expect(report.facts.release).toBe(release);
+    expect(report.kernel).toBe(release);
   });
 
   it("reports root, python3 and its version as found", () => {
@@ -142,11 +158,16 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     expect(out()).not.toContain("\u001b["); // not a terminal: no colours
   });
 
-  it("prints --json as an array of {check, ok, status, detail, fix}", async () => {
+  it("prints --json as the target, what auto uses there, and the checks as {check, backend, ok, status, code, detail, fix}", async () => {
     const { ctx, out } = capture();
     await runCommandLine(doctorCommand, ["--json"], ctx);
-    const entries = JSON.parse(out()) as { check: string; ok: boolean | null; status: string; detail: string; fix: string | null }[];
-    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["backend", "check", "detail", "fix", "ok", "status"]));
+    const json = JSON.parse(out()) as { kernel: string; auto: string; checks: { check: string; ok: boolean | null; status: string; code: string | null }[] };
+    expect(Object.keys(json).sort()).toEqual(["auto", "checks", "kernel", "os", "user", "where"]);
+    expect(json.kernel).toBe(release);
+    expect(json.auto).toBe(report.autoUses);
+    const entries = json.checks;
+    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["backend", "check", "code", "detail", "fix", "ok", "status"]));
+    for (const entry of entries) expect(entry.code === null).toBe(entry.status !== "fail");
     const checks = byName(report);
     for (const entry of entries) {
       expect(entry.status).toBe(checks[entry.check]!.status);
@@ -171,26 +192,38 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     const known = apt.status === 0 && /Candidate: (?!\(none\))/.test(apt.stdout);
     if (known) expect(debugInfo.fix).toMatch(new RegExp(`install linux-image-.*-dbg$`));
     else expect(debugInfo.fix).toMatch(/--vmlinux PATH/);
-    if (!known && apt.status === 0 && report.facts.family === "debian") expect(debugInfo.fix).toMatch(/^apt knows no linux-image-/);
+    if (!known && apt.status === 0 && isDebian) expect(debugInfo.fix).toMatch(/^apt knows no linux-image-/);
   });
 });
 
 describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", () => {
+  // nobody cannot enter /root, where pyenv's python3 lives: the distribution's python3 it is
+  const python = "/usr/bin/python3";
+  const sudoInstalled = spawnSync("sh", ["-c", "command -v sudo"]).status === 0;
   let report: DoctorReport;
+  const started: string[][] = [];
   beforeAll(async () => {
-    report = await runDoctor(asNobody(localTransport()));
+    report = await runDoctor(asNobody(localTransport(), started), { python });
   }, 60_000);
 
-  it("fails the root check with a fix, and does not run the helper", () => {
+  it("asks the helper as nobody, then through sudo -n, as rssdrift would start it", () => {
+    expect(started.map((argv) => argv[0])).toEqual([python, "sudo"]);
+    expect(started.every((argv) => argv.includes("--check"))).toBe(true);
+  });
+
+  it("fails the root check with a fix, and does not run the readers", () => {
     const checks = byName(report);
-    expect(report.facts.uid).toBe(65534);
+    expect(report.user).toBe("nobody");
     expect(checks.root!.status).toBe("fail");
-    const sudoInstalled = spawnSync("sh", ["-c", "command -v sudo"]).status === 0;
-    expect(checks.root!.detail).toMatch(sudoInstalled ? /`sudo -n true` fails/ : /sudo is not installed/);
+    expect(checks.root!.detail).toMatch(/^running as nobody \(uid 65534\)/);
+    expect(checks.root!.detail).toMatch(sudoInstalled ? /`sudo -n \/usr\/bin\/python3` fails/ : /sudo is not installed/);
     expect(checks.root!.fix).toMatch(/run rssdrift as root/);
     expect(checks["rss_stat era"]!.status).toBe("skipped");
     expect(checks["bpf()"]!.status).toBe("skipped");
     expect(checks.capabilities!.fix).toMatch(/run rssdrift as root/);
+    // what needs no root is checked as nobody
+    expect(checks.python3!.detail).toContain(python);
+    expect(checks.BTF!.status).toBe(hasBtf ? "ok" : "fail");
     expect(report.autoUses).toBe("procfs");
   });
 
@@ -199,14 +232,13 @@ describe.skipIf(!isRoot)("doctor as an unprivileged user (setpriv to nobody)", (
     const installs = fixes.filter((fix) => /\b(apt|dnf) (install|debuginfo-install)\b/.test(fix));
     for (const fix of installs) expect(fix).toMatch(/sudo (apt|dnf) /);
   });
-});
 
-describe("the era check when the helper cannot read the kernel", () => {
-  it.skipIf(hasKcore && drgnImports && isRoot)("fails with the helper's own error instead of hanging or throwing", async () => {
-    const result = await checkEra(localTransport(), release, "root", true);
-    expect(result.status).toBe("fail");
-    expect(result.detail).toMatch(/^the helper failed: /);
-    expect(result.fix).toBeTruthy();
+  it("says python3 is not there when nobody cannot run it, and root as far as sudo tells", async () => {
+    const missing = await runDoctor(asNobody(localTransport()), { python: "/nonexistent/python3" });
+    const checks = byName(missing);
+    expect(checks.python3).toMatchObject({ status: "fail", code: "no-python" });
+    if (!sudoInstalled) expect(checks.root).toMatchObject({ status: "fail", detail: "not known to be root, and sudo is not installed" });
+    expect(missing.autoUses).toBe("procfs");
   });
 });
 

@@ -95,7 +95,7 @@ describe("auto over SSH, with a scripted helper", () => {
 });
 
 describe("doctor over SSH", () => {
-  // doctor runs a dozen probes and two helpers through the link: seconds on a loaded machine
+  // doctor runs the helper's check mode through the link (bpf and apt-cache in it): seconds on a loaded machine
   it("runs the real helper's bpf round trip through the link and says which backend auto uses", { timeout: 60_000 }, async () => {
     const stdout = new PassThrough();
     let out = "";
