@@ -13,7 +13,10 @@ function describe(err: unknown): { line: string; code: number } {
     return { line: `rssdrift: ${printable(err.message)}${err.hint ? ` (fix: ${printable(err.hint)})` : ""}`, code: err.exitCode };
   }
   const message = printable(err instanceof Error ? err.message : String(err));
-  const stack = process.env.RSSDRIFT_DEBUG && err instanceof Error ? `\n${(err.stack ?? "").split("\n").map(printable).join("\n")}` : " (RSSDRIFT_DEBUG=1 shows the stack)";
+  const stack =
+    process.env.RSSDRIFT_DEBUG && err instanceof Error
+      ? `\n${(err.stack ?? "").split("\n").map(printable).join("\n")}`
+      : " (RSSDRIFT_DEBUG=1 shows the stack)";
   return { line: `rssdrift: internal error: ${message}${stack}`, code: EXIT.internal };
 }
 

@@ -69,21 +69,45 @@ def parse_args(argv):
     """Parses the helper's arguments (without the program name); raises HelperError bad-args."""
     parser = _ArgumentParser(prog="rss_stat.py", description="Read mm->rss_stat of a process.")
     parser.add_argument("--pid", type=_pid, help="a pid, or self")
-    parser.add_argument("--check", action="store_true",
-                        help="check every prerequisite of each backend, print one check line (rssdrift_helper/checks.py)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check every prerequisite of each backend, print one check line (rssdrift_helper/checks.py)",
+    )
     parser.add_argument("--backend", choices=("drgn", "bpf", "procfs"), default="drgn")
     parser.add_argument("--interval", type=_positive_int, default=1000, metavar="MS")
-    parser.add_argument("--count", type=_positive_int, default=None, metavar="K",
-                        help="samples to take (default: 1, or unlimited with --control)")
+    parser.add_argument(
+        "--count",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="samples to take (default: 1, or unlimited with --control)",
+    )
     parser.add_argument("--smaps", action="store_true", help="also read /proc/PID/smaps_rollup")
-    parser.add_argument("--control", action="store_true",
-                        help="read control lines (sample, interval MS, pause, resume, ping) from stdin; EOF ends")
-    parser.add_argument("--heartbeat", type=_positive_int, default=None, metavar="S",
-                        help="with --control: exit when no control line came for S seconds")
-    parser.add_argument("--vmlinux", default=None, metavar="PATH",
-                        help="drgn backend: the kernel's vmlinux with DWARF, instead of drgn's search (drgn -s PATH)")
-    parser.add_argument("--where", default="this machine", metavar="TEXT",
-                        help="procfs backend: how rssdrift names this machine in messages (e.g. root@db1:22)")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="read control lines (sample, interval MS, pause, resume, ping) from stdin; EOF ends",
+    )
+    parser.add_argument(
+        "--heartbeat",
+        type=_positive_int,
+        default=None,
+        metavar="S",
+        help="with --control: exit when no control line came for S seconds",
+    )
+    parser.add_argument(
+        "--vmlinux",
+        default=None,
+        metavar="PATH",
+        help="drgn backend: the kernel's vmlinux with DWARF, instead of drgn's search (drgn -s PATH)",
+    )
+    parser.add_argument(
+        "--where",
+        default="this machine",
+        metavar="TEXT",
+        help="procfs backend: how rssdrift names this machine in messages (e.g. root@db1:22)",
+    )
     options = parser.parse_args(argv)
     if options.pid is None and not options.check:
         parser.error("the following arguments are required: --pid")

@@ -37,8 +37,13 @@ def validator_missing():
 
 def schema_errors(lines):
     """The validator's message for each line that is not a valid helper line ([] if all are)."""
-    result = subprocess.run(["node", "--input-type=module", "-e", _NODE_CHECK, VALIDATOR],
-                            input="\n".join(lines) + "\n", capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", _NODE_CHECK, VALIDATOR],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode not in (0, 1) or result.stderr:
         raise RuntimeError("the schema check failed to run: %s" % result.stderr.strip())
     return result.stdout.splitlines()

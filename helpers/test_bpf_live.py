@@ -36,8 +36,14 @@ SKIP_REASON = None
 
 def helper(*args, **kwargs):
     """Runs the helper -> (exit status, parsed lines, stderr)."""
-    result = subprocess.run([sys.executable, "-I", SCRIPT, *args], capture_output=True, text=True,
-                            timeout=DEADLINE_S, stdin=subprocess.DEVNULL, **kwargs)
+    result = subprocess.run(
+        [sys.executable, "-I", SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+        stdin=subprocess.DEVNULL,
+        **kwargs
+    )
     return result.returncode, [json.loads(line) for line in result.stdout.splitlines()], result.stderr
 
 
@@ -106,8 +112,11 @@ class Target:
     def __init__(self, cpus, pages):
         self.pipes = {cpu: os.pipe() for cpu in cpus}
         readers = [self.pipes[cpu][0] for cpu in cpus]
-        self.process = subprocess.Popen([sys.executable, "-c", TARGET, ",".join(map(str, cpus)), str(pages)]
-                                        + [str(fd) for fd in readers], stdout=subprocess.PIPE, pass_fds=readers)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", TARGET, ",".join(map(str, cpus)), str(pages)] + [str(fd) for fd in readers],
+            stdout=subprocess.PIPE,
+            pass_fds=readers,
+        )
         for fd in readers:
             os.close(fd)
         self.pid = self.process.pid
@@ -167,7 +176,9 @@ class ReadsAgreeWithProc(LiveTestCase):
         if kernel_at_least(6, 16):  # status and statm read the exact values since 82241a83cd15
             self.assertEqual(counters["anon"]["exact"], proc_["status"]["RssAnon"] // PAGE_KB)
             self.assertEqual(counters["file"]["exact"], proc_["status"]["RssFile"] // PAGE_KB)
-            self.assertEqual(sum(counters[name]["exact"] for name in ("file", "anon", "shmem")), proc_["statm"]["resident"])
+            self.assertEqual(
+                sum(counters[name]["exact"] for name in ("file", "anon", "shmem")), proc_["statm"]["resident"]
+            )
         for name, reading in counters.items():
             self.assertEqual([slot["slot"] for slot in reading["residue"]], hello["cpus"]["online"], name)
             self.assertTrue(all(abs(slot["pages"]) < hello["batch"] for slot in reading["residue"]), name)
@@ -184,9 +195,23 @@ class SlotClimbsAndFolds(LiveTestCase):
     def test_a_slot_folds_at_the_batch(self):
         cpu = CPUS[-1]
         target = start_target(self, [cpu], 10)
-        watcher = subprocess.Popen([sys.executable, "-I", SCRIPT, "--pid", str(target.pid), "--backend", "bpf",
-                                    "--control", "--interval", "3600000"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        watcher = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                SCRIPT,
+                "--pid",
+                str(target.pid),
+                "--backend",
+                "bpf",
+                "--control",
+                "--interval",
+                "3600000",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.addCleanup(watcher.stdout.close)
         self.addCleanup(watcher.wait)
         self.addCleanup(watcher.stdin.close)
@@ -231,11 +256,17 @@ class PidNamespaces(LiveTestCase):
     def test_a_pid_seen_inside_a_new_pid_namespace(self):
         # sh is pid 1 in the new namespace and the target pid 2, which outside is kthreadd: a
         # lookup in the wrong namespace would find a kernel thread
-        script = ('%s -c "import mmap,time; m=mmap.mmap(-1, 200*4096, flags=mmap.MAP_PRIVATE|mmap.MAP_ANONYMOUS); m.write(b\'x\'*200*4096); time.sleep(600)" & '
-                  'sleep 1; %s -I %s --pid $! --backend bpf --smaps; status=$?; kill $!; exit $status'
-                  % (sys.executable, sys.executable, SCRIPT))
-        result = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script],
-                                capture_output=True, text=True, timeout=DEADLINE_S)
+        script = (
+            "%s -c \"import mmap,time; m=mmap.mmap(-1, 200*4096, flags=mmap.MAP_PRIVATE|mmap.MAP_ANONYMOUS); m.write(b'x'*200*4096); time.sleep(600)\" & "  # noqa: E501 (a program or file as one string)
+            "sleep 1; %s -I %s --pid $! --backend bpf --smaps; status=$?; kill $!; exit $status"
+            % (sys.executable, sys.executable, SCRIPT)
+        )
+        result = subprocess.run(
+            ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+        )
         self.assertEqual((result.returncode, result.stderr), (0, ""), result.stdout)
         lines = [json.loads(line) for line in result.stdout.splitlines()]
         hello, sample = lines[-2], lines[-1]
@@ -297,9 +328,23 @@ class BadTargets(LiveTestCase):
 
     def test_a_target_that_exits_while_watched(self):
         target = start_target(self, CPUS[:1], 10)
-        watcher = subprocess.Popen([sys.executable, "-I", SCRIPT, "--pid", str(target.pid), "--backend", "bpf",
-                                    "--control", "--interval", "3600000"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        watcher = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                SCRIPT,
+                "--pid",
+                str(target.pid),
+                "--backend",
+                "bpf",
+                "--control",
+                "--interval",
+                "3600000",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self.addCleanup(watcher.stdout.close)
         lines = [json.loads(watcher.stdout.readline()) for _ in range(4)]
         self.assertEqual(lines[-1]["type"], "sample", lines)
@@ -319,11 +364,16 @@ def launch_through_bootstrap(args):
     launcher = os.path.join(REPO, "dist", "src", "sources", "helper-launch.js")
     if validator_missing() or not os.path.exists(launcher):
         return None
-    printer = ('import { pathToFileURL } from "node:url";'
-               'const m = await import(pathToFileURL(process.argv[1]).href);'
-               'process.stdout.write(JSON.stringify({ bootstrap: m.BOOTSTRAP, preamble: m.helperPreamble().toString("base64") }));')
-    out = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, launcher],
-                                    capture_output=True, text=True, check=True).stdout)
+    printer = (
+        'import { pathToFileURL } from "node:url";'
+        "const m = await import(pathToFileURL(process.argv[1]).href);"
+        'process.stdout.write(JSON.stringify({ bootstrap: m.BOOTSTRAP, preamble: m.helperPreamble().toString("base64") }));'  # noqa: E501 (a program or file as one string)
+    )
+    out = json.loads(
+        subprocess.run(
+            ["node", "--input-type=module", "-e", printer, launcher], capture_output=True, text=True, check=True
+        ).stdout
+    )
     return ["python3", "-c", out["bootstrap"]] + list(args), base64.b64decode(out["preamble"])
 
 
@@ -354,8 +404,16 @@ class Refusals(LiveTestCase):
         if launch is None or not os.path.exists(SYSTEM_PYTHON):
             self.skipTest("needs node, the compiled helper-launch.js and %s" % SYSTEM_PYTHON)
         argv, preamble = launch
-        result = subprocess.run([SYSTEM_PYTHON, "-I"] + argv[1:], input=preamble, capture_output=True,
-                                timeout=DEADLINE_S, user=65534, group=65534, extra_groups=[], cwd="/")
+        result = subprocess.run(
+            [SYSTEM_PYTHON, "-I"] + argv[1:],
+            input=preamble,
+            capture_output=True,
+            timeout=DEADLINE_S,
+            user=65534,
+            group=65534,
+            extra_groups=[],
+            cwd="/",
+        )
         status, stderr = result.returncode, result.stderr.decode()
         lines = [json.loads(line) for line in result.stdout.splitlines()]
         self.assertEqual((status, stderr), (EXIT_STATUS["not-root"], ""), lines)

@@ -36,18 +36,22 @@ class Encodings(unittest.TestCase):
             asm.lsh_imm(R8, 3)
             asm.rsh_reg(R8, R9)
             asm.exit()
-        self.assertEqual(assembled(build), [
-            "b700000000000000",  # ALU64 | MOV | K
-            "bf16000000000000",  # ALU64 | MOV | X, src r1 in the high nibble
-            "07090000feffffff",  # ALU64 | ADD | K, imm -2
-            "1f89000000000000",  # ALU64 | SUB | X
-            "2708000010000000",  # ALU64 | MUL | K
-            "570800003f000000",  # ALU64 | AND | K
-            "4f01000000000000",  # ALU64 | OR | X
-            "6708000003000000",  # ALU64 | LSH | K
-            "7f98000000000000",  # ALU64 | RSH | X
-            "9500000000000000",  # JMP | EXIT
-        ])
+
+        self.assertEqual(
+            assembled(build),
+            [
+                "b700000000000000",  # ALU64 | MOV | K
+                "bf16000000000000",  # ALU64 | MOV | X, src r1 in the high nibble
+                "07090000feffffff",  # ALU64 | ADD | K, imm -2
+                "1f89000000000000",  # ALU64 | SUB | X
+                "2708000010000000",  # ALU64 | MUL | K
+                "570800003f000000",  # ALU64 | AND | K
+                "4f01000000000000",  # ALU64 | OR | X
+                "6708000003000000",  # ALU64 | LSH | K
+                "7f98000000000000",  # ALU64 | RSH | X
+                "9500000000000000",  # JMP | EXIT
+            ],
+        )
 
     def test_adding_zero_emits_nothing(self):
         asm = Assembler()
@@ -61,17 +65,22 @@ class Encodings(unittest.TestCase):
             asm.load(1, R8, FP, -16)
             asm.store(4, R6, 16, R8)
             asm.store(8, FP, -24, R0)
-        self.assertEqual(assembled(build), [
-            "79a1f8ff00000000",  # LDX | MEM | DW, r1 = *(u64 *)(r10 - 8)
-            "6168000000000000",  # LDX | MEM | W
-            "71a8f0ff00000000",  # LDX | MEM | B
-            "6386100000000000",  # STX | MEM | W, *(u32 *)(r6 + 16) = r8
-            "7b0ae8ff00000000",  # STX | MEM | DW
-        ])
+
+        self.assertEqual(
+            assembled(build),
+            [
+                "79a1f8ff00000000",  # LDX | MEM | DW, r1 = *(u64 *)(r10 - 8)
+                "6168000000000000",  # LDX | MEM | W
+                "71a8f0ff00000000",  # LDX | MEM | B
+                "6386100000000000",  # STX | MEM | W, *(u32 *)(r6 + 16) = r8
+                "7b0ae8ff00000000",  # STX | MEM | DW
+            ],
+        )
 
     def test_wide_immediate(self):
-        self.assertEqual(assembled(lambda asm: asm.load_imm64(R1, 0xFFFFFFFF81000000)),
-                         ["1801000000000081", "00000000ffffffff"])
+        self.assertEqual(
+            assembled(lambda asm: asm.load_imm64(R1, 0xFFFFFFFF81000000)), ["1801000000000081", "00000000ffffffff"]
+        )
 
     def test_calls_and_jumps(self):
         def build(asm):
@@ -82,13 +91,17 @@ class Encodings(unittest.TestCase):
             asm.goto("out")
             asm.label("out")
             asm.exit()
-        self.assertEqual(assembled(build), [
-            "8500000071000000",  # JMP | CALL, helper 113
-            "1501020000000000",  # JMP | JEQ | K, +2
-            "5d98fdff00000000",  # JMP | JNE | X, -3 (back to the call)
-            "0500000000000000",  # JMP | JA, +0
-            "9500000000000000",
-        ])
+
+        self.assertEqual(
+            assembled(build),
+            [
+                "8500000071000000",  # JMP | CALL, helper 113
+                "1501020000000000",  # JMP | JEQ | K, +2
+                "5d98fdff00000000",  # JMP | JNE | X, -3 (back to the call)
+                "0500000000000000",  # JMP | JA, +0
+                "9500000000000000",
+            ],
+        )
 
     def test_label_mistakes(self):
         asm = Assembler()
@@ -122,7 +135,7 @@ class ContextLayout(unittest.TestCase):
         raw = struct.pack("<i4xq4ii4x", -7, 1 << 40, 1, -2, 3, -4, 9)
         values = ctx.decode(raw)
         self.assertEqual(values[ctx.index("b")], 1 << 40)
-        self.assertEqual(values[ctx.index("c"):ctx.index("c") + 4], (1, -2, 3, -4))
+        self.assertEqual(values[ctx.index("c") : ctx.index("c") + 4], (1, -2, 3, -4))
         self.assertEqual((values[ctx.index("a")], values[ctx.index("d")]), (-7, 9))
 
     def test_the_biggest_contexts_fit_a_store_offset(self):
@@ -159,23 +172,32 @@ class ReaderDecisions(unittest.TestCase):
             self.assertEqual(bpf_reader.check_prerequisites("integrity"), bpf_reader.syscall_number())
 
     def test_thread_bound(self):
-        self.assertEqual([bpf_reader.thread_bound(n) for n in (1, 32, 33, 300, 600, 5000)], [64, 64, 128, 1024, 1024, 1024])
+        self.assertEqual(
+            [bpf_reader.thread_bound(n) for n in (1, 32, 33, 300, 600, 5000)], [64, 64, 128, 1024, 1024, 1024]
+        )
 
     def test_syscall_numbers(self):
         from rssdrift_helper.bpf_syscall import syscall_number
-        self.assertEqual((syscall_number("x86_64"), syscall_number("aarch64"), syscall_number("riscv64")), (321, 280, None))
+
+        self.assertEqual(
+            (syscall_number("x86_64"), syscall_number("aarch64"), syscall_number("riscv64")), (321, 280, None)
+        )
 
     def test_cpu_lists(self):
         self.assertEqual(parse_cpu_list("0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11])
         self.assertEqual(parse_cpu_list("0\n"), [0])
 
     def test_kallsyms(self):
-        text = (b"ffffffff81000000 T _stext\n"
-                b"ffffffff82a0c900 R __per_cpu_offset_end_not_it\n"
-                b"ffffffff82a0c920 D __per_cpu_offset\n"
-                b"0000000000000000 D __per_cpu_start\n"
-                b"ffffffffc0001000 t helper\t[some_module]\n")
-        found = kallsyms.symbol_addresses(text, ("__per_cpu_offset", "__per_cpu_start", "percpu_counter_batch", "helper"))
+        text = (
+            b"ffffffff81000000 T _stext\n"
+            b"ffffffff82a0c900 R __per_cpu_offset_end_not_it\n"
+            b"ffffffff82a0c920 D __per_cpu_offset\n"
+            b"0000000000000000 D __per_cpu_start\n"
+            b"ffffffffc0001000 t helper\t[some_module]\n"
+        )
+        found = kallsyms.symbol_addresses(
+            text, ("__per_cpu_offset", "__per_cpu_start", "percpu_counter_batch", "helper")
+        )
         self.assertEqual(found, {"__per_cpu_offset": 0xFFFFFFFF82A0C920, "__per_cpu_start": 0})
 
 

@@ -54,8 +54,13 @@ def tiny_btf():
     inner = b.add(btf.STRUCT, "inner", vlen=2, size_or_type=8, tail=b.members(("a", int_, 0), ("b", int_, 32)))
     array = b.add(btf.ARRAY, None, tail=[int_, int_, 4])
     union = b.add(btf.UNION, None, vlen=1, size_or_type=8, tail=b.members(("in", inner, 0)))
-    outer = b.add(btf.STRUCT, "outer", vlen=3, size_or_type=32,
-                  tail=b.members(("x", int_, 0), (None, union, 64), ("arr", array, 128)))
+    outer = b.add(
+        btf.STRUCT,
+        "outer",
+        vlen=3,
+        size_or_type=32,
+        tail=b.members(("x", int_, 0), (None, union, 64), ("arr", array, 128)),
+    )
     b.add(btf.TYPEDEF, "outer_t", size_or_type=outer)
     b.add(btf.PTR, None, size_or_type=int_)
     b.add(btf.ENUM, "colour", vlen=2, size_or_type=4, tail=[b.string("RED"), 0, b.string("BLUE"), -2])
@@ -132,7 +137,9 @@ class HandBuiltBlob(unittest.TestCase):
             btf.Btf(b.blob())
 
 
-@unittest.skipUnless(os.path.exists(btf.VMLINUX), "LOUD SKIP: this kernel has no %s (CONFIG_DEBUG_INFO_BTF)" % btf.VMLINUX)
+@unittest.skipUnless(
+    os.path.exists(btf.VMLINUX), "LOUD SKIP: this kernel has no %s (CONFIG_DEBUG_INFO_BTF)" % btf.VMLINUX
+)
 class RunningKernel(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -160,8 +167,10 @@ class RunningKernel(unittest.TestCase):
         offset, type_id = self.types.member_offset("mm_struct", "mm_users")
         self.assertGreater(offset, 0)
         self.assertEqual(self.types.type_name(type_id), "atomic_t")
-        self.assertEqual(self.types.member_offset("pid_namespace", "idr.idr_rt")[0],
-                         self.types.member_offset("pid_namespace", "idr")[0] + self.types.member_offset("idr", "idr_rt")[0])
+        self.assertEqual(
+            self.types.member_offset("pid_namespace", "idr.idr_rt")[0],
+            self.types.member_offset("pid_namespace", "idr")[0] + self.types.member_offset("idr", "idr_rt")[0],
+        )
 
     def test_per_cpu_variables_are_in_the_datasec(self):
         runqueues = self.types.datasec_offset(".data..percpu", "runqueues")

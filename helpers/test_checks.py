@@ -31,18 +31,38 @@ def lab_hello():
 
 
 BPF_HELLO = {
-    "type": "hello", "protocol": 1, "backend": "bpf", "kernel": "6.18.0-test", "drgn": None, "page_size": 4096,
-    "cpus": {"online": [0, 1], "possible": [0, 1]}, "batch": 32, "era": "percpu", "era_source": "type",
-    "layout": "struct percpu_counter [4]", "slot_kind": "cpu", "fault_around_pages": 16,
-    "target": {"pid": 99, "comm": "python3", "start_time": 1, "threads": 1}, "interval_ms": 1000, "smaps": False,
+    "type": "hello",
+    "protocol": 1,
+    "backend": "bpf",
+    "kernel": "6.18.0-test",
+    "drgn": None,
+    "page_size": 4096,
+    "cpus": {"online": [0, 1], "possible": [0, 1]},
+    "batch": 32,
+    "era": "percpu",
+    "era_source": "type",
+    "layout": "struct percpu_counter [4]",
+    "slot_kind": "cpu",
+    "fault_around_pages": 16,
+    "target": {"pid": 99, "comm": "python3", "start_time": 1, "threads": 1},
+    "interval_ms": 1000,
+    "smaps": False,
     "bpf": {"per_cpu_offsets": "runqueues", "insns": 321, "btf_ms": 48.5, "load_ms": 1.5},
 }
 
 
 def here(**facts):
     """A stand-in for checks.Here: root on Debian unless told otherwise."""
-    values = dict(release="6.12.0", distribution=hints.Distribution("ID=debian\n"), euid=0, uid=0, user="root",
-                  through_sudo=False, lockdown="none", vmlinux=None)
+    values = dict(
+        release="6.12.0",
+        distribution=hints.Distribution("ID=debian\n"),
+        euid=0,
+        uid=0,
+        user="root",
+        through_sudo=False,
+        lockdown="none",
+        vmlinux=None,
+    )
     values.update(facts)
     return types.SimpleNamespace(**values)
 
@@ -55,23 +75,33 @@ def passing():
 class Words(unittest.TestCase):
     def test_names_the_era_layout_batch_and_cpu_count_from_the_hello_line(self):
         hello = lab_hello()
-        self.assertEqual(check_result.describe_hello(hello),
-                         "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 4 online CPUs; "
-                         "drgn %s)" % hello["drgn"])
+        self.assertEqual(
+            check_result.describe_hello(hello),
+            "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 4 online CPUs; "
+            "drgn %s)" % hello["drgn"],
+        )
         split = dict(hello, era="split-rss", layout="struct mm_rss_stat", batch=None, slot_kind="thread")
-        self.assertRegex(check_result.describe_hello(split),
-                         r"^split-rss \(from mm_struct's types: mm->rss_stat is struct mm_rss_stat, plus per-thread caches")
+        self.assertRegex(
+            check_result.describe_hello(split),
+            r"^split-rss \(from mm_struct's types: mm->rss_stat is struct mm_rss_stat, plus per-thread caches",
+        )
 
     def test_the_bpf_proof_shows_how_it_found_the_offsets_the_era_and_the_cost(self):
-        self.assertEqual(bpf_checks.describe_bpf_hello(BPF_HELLO),
-                         "works: read its own counters with a BPF program; per-CPU offsets from the runqueues (derived); era "
-                         "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 2 online CPUs; "
-                         "bpf); 321 instructions, BTF read in 48.5 ms, loaded in 1.5 ms")
+        self.assertEqual(
+            bpf_checks.describe_bpf_hello(BPF_HELLO),
+            "works: read its own counters with a BPF program; per-CPU offsets from the runqueues (derived); era "
+            "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 2 online CPUs; "
+            "bpf); 321 instructions, BTF read in 48.5 ms, loaded in 1.5 ms",
+        )
 
     def test_labels_a_version_based_era_as_a_guess(self):
-        self.assertRegex(drgn_checks.guessed_era_detail("6.1.0-50-cloud-amd64"),
-                         r"^not checked \(needs the above\); a guess from the kernel version 6\.1\.0-50-cloud-amd64: split-rss")
-        self.assertRegex(drgn_checks.guessed_era_detail("6.12.107+deb13-cloud-amd64"), r": percpu \(v6\.2 and later are percpu")
+        self.assertRegex(
+            drgn_checks.guessed_era_detail("6.1.0-50-cloud-amd64"),
+            r"^not checked \(needs the above\); a guess from the kernel version 6\.1\.0-50-cloud-amd64: split-rss",
+        )
+        self.assertRegex(
+            drgn_checks.guessed_era_detail("6.12.107+deb13-cloud-amd64"), r": percpu \(v6\.2 and later are percpu"
+        )
         self.assertRegex(drgn_checks.guessed_era_detail("weird"), r"does not say which era")
 
 
@@ -135,7 +165,9 @@ class DrgnVersions(unittest.TestCase):
         except ImportError:
             self.assertEqual((result.status, result.code), ("fail", "no-drgn"))
             self.assertTrue(result.detail.startswith("not installed for %s" % sys.executable), result.detail)
-            self.assertEqual(result.fix, hints.drgn_fix(sys.executable, sys.prefix != sys.base_prefix, here().distribution))
+            self.assertEqual(
+                result.fix, hints.drgn_fix(sys.executable, sys.prefix != sys.base_prefix, here().distribution)
+            )
         else:
             self.assertEqual(result.status, "ok")
 
@@ -153,10 +185,12 @@ class DebugInfoFiles(unittest.TestCase):
         cls.file = staticmethod(lambda name: os.path.join(cls.dir, name))
         with open(cls.file("prog.c"), "w") as f:
             f.write("int answer = 42;\nint main(void) { return answer - 42; }\n")
-        for argv in (["gcc", "-g", "-o", cls.file("with-dwarf"), cls.file("prog.c")],
-                     ["gcc", "-g0", "-o", cls.file("without-dwarf"), cls.file("prog.c")],
-                     ["strip", "-o", cls.file("stripped"), cls.file("with-dwarf")],
-                     ["objcopy", "--only-keep-debug", cls.file("with-dwarf"), cls.file("debug-only")]):
+        for argv in (
+            ["gcc", "-g", "-o", cls.file("with-dwarf"), cls.file("prog.c")],
+            ["gcc", "-g0", "-o", cls.file("without-dwarf"), cls.file("prog.c")],
+            ["strip", "-o", cls.file("stripped"), cls.file("with-dwarf")],
+            ["objcopy", "--only-keep-debug", cls.file("with-dwarf"), cls.file("debug-only")],
+        ):
             subprocess.run(argv, check=True)
 
     @classmethod
@@ -164,13 +198,27 @@ class DebugInfoFiles(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def test_tells_files_with_dwarf_from_files_without(self):
-        statuses = {name: drgn_checks.dwarf_status(self.file(name)) for name in ("with-dwarf", "debug-only", "without-dwarf", "stripped")}
-        self.assertEqual(statuses, {"with-dwarf": "debug-info", "debug-only": "debug-info", "without-dwarf": "no-debug-info",
-                                    "stripped": "no-debug-info"})
+        statuses = {
+            name: drgn_checks.dwarf_status(self.file(name))
+            for name in ("with-dwarf", "debug-only", "without-dwarf", "stripped")
+        }
+        self.assertEqual(
+            statuses,
+            {
+                "with-dwarf": "debug-info",
+                "debug-only": "debug-info",
+                "without-dwarf": "no-debug-info",
+                "stripped": "no-debug-info",
+            },
+        )
 
     def test_reads_32_bit_elf_too_when_gcc_can_build_one(self):
-        if subprocess.run(["gcc", "-m32", "-g", "-c", "-o", self.file("prog32.o"), self.file("prog.c")],
-                          capture_output=True).returncode != 0:
+        if (
+            subprocess.run(
+                ["gcc", "-m32", "-g", "-c", "-o", self.file("prog32.o"), self.file("prog.c")], capture_output=True
+            ).returncode
+            != 0
+        ):
             self.skipTest("no 32-bit multilib here")
         self.assertEqual(drgn_checks.dwarf_status(self.file("prog32.o")), "debug-info")
 
@@ -188,9 +236,15 @@ class DebugInfoFiles(unittest.TestCase):
         self.assertEqual(stripped.detail, "--vmlinux %s: %s has no DWARF (stripped)" % ((self.file("stripped"),) * 2))
 
     def test_follows_drgns_search_path_in_order(self):
-        self.assertEqual(drgn_checks.vmlinux_candidates("6.1.0-50-cloud-amd64"), [
-            "/usr/lib/debug/boot/vmlinux-6.1.0-50-cloud-amd64", "/usr/lib/debug/lib/modules/6.1.0-50-cloud-amd64/vmlinux",
-            "/boot/vmlinux-6.1.0-50-cloud-amd64", "/lib/modules/6.1.0-50-cloud-amd64/build/vmlinux"])
+        self.assertEqual(
+            drgn_checks.vmlinux_candidates("6.1.0-50-cloud-amd64"),
+            [
+                "/usr/lib/debug/boot/vmlinux-6.1.0-50-cloud-amd64",
+                "/usr/lib/debug/lib/modules/6.1.0-50-cloud-amd64/vmlinux",
+                "/boot/vmlinux-6.1.0-50-cloud-amd64",
+                "/lib/modules/6.1.0-50-cloud-amd64/build/vmlinux",
+            ],
+        )
 
 
 class Capabilities(unittest.TestCase):
@@ -206,6 +260,7 @@ class Capabilities(unittest.TestCase):
 def refusing(code, message, hint=None):
     def read():
         raise HelperError(code, message, hint)
+
     return read
 
 
@@ -216,15 +271,22 @@ class BpfProof(unittest.TestCase):
         self.assertTrue(result.detail.startswith("works: read its own counters"))
 
     def test_turns_the_readers_no_btf_into_a_failed_btf_check_though_the_file_test_passed(self):
-        bpf, btf = bpf_checks.check_bpf(here(), passing(), read=refusing("no-btf", "BTF has no struct mm_struct", bpf_reader.NO_BTF_HINT))
+        bpf, btf = bpf_checks.check_bpf(
+            here(), passing(), read=refusing("no-btf", "BTF has no struct mm_struct", bpf_reader.NO_BTF_HINT)
+        )
         self.assertEqual((bpf.name, bpf.status, bpf.detail), ("bpf()", "fail", "refused (no-btf): see BTF"))
         self.assertEqual((btf.name, btf.status, btf.code), ("BTF", "fail", "no-btf"))
         self.assertEqual(btf.detail, "the bpf reader says (no-btf): BTF has no struct mm_struct")
         self.assertIn("CONFIG_DEBUG_INFO_BTF", btf.fix)
 
     def test_turns_the_readers_lockdown_into_a_failed_lockdown_check_with_its_fix(self):
-        results = bpf_checks.check_bpf(here(), passing(), read=refusing("lockdown", "bpf_probe_read_kernel: confidentiality",
-                                                                        "boot without lockdown=confidentiality"))
+        results = bpf_checks.check_bpf(
+            here(),
+            passing(),
+            read=refusing(
+                "lockdown", "bpf_probe_read_kernel: confidentiality", "boot without lockdown=confidentiality"
+            ),
+        )
         lockdown = {result.name: result for result in results}["lockdown"]
         self.assertEqual((lockdown.status, lockdown.fix), ("fail", "boot without lockdown=confidentiality"))
 
@@ -234,15 +296,21 @@ class BpfProof(unittest.TestCase):
         self.assertEqual([result.name for result in results], ["bpf()"])
 
     def test_keeps_a_refused_bpf_and_a_failed_self_check_on_its_own_line_each_with_its_fix(self):
-        [refused] = bpf_checks.check_bpf(here(), passing(), read=refusing("bpf-refused", "EPERM (seccomp?)", bpf_reader.REFUSED_HINT))
+        [refused] = bpf_checks.check_bpf(
+            here(), passing(), read=refusing("bpf-refused", "EPERM (seccomp?)", bpf_reader.REFUSED_HINT)
+        )
         self.assertEqual(refused.detail, "the helper's bpf reader failed (bpf-refused): EPERM (seccomp?)")
         self.assertRegex(refused.fix, r"CAP_BPF and CAP_PERFMON")
-        [self_check] = bpf_checks.check_bpf(here(), passing(), read=refusing("self-check-failed", "cpu 1: rq->cpu is 0"))
+        [self_check] = bpf_checks.check_bpf(
+            here(), passing(), read=refusing("self-check-failed", "cpu 1: rq->cpu is 0")
+        )
         self.assertEqual((self_check.status, self_check.code), ("fail", "self-check-failed"))
         self.assertEqual(self_check.fix, bpf_checks.TRY_IT)
 
     def test_is_not_tried_without_root_or_capabilities(self):
-        no_caps = dict(passing(), capabilities=check_result.fail("capabilities", "not-root", "none", bpf_checks.FIX_CAPS))
+        no_caps = dict(
+            passing(), capabilities=check_result.fail("capabilities", "not-root", "none", bpf_checks.FIX_CAPS)
+        )
         [result] = bpf_checks.check_bpf(here(euid=1000), no_caps, read=refusing("internal", "must not run"))
         self.assertEqual(result.status, "skipped")
 
@@ -256,9 +324,13 @@ class EraProof(unittest.TestCase):
             self.assertIn("a guess from the kernel version 6.1.0: split-rss", result.detail)
 
     def test_fails_with_the_readers_own_error_and_fix(self):
-        result = drgn_checks.check_era(here(), passing(), read=lambda vmlinux: refusing("unsupported-layout", "odd", "later")())
-        self.assertEqual((result.status, result.code, result.detail, result.fix),
-                         ("fail", "unsupported-layout", "the drgn reader failed (unsupported-layout): odd", "later"))
+        result = drgn_checks.check_era(
+            here(), passing(), read=lambda vmlinux: refusing("unsupported-layout", "odd", "later")()
+        )
+        self.assertEqual(
+            (result.status, result.code, result.detail, result.fix),
+            ("fail", "unsupported-layout", "the drgn reader failed (unsupported-layout): odd", "later"),
+        )
 
     def test_names_the_era_the_reader_found(self):
         hello = lab_hello()
@@ -270,6 +342,7 @@ class Line(unittest.TestCase):
     def test_a_check_that_raises_is_that_checks_failure_and_the_others_still_run(self):
         def broken(_here):
             raise KeyError("oops")
+
         [result] = checks.guarded("/proc/kcore", broken, here())
         self.assertEqual((result.name, result.status, result.code), ("/proc/kcore", "fail", "internal"))
         self.assertIn("KeyError", result.detail)
@@ -279,12 +352,19 @@ class Line(unittest.TestCase):
         self.assertEqual(checks.auto_backend(everything), "bpf")
         no_bpf = dict(everything, **{"bpf()": check_result.fail("bpf()", "bpf-refused", "no")})
         self.assertEqual(checks.auto_backend(no_bpf), "drgn")
-        self.assertEqual(checks.auto_backend(dict(no_bpf, **{"rss_stat era": check_result.skipped("rss_stat era", "no")})), "procfs")
+        self.assertEqual(
+            checks.auto_backend(dict(no_bpf, **{"rss_stat era": check_result.skipped("rss_stat era", "no")})), "procfs"
+        )
 
 
 def run_check(prefix=()):
-    result = subprocess.run(list(prefix) + [sys.executable if not prefix else "/usr/bin/python3", "-I", SCRIPT, "--check"],
-                            capture_output=True, text=True, timeout=DEADLINE_S, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        list(prefix) + [sys.executable if not prefix else "/usr/bin/python3", "-I", SCRIPT, "--check"],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+        stdin=subprocess.DEVNULL,
+    )
     return result
 
 
@@ -312,8 +392,10 @@ class Script(unittest.TestCase):
         self.assertEqual(found["root"]["status"], "ok" if os.geteuid() == 0 else "fail")
         self.assertEqual(found["BTF"]["status"], "ok" if os.path.exists("/sys/kernel/btf/vmlinux") else "fail")
         self.assertEqual(found["/proc/kcore"]["status"] == "fail", not os.path.exists("/proc/kcore"))
-        self.assertEqual(line["auto"], checks.auto_backend({name: types.SimpleNamespace(status=entry["status"])
-                                                            for name, entry in found.items()}))
+        self.assertEqual(
+            line["auto"],
+            checks.auto_backend({name: types.SimpleNamespace(status=entry["status"]) for name, entry in found.items()}),
+        )
 
     def test_as_nobody(self):
         if os.geteuid() != 0 or shutil.which("setpriv") is None or not os.path.exists("/usr/bin/python3"):

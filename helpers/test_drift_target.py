@@ -39,8 +39,9 @@ class WaitingTarget:
     """drift-target started with stdin a pipe: it waits until we close it."""
 
     def __init__(self, *args):
-        self.process = subprocess.Popen([DRIFT_TARGET, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [DRIFT_TARGET, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         self.ready = json.loads(self.process.stdout.readline())
 
     def stop_by_closing_stdin(self):
@@ -64,8 +65,9 @@ class DriftTarget(unittest.TestCase):
 
     def test_no_wait_prints_the_ready_line_and_exits(self):
         cpus = allowed_cpus()
-        result = subprocess.run([DRIFT_TARGET, "--pages", "7", "--no-wait"], capture_output=True, text=True,
-                                timeout=DEADLINE_S)
+        result = subprocess.run(
+            [DRIFT_TARGET, "--pages", "7", "--no-wait"], capture_output=True, text=True, timeout=DEADLINE_S
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stdout.splitlines()
         self.assertEqual(len(lines), 1)
@@ -110,11 +112,17 @@ class DriftTarget(unittest.TestCase):
 
     def test_bad_cpus_are_one_line_and_exit_2(self):
         beyond = max(allowed_cpus()) + 1
-        for args in (["--cpus", str(beyond)], ["--cpus", "one"], ["--seed", "--cpu", str(beyond)], ["--pages", "-1"],
-                     ["--cpu", "0"]):
+        for args in (
+            ["--cpus", str(beyond)],
+            ["--cpus", "one"],
+            ["--seed", "--cpu", str(beyond)],
+            ["--pages", "-1"],
+            ["--cpu", "0"],
+        ):
             with self.subTest(args=args):
-                result = subprocess.run([DRIFT_TARGET, *args, "--no-wait"], capture_output=True, text=True,
-                                        timeout=DEADLINE_S)
+                result = subprocess.run(
+                    [DRIFT_TARGET, *args, "--no-wait"], capture_output=True, text=True, timeout=DEADLINE_S
+                )
                 self.assertEqual(result.returncode, 2)
                 self.assertEqual(result.stdout, "")
                 self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)

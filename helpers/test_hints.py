@@ -13,10 +13,12 @@ from rssdrift_helper import hints
 
 # os-release texts as the distributions ship them (quoting styles differ on purpose)
 DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nNAME="Debian GNU/Linux"\nVERSION_ID="13"\nID=debian\n'
-UBUNTU = 'NAME="Ubuntu"\nVERSION="24.04.1 LTS (Noble Numbat)"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 24.04.1 LTS"\n'
+UBUNTU = (
+    'NAME="Ubuntu"\nVERSION="24.04.1 LTS (Noble Numbat)"\nID=ubuntu\nID_LIKE=debian\nPRETTY_NAME="Ubuntu 24.04.1 LTS"\n'
+)
 MINT = 'NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\nPRETTY_NAME="Linux Mint 22"\n'
-FEDORA = 'NAME="Fedora Linux"\nVERSION="41 (Workstation Edition)"\nID=fedora\nPRETTY_NAME="Fedora Linux 41 (Workstation Edition)"\n'
-ROCKY = "NAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nPRETTY_NAME='Rocky Linux 9.4 (Blue Onyx)'\n"
+FEDORA = 'NAME="Fedora Linux"\nVERSION="41 (Workstation Edition)"\nID=fedora\nPRETTY_NAME="Fedora Linux 41 (Workstation Edition)"\n'  # noqa: E501 (a program or file as one string)
+ROCKY = 'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\nPRETTY_NAME=\'Rocky Linux 9.4 (Blue Onyx)\'\n'
 ARCH = 'NAME="Arch Linux"\nPRETTY_NAME="Arch Linux"\nID=arch\nBUILD_ID=rolling\n'
 RELEASE = "6.12.107+deb13-cloud-amd64"
 
@@ -24,20 +26,33 @@ RELEASE = "6.12.107+deb13-cloud-amd64"
 class Distribution(unittest.TestCase):
     def test_reads_id_id_like_and_pretty_name_with_either_quoting(self):
         debian = hints.Distribution(DEBIAN)
-        self.assertEqual((debian.id, debian.id_like, debian.pretty_name), ("debian", [], "Debian GNU/Linux 13 (trixie)"))
+        self.assertEqual(
+            (debian.id, debian.id_like, debian.pretty_name), ("debian", [], "Debian GNU/Linux 13 (trixie)")
+        )
         rocky = hints.Distribution(ROCKY)
-        self.assertEqual((rocky.id, rocky.id_like, rocky.pretty_name), ("rocky", ["rhel", "centos", "fedora"], "Rocky Linux 9.4 (Blue Onyx)"))
+        self.assertEqual(
+            (rocky.id, rocky.id_like, rocky.pretty_name),
+            ("rocky", ["rhel", "centos", "fedora"], "Rocky Linux 9.4 (Blue Onyx)"),
+        )
 
     def test_undoes_shell_escapes_inside_double_quotes_and_skips_comments(self):
-        self.assertEqual(hints.Distribution('# a comment\nID=x\nPRETTY_NAME="say \\"hi\\" \\$HOME"\n').pretty_name, 'say "hi" $HOME')
+        self.assertEqual(
+            hints.Distribution('# a comment\nID=x\nPRETTY_NAME="say \\"hi\\" \\$HOME"\n').pretty_name, 'say "hi" $HOME'
+        )
 
     def test_copes_with_an_empty_file(self):
         empty = hints.Distribution("")
         self.assertEqual((empty.id, empty.pretty_name, empty.family), ("", "unknown Linux", "other"))
 
     def test_family(self):
-        for text, family in ((DEBIAN, "debian"), (UBUNTU, "ubuntu"), (MINT, "ubuntu"), (FEDORA, "fedora"), (ROCKY, "fedora"),
-                             (ARCH, "other")):
+        for text, family in (
+            (DEBIAN, "debian"),
+            (UBUNTU, "ubuntu"),
+            (MINT, "ubuntu"),
+            (FEDORA, "fedora"),
+            (ROCKY, "fedora"),
+            (ARCH, "other"),
+        ):
             self.assertEqual(hints.Distribution(text).family, family, text)
 
 
@@ -46,18 +61,26 @@ class Drgn(unittest.TestCase):
         self.assertEqual(hints.drgn_hint("debian", True), "apt install python3-drgn")
         self.assertEqual(hints.drgn_hint("ubuntu", False), "sudo apt install python3-drgn")
         self.assertEqual(hints.drgn_hint("fedora", True), "dnf install drgn")
-        self.assertEqual(hints.drgn_hint("other", True), "install your distribution's drgn package, or: python3 -m pip install drgn")
-        self.assertEqual(hints.drgn_hint("other", False, "/opt/py/bin/python3"),
-                         "install your distribution's drgn package, or: sudo /opt/py/bin/python3 -m pip install drgn")
+        self.assertEqual(
+            hints.drgn_hint("other", True), "install your distribution's drgn package, or: python3 -m pip install drgn"
+        )
+        self.assertEqual(
+            hints.drgn_hint("other", False, "/opt/py/bin/python3"),
+            "install your distribution's drgn package, or: sudo /opt/py/bin/python3 -m pip install drgn",
+        )
 
     def test_says_the_package_serves_the_distributions_python3_when_the_helper_runs_another(self):
-        self.assertEqual(hints.drgn_hint("debian", True, "/root/.pyenv/versions/3.11.7/bin/python3"),
-                         "apt install python3-drgn (it installs for /usr/bin/python3, and this is "
-                         "/root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)")
+        self.assertEqual(
+            hints.drgn_hint("debian", True, "/root/.pyenv/versions/3.11.7/bin/python3"),
+            "apt install python3-drgn (it installs for /usr/bin/python3, and this is "
+            "/root/.pyenv/versions/3.11.7/bin/python3: then rerun with --python /usr/bin/python3)",
+        )
 
     def test_names_python_when_the_distributions_python3_already_has_drgn(self):
         hint = hints.drgn_hint("debian", True, "/tmp/py/bin/python3", distro_has_drgn=True)
-        self.assertTrue(hint.startswith("drgn is installed for /usr/bin/python3, but the helper ran /tmp/py/bin/python3"), hint)
+        self.assertTrue(
+            hint.startswith("drgn is installed for /usr/bin/python3, but the helper ran /tmp/py/bin/python3"), hint
+        )
         self.assertIn("rerun with --python /usr/bin/python3", hint)
         # the distribution's own python3 is never told to use itself
         self.assertEqual(hints.drgn_hint("debian", True, None, distro_has_drgn=True), "apt install python3-drgn")
@@ -70,20 +93,32 @@ class Drgn(unittest.TestCase):
 
 class DebugInfo(unittest.TestCase):
     def test_names_the_package_for_the_exact_release_when_apt_has_it(self):
-        self.assertEqual(hints.debug_info_hint("debian", RELEASE, True, "available"), "apt install linux-image-%s-dbg" % RELEASE)
-        self.assertEqual(hints.debug_info_hint("ubuntu", RELEASE, False, "available"), "sudo apt install linux-image-%s-dbgsym" % RELEASE)
+        self.assertEqual(
+            hints.debug_info_hint("debian", RELEASE, True, "available"), "apt install linux-image-%s-dbg" % RELEASE
+        )
+        self.assertEqual(
+            hints.debug_info_hint("ubuntu", RELEASE, False, "available"),
+            "sudo apt install linux-image-%s-dbgsym" % RELEASE,
+        )
 
     def test_does_not_claim_a_package_apt_does_not_know_and_is_conditional_when_it_could_not_ask(self):
         none = hints.debug_info_hint("debian", "6.18.44-custom", True, "none")
         self.assertNotIn("apt install", none)
         self.assertRegex(none, r"^apt knows no linux-image-6\.18\.44-custom-dbg .*--vmlinux PATH")
-        self.assertTrue(hints.debug_info_hint("debian", RELEASE, True).startswith(
-            "if your distribution packages this kernel's debug info: apt install linux-image-%s-dbg; otherwise pass "
-            "--vmlinux PATH" % RELEASE))
-        self.assertRegex(hints.debug_info_hint("ubuntu", RELEASE, True), r"^if .*ddebs.*-dbgsym; otherwise pass --vmlinux")
-        self.assertEqual(hints.debug_info_hint("fedora", RELEASE, False),
-                         "if %s is a Fedora kernel: sudo dnf debuginfo-install kernel-%s; otherwise pass --vmlinux PATH to the "
-                         "uncompressed vmlinux with DWARF that %s was built from" % (RELEASE, RELEASE, RELEASE))
+        self.assertTrue(
+            hints.debug_info_hint("debian", RELEASE, True).startswith(
+                "if your distribution packages this kernel's debug info: apt install linux-image-%s-dbg; otherwise pass "  # noqa: E501 (a program or file as one string)
+                "--vmlinux PATH" % RELEASE
+            )
+        )
+        self.assertRegex(
+            hints.debug_info_hint("ubuntu", RELEASE, True), r"^if .*ddebs.*-dbgsym; otherwise pass --vmlinux"
+        )
+        self.assertEqual(
+            hints.debug_info_hint("fedora", RELEASE, False),
+            "if %s is a Fedora kernel: sudo dnf debuginfo-install kernel-%s; otherwise pass --vmlinux PATH to the "
+            "uncompressed vmlinux with DWARF that %s was built from" % (RELEASE, RELEASE, RELEASE),
+        )
         self.assertIn("--vmlinux PATH", hints.debug_info_hint("other", RELEASE, True))
 
     def test_asks_apt_only_with_package_lists(self):

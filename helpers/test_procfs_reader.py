@@ -29,12 +29,28 @@ def node_module(relative):
 
 
 class EraFromRelease(unittest.TestCase):
-    RELEASES = ("6.12.107+deb13-cloud-amd64", "6.1.0-37-amd64", "6.2.0", "6.2", "5.15.0-113-generic", "7.0-rc1",
-                "4.19.0", "10.0.1", "3.10.0-1160.el7.x86_64", "6", "", "foo-6.12", "6.\u0661", "\u0666.12")
+    RELEASES = (
+        "6.12.107+deb13-cloud-amd64",
+        "6.1.0-37-amd64",
+        "6.2.0",
+        "6.2",
+        "5.15.0-113-generic",
+        "7.0-rc1",
+        "4.19.0",
+        "10.0.1",
+        "3.10.0-1160.el7.x86_64",
+        "6",
+        "",
+        "foo-6.12",
+        "6.\u0661",
+        "\u0666.12",
+    )
 
     def test_v6_2_made_the_counters_per_cpu(self):
         guess = procfs_reader.era_from_release
-        self.assertEqual([guess(r) for r in ("6.2.0", "6.12.107+deb13-cloud-amd64", "7.0-rc1", "10.0.1")], ["percpu"] * 4)
+        self.assertEqual(
+            [guess(r) for r in ("6.2.0", "6.12.107+deb13-cloud-amd64", "7.0-rc1", "10.0.1")], ["percpu"] * 4
+        )
         self.assertEqual([guess(r) for r in ("6.1.0-37-amd64", "5.15.0-113-generic", "2.6.34")], ["split-rss"] * 3)
         # only ASCII digits at the start make a version
         self.assertEqual([guess(r) for r in ("", "6", "foo-6.12", "\u0666.12")], ["unknown"] * 4)
@@ -46,11 +62,17 @@ class EraFromRelease(unittest.TestCase):
             self.skipTest("needs node and the compiled era-guess.js (npx tsc -p tsconfig.json)")
         printer = (
             'import { pathToFileURL } from "node:url";'
-            'const m = await import(pathToFileURL(process.argv[1]).href);'
-            'process.stdout.write(JSON.stringify(JSON.parse(process.argv[2]).map(m.eraFromRelease)));'
+            "const m = await import(pathToFileURL(process.argv[1]).href);"
+            "process.stdout.write(JSON.stringify(JSON.parse(process.argv[2]).map(m.eraFromRelease)));"
         )
-        guessed = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, compiled, json.dumps(self.RELEASES)],
-                                            capture_output=True, text=True, check=True).stdout)
+        guessed = json.loads(
+            subprocess.run(
+                ["node", "--input-type=module", "-e", printer, compiled, json.dumps(self.RELEASES)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         self.assertEqual([procfs_reader.era_from_release(r) for r in self.RELEASES], guessed)
 
 
@@ -61,11 +83,22 @@ class StatFaults(unittest.TestCase):
         self.assertEqual((stat["minor_faults"], stat["major_faults"]), (10, 12))
 
 
-def a_round(threads=1, faults=(100, 0), still=True, rss=50, resident=50, shared=20, size=900, vm_rss=200, smaps_rss=204):
+def a_round(
+    threads=1, faults=(100, 0), still=True, rss=50, resident=50, shared=20, size=900, vm_rss=200, smaps_rss=204
+):
     status = dict.fromkeys(proc.STATUS_FIELDS, 0)
     status["VmRSS"] = vm_rss
-    return Round(threads, faults, still, {"statm": {"size": size, "resident": resident, "shared": shared}, "status": status,
-                                          "stat_rss": rss, "smaps_rollup": {"Rss": smaps_rss, "Anonymous": 0}})
+    return Round(
+        threads,
+        faults,
+        still,
+        {
+            "statm": {"size": size, "resident": resident, "shared": shared},
+            "status": status,
+            "stat_rss": rss,
+            "smaps_rollup": {"Rss": smaps_rss, "Anonymous": 0},
+        },
+    )
 
 
 class Agreement(unittest.TestCase):
@@ -73,7 +106,14 @@ class Agreement(unittest.TestCase):
         self.assertTrue(agree(a_round(), a_round()))
 
     def test_any_rss_figure_that_moved(self):
-        for changed in ({"rss": 51}, {"resident": 51}, {"shared": 21}, {"vm_rss": 204}, {"smaps_rss": 208}, {"threads": 2}):
+        for changed in (
+            {"rss": 51},
+            {"resident": 51},
+            {"shared": 21},
+            {"vm_rss": 204},
+            {"smaps_rss": 208},
+            {"threads": 2},
+        ):
             with self.subTest(changed):
                 self.assertFalse(agree(a_round(), a_round(**changed)))
 
@@ -127,13 +167,18 @@ class WhyUnreadable(unittest.TestCase):
     def test_a_kernel_without_the_file(self):
         error = self.error(alive=True, kernel_has_it=False, root=True)
         self.assertEqual(error.code, "not-root")
-        self.assertEqual(error.message, "cannot read /proc/42/smaps_rollup on root@db1:22: this kernel does not have it "
-                                        "(smaps_rollup came in Linux 4.14)")
+        self.assertEqual(
+            error.message,
+            "cannot read /proc/42/smaps_rollup on root@db1:22: this kernel does not have it "
+            "(smaps_rollup came in Linux 4.14)",
+        )
         self.assertEqual(error.hint, "use --backend drgn")
 
     def test_another_users_process(self):
         error = self.error(alive=True, kernel_has_it=True, root=False)
-        self.assertEqual(error.message, "cannot read /proc/42/smaps_rollup on root@db1:22: the process belongs to another user")
+        self.assertEqual(
+            error.message, "cannot read /proc/42/smaps_rollup on root@db1:22: the process belongs to another user"
+        )
         self.assertEqual(error.hint, "run rssdrift as root or as the process's owner")
 
     def test_root_refused_is_not_told_to_run_as_root(self):
@@ -147,8 +192,9 @@ class Child:
     """A real child process running `code` (python3 -I), which prints one line when ready."""
 
     def __init__(self, code):
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self.first_line = self.process.stdout.readline().strip()
         self.pid = self.process.pid
 
@@ -162,11 +208,11 @@ class Child:
 THREADS = (
     "import threading,sys\nev=threading.Event()\ngo=threading.Event()\n"
     "def spin():\n go.wait()\n while True: pass\n"
-    "for t in [threading.Thread(target=ev.wait,daemon=True) for _ in range(2)]+[threading.Thread(target=spin,daemon=True)]: t.start()\n"
+    "for t in [threading.Thread(target=ev.wait,daemon=True) for _ in range(2)]+[threading.Thread(target=spin,daemon=True)]: t.start()\n"  # noqa: E501 (a program or file as one string)
     "print('ready',flush=True)\nsys.stdin.readline()\ngo.set()\nsys.stdin.read()"
 )
 # maps 8 MiB, touches every page, unmaps, again: RSS changes between any two /proc reads
-ALLOCATING = "import mmap\nprint('ready',flush=True)\nwhile True:\n m=mmap.mmap(-1,8<<20)\n for i in range(0,8<<20,4096): m[i]=1\n m.close()"
+ALLOCATING = "import mmap\nprint('ready',flush=True)\nwhile True:\n m=mmap.mmap(-1,8<<20)\n for i in range(0,8<<20,4096): m[i]=1\n m.close()"  # noqa: E501 (a program or file as one string)
 
 
 def target_of(pid):
@@ -197,11 +243,37 @@ class OnRealProcesses(unittest.TestCase):
         hello = target_of(child.pid).hello(250)
         release = os.uname().release
         era = procfs_reader.era_from_release(release)
-        self.assertEqual({key: hello[key] for key in ("type", "backend", "kernel", "drgn", "era", "era_source", "layout",
-                                                      "slot_kind", "fault_around_pages", "interval_ms", "smaps")},
-                         {"type": "hello", "backend": "procfs", "kernel": release, "drgn": None, "era": era,
-                          "era_source": "version", "layout": "", "slot_kind": "none", "fault_around_pages": None,
-                          "interval_ms": 250, "smaps": True})
+        self.assertEqual(
+            {
+                key: hello[key]
+                for key in (
+                    "type",
+                    "backend",
+                    "kernel",
+                    "drgn",
+                    "era",
+                    "era_source",
+                    "layout",
+                    "slot_kind",
+                    "fault_around_pages",
+                    "interval_ms",
+                    "smaps",
+                )
+            },
+            {
+                "type": "hello",
+                "backend": "procfs",
+                "kernel": release,
+                "drgn": None,
+                "era": era,
+                "era_source": "version",
+                "layout": "",
+                "slot_kind": "none",
+                "fault_around_pages": None,
+                "interval_ms": 250,
+                "smaps": True,
+            },
+        )
         self.assertEqual(hello["target"]["pid"], child.pid)
         self.assertEqual(hello["target"]["comm"], "idle-child")
         self.assertEqual(hello["target"]["threads"], 1)
@@ -281,8 +353,13 @@ class ScriptWithProcfsBackend(unittest.TestCase):
     """rss_stat.py --backend procfs as a subprocess: needs no root, prints what the schema says."""
 
     def run_script(self, *args):
-        result = subprocess.run([sys.executable, "-I", SCRIPT, "--backend", "procfs"] + list(args), capture_output=True,
-                                text=True, timeout=DEADLINE_S, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [sys.executable, "-I", SCRIPT, "--backend", "procfs"] + list(args),
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+            stdin=subprocess.DEVNULL,
+        )
         self.assertEqual(result.stderr, "")  # never a traceback
         lines = result.stdout.splitlines()
         if not validator_missing():
@@ -299,8 +376,10 @@ class ScriptWithProcfsBackend(unittest.TestCase):
 
     def test_the_target_checks_of_every_backend(self):
         """A thread id, a kernel thread, a pid that is gone: the same errors as the kernel backends."""
-        child = Child("import threading,sys\nt=threading.Thread(target=sys.stdin.read,daemon=True)\nt.start()\n"
-                      "print(t.native_id,flush=True)\nsys.stdin.read()")
+        child = Child(
+            "import threading,sys\nt=threading.Thread(target=sys.stdin.read,daemon=True)\nt.start()\n"
+            "print(t.native_id,flush=True)\nsys.stdin.read()"
+        )
         self.addCleanup(child.close)
         status, lines = self.run_script("--pid", child.first_line)
         self.assertEqual((status, len(lines), lines[0]["code"]), (2, 1, "bad-args"))
@@ -322,16 +401,23 @@ class ScriptWithProcfsBackend(unittest.TestCase):
         self.addCleanup(child.close)
         printer = (
             'import { pathToFileURL } from "node:url";'
-            'const m = await import(pathToFileURL(process.argv[1]).href);'
-            'const argv = m.helperArgv({ backend: "procfs", pid: Number(process.argv[2]), intervalMs: 50, count: 2, smaps: true,'
+            "const m = await import(pathToFileURL(process.argv[1]).href);"
+            'const argv = m.helperArgv({ backend: "procfs", pid: Number(process.argv[2]), intervalMs: 50, count: 2, smaps: true,'  # noqa: E501 (a program or file as one string)
             '  sudo: false, where: "this machine" });'
             'process.stdout.write(JSON.stringify({ argv, preamble: m.helperPreamble().toString("base64") }));'
         )
-        launch = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, compiled, str(child.pid)],
-                                           capture_output=True, text=True, check=True).stdout)
+        launch = json.loads(
+            subprocess.run(
+                ["node", "--input-type=module", "-e", printer, compiled, str(child.pid)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         self.assertEqual(launch["argv"][:3], ["python3", "-I", "-c"])
-        helper = subprocess.Popen([sys.executable] + launch["argv"][1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
+        helper = subprocess.Popen(
+            [sys.executable] + launch["argv"][1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         self.addCleanup(helper.__exit__, None, None, None)
         helper.stdin.write(base64.b64decode(launch["preamble"]))
         helper.stdin.flush()  # and stdin stays open: its end would stop the helper
@@ -340,6 +426,7 @@ class ScriptWithProcfsBackend(unittest.TestCase):
         self.assertEqual(helper.stderr.read(), b"")
         self.assertEqual([line["type"] for line in lines], ["hello", "sample", "sample"])
         self.assertEqual(lines[0]["backend"], "procfs")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -138,8 +138,10 @@ class ProcParsingEdgeCases(unittest.TestCase):
 
     def test_status_field_absent_reads_zero(self):
         # a kernel thread's status has no Vm* or Rss* lines at all
-        self.assertEqual(procfs.parse_kb_fields("Name:\tkthreadd\nState:\tS (sleeping)\n", procfs.STATUS_FIELDS),
-                         dict.fromkeys(procfs.STATUS_FIELDS, 0))
+        self.assertEqual(
+            procfs.parse_kb_fields("Name:\tkthreadd\nState:\tS (sleeping)\n", procfs.STATUS_FIELDS),
+            dict.fromkeys(procfs.STATUS_FIELDS, 0),
+        )
 
     def test_status_field_name_must_match_exactly(self):
         text = "VmRSSx:\t 9 kB\nVmRSS:\t  1234 kB\nRssAnon:\t   10 kB\n"
@@ -186,8 +188,10 @@ class EraDecision(unittest.TestCase):
         self.assertEqual(era.decide_era(found), ("none", "none"))
 
     def test_unknown_layout_names_the_type(self):
-        for found in (layout("struct percpu_counter_tree [4]", True, "percpu_counter_tree", ["count"]),
-                      layout("atomic_long_t [4]", True, None, [])):
+        for found in (
+            layout("struct percpu_counter_tree [4]", True, "percpu_counter_tree", ["count"]),
+            layout("atomic_long_t [4]", True, None, []),
+        ):
             with self.subTest(found.name), self.assertRaises(protocol.HelperError) as caught:
                 era.decide_era(found)
             self.assertEqual(caught.exception.code, "unsupported-layout")
@@ -203,8 +207,20 @@ class ControlCommands(unittest.TestCase):
         self.assertEqual(loop.parse_control("ping"), ("ping",))
 
     def test_invalid_commands(self):
-        for line in ("", "interval", "interval 0", "interval -5", "interval 1.5", "interval 9 9", "samples", "SAMPLE",
-                     "interval 99999999999999999999", "interval 3600001", "interval \u00b2", "interval " + "9" * 5000):
+        for line in (
+            "",
+            "interval",
+            "interval 0",
+            "interval -5",
+            "interval 1.5",
+            "interval 9 9",
+            "samples",
+            "SAMPLE",
+            "interval 99999999999999999999",
+            "interval 3600001",
+            "interval \u00b2",
+            "interval " + "9" * 5000,
+        ):
             with self.subTest(line=line[:40]):
                 self.assertIsNone(loop.parse_control(line))
 
@@ -256,13 +272,16 @@ class ControlReaderOnAPipe(unittest.TestCase):
 class Arguments(unittest.TestCase):
     def test_defaults(self):
         options = rss_stat.parse_args(["--pid", "42"])
-        self.assertEqual((options.pid, options.interval, options.count, options.smaps, options.control),
-                         (42, 1000, 1, False, False))
+        self.assertEqual(
+            (options.pid, options.interval, options.count, options.smaps, options.control), (42, 1000, 1, False, False)
+        )
         self.assertIsNone(rss_stat.parse_args(["--pid", "42", "--control"]).count)  # until stdin ends
 
     def test_vmlinux_is_an_option_of_the_entry(self):
         self.assertIsNone(rss_stat.parse_args(["--pid", "42"]).vmlinux)
-        self.assertEqual(rss_stat.parse_args(["--pid", "42", "--vmlinux", "/tmp/vmlinux-6.18"]).vmlinux, "/tmp/vmlinux-6.18")
+        self.assertEqual(
+            rss_stat.parse_args(["--pid", "42", "--vmlinux", "/tmp/vmlinux-6.18"]).vmlinux, "/tmp/vmlinux-6.18"
+        )
 
     def test_bad_arguments_are_one_error(self):
         for argv in ([], ["--pid", "x"], ["--pid", "0"], ["--pid", "1", "--interval", "0"], ["--pid", "1", "--bogus"]):
@@ -334,8 +353,13 @@ class VmlinuxBuildId(unittest.TestCase):
     """--vmlinux is checked against the running kernel by GNU build ID before drgn sees it."""
 
     def test_notes_block(self):
-        note = lambda name, kind, desc: (struct.pack("<III", len(name), len(desc), kind) + name.ljust((len(name) + 3) & ~3, b"\0")
-                                         + desc.ljust((len(desc) + 3) & ~3, b"\0"))
+        def note(name, kind, desc):
+            return (
+                struct.pack("<III", len(name), len(desc), kind)
+                + name.ljust((len(name) + 3) & ~3, b"\0")
+                + desc.ljust((len(desc) + 3) & ~3, b"\0")
+            )
+
         blob = note(b"Xen\0", 3, b"\x01\x02") + note(b"GNU\0", 1, b"abcd") + note(b"GNU\0", 3, bytes(range(20)))
         self.assertEqual(drgn_reader.gnu_build_id(blob), bytes(range(20)).hex())
         self.assertIsNone(drgn_reader.gnu_build_id(note(b"GNU\0", 1, b"abcd")))
@@ -352,7 +376,10 @@ class VmlinuxBuildId(unittest.TestCase):
     def test_refuses_what_is_not_the_running_kernels(self):
         with self.assertRaises(protocol.HelperError) as not_elf:
             drgn_reader.check_vmlinux(SCRIPT)
-        self.assertEqual((not_elf.exception.code, not_elf.exception.message), ("no-debug-info", "--vmlinux %s: not an ELF file" % SCRIPT))
+        self.assertEqual(
+            (not_elf.exception.code, not_elf.exception.message),
+            ("no-debug-info", "--vmlinux %s: not an ELF file" % SCRIPT),
+        )
         try:
             with open("/sys/kernel/notes", "rb") as f:
                 running = drgn_reader.gnu_build_id(f.read())
@@ -375,8 +402,12 @@ class Lockdown(unittest.TestCase):
 
 class ProtocolContract(unittest.TestCase):
     def test_error_line(self):
-        self.assertEqual(protocol.error_line("no-kcore", "gone"), {"type": "error", "code": "no-kcore", "message": "gone"})
-        self.assertEqual(protocol.error_line("no-drgn", "m", "apt install python3-drgn")["hint"], "apt install python3-drgn")
+        self.assertEqual(
+            protocol.error_line("no-kcore", "gone"), {"type": "error", "code": "no-kcore", "message": "gone"}
+        )
+        self.assertEqual(
+            protocol.error_line("no-drgn", "m", "apt install python3-drgn")["hint"], "apt install python3-drgn"
+        )
 
     def test_the_counters_read_are_the_ones_a_sample_carries(self):
         counters = protocol.PROTOCOL["helperLine"]["$defs"]["SampleLine"]["properties"]["counters"]["required"]
@@ -429,8 +460,13 @@ class ScriptAsASubprocess(unittest.TestCase):
         self.assertEqual(schema_errors(lines), [])
 
     def test_as_a_script(self):
-        result = subprocess.run([sys.executable, SCRIPT, "--pid", str(os.getpid()), "--smaps"],
-                                capture_output=True, text=True, timeout=DEADLINE_S, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [sys.executable, SCRIPT, "--pid", str(os.getpid()), "--smaps"],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+            stdin=subprocess.DEVNULL,
+        )
         self.check_lines(result)
 
     def test_through_the_bootstrap(self):
@@ -440,33 +476,46 @@ class ScriptAsASubprocess(unittest.TestCase):
             self.skipTest("needs node and the compiled helper-launch.js (npx tsc -p tsconfig.json)")
         printer = (
             'import { pathToFileURL } from "node:url";'
-            'const m = await import(pathToFileURL(process.argv[1]).href);'
-            'const argv = m.helperArgv({ pid: Number(process.argv[2]), intervalMs: 500, smaps: true, sudo: false });'
+            "const m = await import(pathToFileURL(process.argv[1]).href);"
+            "const argv = m.helperArgv({ pid: Number(process.argv[2]), intervalMs: 500, smaps: true, sudo: false });"
             'process.stdout.write(JSON.stringify({ argv, preamble: m.helperPreamble().toString("base64") }));'
         )
-        launch = json.loads(subprocess.run(["node", "--input-type=module", "-e", printer, launcher, str(os.getpid())],
-                                           capture_output=True, text=True, check=True).stdout)
+        launch = json.loads(
+            subprocess.run(
+                ["node", "--input-type=module", "-e", printer, launcher, str(os.getpid())],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         self.assertEqual(launch["argv"][:3], ["python3", "-I", "-c"])
-        result = subprocess.run([sys.executable] + launch["argv"][1:], input=base64.b64decode(launch["preamble"]),
-                                capture_output=True, timeout=DEADLINE_S)
-        self.check_lines(subprocess.CompletedProcess(result.args, result.returncode,
-                                                     result.stdout.decode(), result.stderr.decode()))
+        result = subprocess.run(
+            [sys.executable] + launch["argv"][1:],
+            input=base64.b64decode(launch["preamble"]),
+            capture_output=True,
+            timeout=DEADLINE_S,
+        )
+        self.check_lines(
+            subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+        )
 
     def test_bad_arguments_come_first(self):
-        result = subprocess.run([sys.executable, SCRIPT, "--pid", "nope"], capture_output=True, text=True,
-                                timeout=DEADLINE_S)
+        result = subprocess.run(
+            [sys.executable, SCRIPT, "--pid", "nope"], capture_output=True, text=True, timeout=DEADLINE_S
+        )
         self.expected = "bad-args"
         self.check_lines(result)
-
 
     def test_a_missing_pid_comes_before_the_prerequisites(self):
         # this machine lacks /proc/kcore (and drgn), yet a wrong pid is what the user hears
         gone = subprocess.Popen(["true"])
         gone.wait()
-        result = subprocess.run([sys.executable, SCRIPT, "--pid", str(gone.pid)], capture_output=True, text=True,
-                                timeout=DEADLINE_S)
+        result = subprocess.run(
+            [sys.executable, SCRIPT, "--pid", str(gone.pid)], capture_output=True, text=True, timeout=DEADLINE_S
+        )
         self.expected = "no-such-pid"
         self.check_lines(result)
+
 
 # The sampling loop, in a child process (it owns fd 0), with a stand-in target: the loop's
 # logic is pure; the real target needs drgn and is exercised in the lab.
@@ -488,9 +537,13 @@ sys.exit(loop.run(StandInTarget(), options))
 
 class SamplingLoop(unittest.TestCase):
     def start(self, count=0, interval_ms=3_600_000, heartbeat_s=0):
-        loop = subprocess.Popen([sys.executable, "-c", LOOP_CHILD, os.path.dirname(SCRIPT), str(count), str(interval_ms),
-                                 str(heartbeat_s)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        loop = subprocess.Popen(
+            [sys.executable, "-c", LOOP_CHILD, os.path.dirname(SCRIPT), str(count), str(interval_ms), str(heartbeat_s)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.addCleanup(loop.__exit__, None, None, None)  # closes its pipes and reaps it
         self.addCleanup(loop.kill)
         return loop

@@ -70,12 +70,10 @@ export const DEFAULT_HINTS: Partial<Record<HelperErrorCode, string>> = {
     "(docker: --cap-add BPF --cap-add PERFMON, or run rssdrift on the host); `rssdrift doctor` shows which",
   "unsupported-arch": "the bpf reader does not know this architecture: use --backend drgn",
   "self-check-failed":
-    "a read failed its own check, so no number was shown: use --backend drgn, and report the kernel (uname -r) " +
-    "and this message",
+    "a read failed its own check, so no number was shown: use --backend drgn, and report the kernel (uname -r) " + "and this message",
 };
 
 /** The error a helper's `error` line stands for. */
 export function helperError(code: HelperErrorCode, message: string, hint?: string): RssdriftError {
   return new RssdriftError(message, exitCodeOfHelperError[code], hint ?? DEFAULT_HINTS[code], code);
 }
-

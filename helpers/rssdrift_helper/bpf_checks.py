@@ -12,12 +12,17 @@ from .proc import check_target
 from .protocol import HelperError
 from .sampler import Sampler
 
-FIX_CAPS = ("run rssdrift as root (or with sudo -n); in a container, start it with --cap-add BPF --cap-add PERFMON "
-            "(older kernels: --cap-add SYS_ADMIN) and a seccomp profile that allows bpf(), or run rssdrift on the host")
+FIX_CAPS = (
+    "run rssdrift as root (or with sudo -n); in a container, start it with --cap-add BPF --cap-add PERFMON "
+    "(older kernels: --cap-add SYS_ADMIN) and a seccomp profile that allows bpf(), or run rssdrift on the host"
+)
 TRY_IT = "run `rssdrift 1 --backend bpf` to see the helper's own error"
 
-_CAPABILITIES = ((bpf_reader.CAP_BPF, "CAP_BPF"), (bpf_reader.CAP_PERFMON, "CAP_PERFMON"),
-                 (bpf_reader.CAP_SYS_ADMIN, "CAP_SYS_ADMIN"))
+_CAPABILITIES = (
+    (bpf_reader.CAP_BPF, "CAP_BPF"),
+    (bpf_reader.CAP_PERFMON, "CAP_PERFMON"),
+    (bpf_reader.CAP_SYS_ADMIN, "CAP_SYS_ADMIN"),
+)
 
 # The check a refusal of the reader points at; the reader's other codes stay on the bpf() line.
 _CHECK_OF_CODE = {"no-btf": "BTF", "not-root": "capabilities", "lockdown": "lockdown"}
@@ -27,12 +32,18 @@ def check_btf():
     try:
         size = os.stat(btf.VMLINUX).st_size
     except FileNotFoundError:
-        return fail("BTF", "no-btf", "%s is missing: the kernel was built without CONFIG_DEBUG_INFO_BTF" % btf.VMLINUX,
-                    bpf_reader.NO_BTF_HINT)
+        return fail(
+            "BTF",
+            "no-btf",
+            "%s is missing: the kernel was built without CONFIG_DEBUG_INFO_BTF" % btf.VMLINUX,
+            bpf_reader.NO_BTF_HINT,
+        )
     except OSError as e:
         return fail("BTF", "no-btf", "%s: %s" % (btf.VMLINUX, e.strerror), bpf_reader.NO_BTF_HINT)
-    return ok("BTF", "%s (%.1f MiB): the kernel describes its own types, so no debug info is needed"
-              % (btf.VMLINUX, size / 2 ** 20))
+    return ok(
+        "BTF",
+        "%s (%.1f MiB): the kernel describes its own types, so no debug info is needed" % (btf.VMLINUX, size / 2**20),
+    )
 
 
 def held_capabilities(capability_mask):
@@ -46,10 +57,17 @@ def check_capabilities(here):
     with open("/proc/self/status") as f:
         held = held_capabilities(bpf_reader.effective_capabilities(f.read()))
     if {"CAP_BPF", "CAP_PERFMON"} <= set(held) or "CAP_SYS_ADMIN" in held:
-        return ok("capabilities", "the helper runs with %s%s" % (", ".join(held), " (through sudo)" if here.through_sudo else ""))
+        return ok(
+            "capabilities",
+            "the helper runs with %s%s" % (", ".join(held), " (through sudo)" if here.through_sudo else ""),
+        )
     code, why = ("bpf-refused", "root with its capabilities dropped?") if here.euid == 0 else ("not-root", "not root")
-    return fail("capabilities", code, "the helper runs with %s (%s)" % (
-        ", ".join(held) or "none of CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", why), FIX_CAPS)
+    return fail(
+        "capabilities",
+        code,
+        "the helper runs with %s (%s)" % (", ".join(held) or "none of CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", why),
+        FIX_CAPS,
+    )
 
 
 def describe_bpf_hello(hello):
@@ -61,8 +79,10 @@ def describe_bpf_hello(hello):
         offsets = "per-CPU offsets from __per_cpu_offset (kallsyms)"
     else:
         offsets = "per-CPU offsets from the runqueues (derived)"
-    return ("works: read its own counters with a BPF program; %s; era %s; %d instructions, BTF read in %s ms, "
-            "loaded in %s ms" % (offsets, describe_hello(hello), setup["insns"], setup["btf_ms"], setup["load_ms"]))
+    return (
+        "works: read its own counters with a BPF program; %s; era %s; %d instructions, BTF read in %s ms, "
+        "loaded in %s ms" % (offsets, describe_hello(hello), setup["insns"], setup["btf_ms"], setup["load_ms"])
+    )
 
 
 def read_self():
@@ -92,10 +112,17 @@ def refusal(error, checks):
     """The reader knows better than a file test: its failure becomes that check's failure."""
     name = _CHECK_OF_CODE.get(error.code)
     if name is None:
-        return [fail("bpf()", error.code, "the helper's bpf reader failed (%s): %s" % (error.code, error.message),
-                     error.hint or TRY_IT)]
+        return [
+            fail(
+                "bpf()",
+                error.code,
+                "the helper's bpf reader failed (%s): %s" % (error.code, error.message),
+                error.hint or TRY_IT,
+            )
+        ]
     results = [fail("bpf()", error.code, "refused (%s): see %s" % (error.code, name))]
     if checks[name].status != "fail":
-        results.append(fail(name, error.code, "the bpf reader says (%s): %s" % (error.code, error.message),
-                            error.hint or TRY_IT))
+        results.append(
+            fail(name, error.code, "the bpf reader says (%s): %s" % (error.code, error.message), error.hint or TRY_IT)
+        )
     return results

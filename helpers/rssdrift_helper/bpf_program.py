@@ -22,8 +22,7 @@ What it does, in kernel terms:
 
 import struct
 
-from .bpf_asm import (FP, GET_CURRENT_TASK, JEQ, JGT, JNE, PROBE_READ_KERNEL, R0, R1, R2, R3, R6, R7, R8, R9,
-                      Assembler)
+from .bpf_asm import FP, GET_CURRENT_TASK, JEQ, JGT, JNE, PROBE_READ_KERNEL, R0, R1, R2, R3, R6, R7, R8, R9, Assembler
 
 # ctx "status" values
 FOUND, NOT_FOUND = 1, 2
@@ -69,7 +68,9 @@ class Context:
         self.size += -self.size % 8
         if self.size > 32767:  # stores take a signed 16-bit offset from the context pointer
             raise ValueError("a context of %d bytes is beyond a store's reach" % self.size)
-        self._struct = struct.Struct("".join(self._format) + "%dx" % (self.size - struct.calcsize("".join(self._format))))
+        self._struct = struct.Struct(
+            "".join(self._format) + "%dx" % (self.size - struct.calcsize("".join(self._format)))
+        )
         return self
 
     def decode(self, raw):
@@ -79,8 +80,18 @@ class Context:
 def header_context(counters):
     """The fields every program has; `counters` is the number of counters (4)."""
     ctx = Context()
-    for key in ("pid", "status", "faults", "task", "mm", "batch", "fault_around", "pcpu_start", "walk_head",
-                "walk_end"):
+    for key in (
+        "pid",
+        "status",
+        "faults",
+        "task",
+        "mm",
+        "batch",
+        "fault_around",
+        "pcpu_start",
+        "walk_head",
+        "walk_end",
+    ):
         ctx.add(key, "q")
     for key in ("flags", "exit_state", "tid", "tgid", "nr_threads"):
         ctx.add(key, "i")
@@ -200,8 +211,12 @@ def find_task(asm, k, ctx):
 def read_task(asm, k, ctx):
     """The task's identity and state into the context; mm in r8 and on the stack."""
     to_ctx(asm, ctx, "task", R7)
-    for key, offset in (("flags", k.task_flags), ("exit_state", k.task_exit_state), ("tid", k.task_pid),
-                        ("tgid", k.task_tgid)):
+    for key, offset in (
+        ("flags", k.task_flags),
+        ("exit_state", k.task_exit_state),
+        ("tid", k.task_pid),
+        ("tgid", k.task_tgid),
+    ):
         fetch(asm, R8, R7, offset, 4)
         to_ctx(asm, ctx, key, R8, 4)
     fetch(asm, R9, R7, k.task_signal, 8)

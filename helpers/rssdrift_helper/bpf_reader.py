@@ -32,19 +32,23 @@ MIN_THREADS = 64
 # include/uapi/linux/capability.h
 CAP_SYS_ADMIN, CAP_PERFMON, CAP_BPF = 21, 38, 39
 
-REFUSED_HINT = ("bpf() needs root, or CAP_BPF and CAP_PERFMON, and a seccomp profile that allows it "
-                "(Docker's default profile blocks bpf(): --security-opt seccomp=unconfined); "
-                "or use --backend drgn")
+REFUSED_HINT = (
+    "bpf() needs root, or CAP_BPF and CAP_PERFMON, and a seccomp profile that allows it "
+    "(Docker's default profile blocks bpf(): --security-opt seccomp=unconfined); "
+    "or use --backend drgn"
+)
 NO_BTF_HINT = "the kernel needs CONFIG_DEBUG_INFO_BTF=y; or use --backend drgn"
 
 # kallsyms names; the first must never be at address 0 (it tells a readable kallsyms)
-_SYMBOLS = ("__per_cpu_offset", "__per_cpu_start", "percpu_counter_batch", "fault_around_pages",
-            "fault_around_bytes")
+_SYMBOLS = ("__per_cpu_offset", "__per_cpu_start", "percpu_counter_batch", "fault_around_pages", "fault_around_bytes")
 
 # The root cgroup's static per-CPU rstat area, by kernel version (kernel/cgroup/cgroup.c):
 # (the per-CPU variable, its pointer's path in struct cgroup_root), newest first.
-_ROOT_RSTAT = (("root_rstat_cpu", "cgrp.self.rstat_cpu"), ("root_rstat_cpu", "cgrp.rstat_cpu"),
-               ("cgrp_dfl_root_rstat_cpu", "cgrp.rstat_cpu"))
+_ROOT_RSTAT = (
+    ("root_rstat_cpu", "cgrp.self.rstat_cpu"),
+    ("root_rstat_cpu", "cgrp.rstat_cpu"),
+    ("cgrp_dfl_root_rstat_cpu", "cgrp.rstat_cpu"),
+)
 
 
 # --- prerequisites ----------------------------------------------------------------------------
@@ -68,16 +72,25 @@ def check_prerequisites(lockdown):
     """Architecture, privileges and lockdown, before anything is parsed. -> the bpf syscall number."""
     number = syscall_number()
     if number is None:
-        raise HelperError("unsupported-arch", "the bpf backend does not know the bpf syscall on %s"
-                          % os.uname().machine, "it knows x86_64 and aarch64; use --backend drgn")
+        raise HelperError(
+            "unsupported-arch",
+            "the bpf backend does not know the bpf syscall on %s" % os.uname().machine,
+            "it knows x86_64 and aarch64; use --backend drgn",
+        )
     with open("/proc/self/status") as f:
         capabilities = effective_capabilities(f.read())
     if not may_use_bpf(os.geteuid(), capabilities):
-        raise HelperError("not-root", "reading kernel memory with bpf() needs root (euid is %d)" % os.geteuid(),
-                          "run it as root (e.g. with sudo), or grant CAP_BPF and CAP_PERFMON")
+        raise HelperError(
+            "not-root",
+            "reading kernel memory with bpf() needs root (euid is %d)" % os.geteuid(),
+            "run it as root (e.g. with sudo), or grant CAP_BPF and CAP_PERFMON",
+        )
     if lockdown == "confidentiality":
-        raise HelperError("lockdown", "the kernel is locked down (confidentiality): bpf_probe_read_kernel is refused",
-                          "boot without lockdown=confidentiality (Secure Boot may enforce it)")
+        raise HelperError(
+            "lockdown",
+            "the kernel is locked down (confidentiality): bpf_probe_read_kernel is refused",
+            "boot without lockdown=confidentiality (Secure Boot may enforce it)",
+        )
     return number
 
 
@@ -102,8 +115,13 @@ def describe_layout(types):
     is_struct = types.kind(inner) == btf.STRUCT
     tag = types.tag(inner) if is_struct else None
     members = [name for name in ("count", "counters") if is_struct and types.has_member(tag, name)]
-    return RssStatLayout(types.type_name(type_id), is_array, tag, members,
-                         types.find(btf.STRUCT, "task_rss_stat") is not None and types.has_member("task_struct", "rss_stat"))
+    return RssStatLayout(
+        types.type_name(type_id),
+        is_array,
+        tag,
+        members,
+        types.find(btf.STRUCT, "task_rss_stat") is not None and types.has_member("task_struct", "rss_stat"),
+    )
 
 
 class KernelOffsets:
@@ -187,8 +205,10 @@ class KernelOffsets:
                     self.root_rstat_section_offset = section_offset
                     break
             else:
-                raise btf.BtfError("no root cgroup rstat per-CPU variable (%s) to find the per-CPU section"
-                                   % ", ".join(variable for variable, _ in _ROOT_RSTAT))
+                raise btf.BtfError(
+                    "no root cgroup rstat per-CPU variable (%s) to find the per-CPU section"
+                    % ", ".join(variable for variable, _ in _ROOT_RSTAT)
+                )
         if self.per_cpu_offset_address is None:
             self.task_sched_task_group = offset("task_struct", "sched_task_group")  # CONFIG_FAIR_GROUP_SCHED
             self.task_group_cfs_rq = offset("task_group", "cfs_rq")
@@ -228,8 +248,11 @@ class BpfReader:
                 raise btf.BtfError("enum bpf_prog_type")
             self.prog_type = types.enumerator("BPF_PROG_TYPE_SYSCALL")
         except btf.BtfError:
-            raise HelperError("unsupported-layout", "unsupported layout: enum bpf_prog_type has no "
-                              "BPF_PROG_TYPE_SYSCALL (Linux 5.14+)", "use --backend drgn") from None
+            raise HelperError(
+                "unsupported-layout",
+                "unsupported layout: enum bpf_prog_type has no " "BPF_PROG_TYPE_SYSCALL (Linux 5.14+)",
+                "use --backend drgn",
+            ) from None
         symbols = symbols()
         try:
             self.layout = describe_layout(types)
@@ -237,8 +260,11 @@ class BpfReader:
             self.indices = [types.enumerator(enumerator) for _, enumerator in COUNTER_ENUMERATORS]
             self.offsets = KernelOffsets(types, self.era, self.layout, self.indices, symbols, os.uname().machine)
         except btf.BtfError as e:
-            raise HelperError("unsupported-layout", "unsupported layout: %s" % e,
-                              "this kernel is laid out in a way the bpf backend does not know; use --backend drgn") from None
+            raise HelperError(
+                "unsupported-layout",
+                "unsupported layout: %s" % e,
+                "this kernel is laid out in a way the bpf backend does not know; use --backend drgn",
+            ) from None
         self.btf_ms = (time.monotonic() - started) * 1000
         self.bpf = Bpf(syscall)
         self.test_run = None
@@ -246,8 +272,11 @@ class BpfReader:
         self.online_file = os.open("/sys/devices/system/cpu/online", os.O_RDONLY)
         self.cpus = max(self.possible) + 1
         if self.era == "percpu" and self.cpus > MAX_CPUS:
-            raise HelperError("unsupported-layout", "the bpf backend reads at most %d CPUs; this machine has %d possible"
-                              % (MAX_CPUS, self.cpus), "use --backend drgn")
+            raise HelperError(
+                "unsupported-layout",
+                "the bpf backend reads at most %d CPUs; this machine has %d possible" % (MAX_CPUS, self.cpus),
+                "use --backend drgn",
+            )
         self.load(MIN_THREADS)
         values = self.run(first=True)
         self.threads = values[self.ctx.index("nr_threads")]
@@ -273,11 +302,15 @@ class BpfReader:
     def refusal(self, error, what):
         """The HelperError for a failed bpf() call."""
         if error.errno in (1, 13, 38) and not error.log:  # EPERM, EACCES, ENOSYS
-            return HelperError("bpf-refused", "%s: bpf() was refused (%s)" % (what, os.strerror(error.errno)),
-                               REFUSED_HINT)
+            return HelperError(
+                "bpf-refused", "%s: bpf() was refused (%s)" % (what, os.strerror(error.errno)), REFUSED_HINT
+            )
         last = [line for line in error.log.splitlines() if line.strip()][-3:]
-        return HelperError("internal", "%s: the kernel refused it (%s)%s" % (
-            what, os.strerror(error.errno), ": " + " | ".join(last) if last else ""))
+        return HelperError(
+            "internal",
+            "%s: the kernel refused it (%s)%s"
+            % (what, os.strerror(error.errno), ": " + " | ".join(last) if last else ""),
+        )
 
     def run(self, first=False):
         """Runs the program once -> the decoded context, after the target checks."""
@@ -291,14 +324,19 @@ class BpfReader:
         if field("status") != bpf_program.FOUND:
             raise HelperError("no-such-pid", "no process with pid %d" % self.pid) if first else gone
         if field("tid") != field("tgid") and first:  # (tgid is the initial namespace's: not for the hint)
-            raise HelperError("bad-args", "pid %d is a thread, not a process" % self.pid,
-                              "use its process's pid (Tgid in /proc/%d/status)" % self.pid)
+            raise HelperError(
+                "bad-args",
+                "pid %d is a thread, not a process" % self.pid,
+                "use its process's pid (Tgid in /proc/%d/status)" % self.pid,
+            )
         problem = classify_target(field("flags"), exit_state=field("exit_state"), has_mm=bool(field("mm")))
         if problem:
             raise HelperError(problem, TARGET_ERRORS[problem].format(pid=self.pid, comm=self.comm)) if first else gone
         if field("faults"):
-            raise HelperError("self-check-failed", "a kernel read for pid %d failed (bpf_probe_read_kernel returned "
-                              "an error)" % self.pid)
+            raise HelperError(
+                "self-check-failed",
+                "a kernel read for pid %d failed (bpf_probe_read_kernel returned " "an error)" % self.pid,
+            )
         return values
 
     def online_cpus(self):
@@ -317,8 +355,11 @@ class BpfReader:
         fault_around = None
         if self.offsets.fault_around_address:
             raw = values[self.ctx.index("fault_around")]
-            fault_around = fault_around_pages(raw, None, page_size) if self.offsets.fault_around_is_pages else \
-                fault_around_pages(None, raw, page_size)
+            fault_around = (
+                fault_around_pages(raw, None, page_size)
+                if self.offsets.fault_around_is_pages
+                else fault_around_pages(None, raw, page_size)
+            )
         if self.era != "percpu":
             per_cpu_offsets = "none"
         else:
@@ -335,8 +376,12 @@ class BpfReader:
             "layout": self.layout.name,
             "slot_kind": self.slot_kind,
             "fault_around_pages": fault_around,
-            "bpf": {"per_cpu_offsets": per_cpu_offsets, "insns": self.insns, "btf_ms": round(self.btf_ms, 1),
-                    "load_ms": round(self.load_ms, 1)},
+            "bpf": {
+                "per_cpu_offsets": per_cpu_offsets,
+                "insns": self.insns,
+                "btf_ms": round(self.btf_ms, 1),
+                "load_ms": round(self.load_ms, 1),
+            },
         }
 
     def read_counters(self):
@@ -348,7 +393,8 @@ class BpfReader:
             return self.split_rss_counters(values)
         counts = [values[self.ctx.index(("count", k))] for k in range(len(self.indices))]
         return values[self.ctx.index("nr_threads")], {
-            name: counter_reading(count, count, []) for (name, _), count in zip(COUNTER_ENUMERATORS, counts)}
+            name: counter_reading(count, count, []) for (name, _), count in zip(COUNTER_ENUMERATORS, counts)
+        }
 
     def percpu_counters(self, values):
         ctx, offsets = self.ctx, self.offsets
@@ -360,14 +406,20 @@ class BpfReader:
             if values[ctx.index(("rq_cpu", cpu))] != cpu:
                 raise self_check("per_cpu(runqueues, %d)->cpu is %d" % (cpu, values[ctx.index(("rq_cpu", cpu))]), cpu)
             if offsets.this_cpu_off_section_offset is not None and values[ctx.index(("this_cpu_off", cpu))] != off:
-                raise self_check("per_cpu(this_cpu_off, %d) is %#x, the offset used is %#x"
-                                 % (cpu, values[ctx.index(("this_cpu_off", cpu))], off), cpu)
+                raise self_check(
+                    "per_cpu(this_cpu_off, %d) is %#x, the offset used is %#x"
+                    % (cpu, values[ctx.index(("this_cpu_off", cpu))], off),
+                    cpu,
+                )
             first = ctx.index(("slots", cpu))
-            slots[cpu] = values[first:first + 4]
+            slots[cpu] = values[first : first + 4]
             for k, pages in enumerate(slots[cpu]):
                 if abs(pages) >= batch:
-                    raise self_check("slot %s of CPU %d is %d pages, not within the batch (%d)"
-                                     % (COUNTER_ENUMERATORS[k][1], cpu, pages, batch), cpu)
+                    raise self_check(
+                        "slot %s of CPU %d is %d pages, not within the batch (%d)"
+                        % (COUNTER_ENUMERATORS[k][1], cpu, pages, batch),
+                        cpu,
+                    )
         counters = {}
         for k, (name, _) in enumerate(COUNTER_ENUMERATORS):
             count = values[ctx.index(("count", k))]
@@ -380,20 +432,26 @@ class BpfReader:
         if values[ctx.index("walk_end")] != values[ctx.index("walk_head")]:
             threads = values[ctx.index("nr_threads")]
             if threads > MAX_THREADS:
-                raise HelperError("self-check-failed", "pid %d has %d threads; the bpf backend walks at most %d"
-                                  % (self.pid, threads, MAX_THREADS), "use --backend drgn for this process")
+                raise HelperError(
+                    "self-check-failed",
+                    "pid %d has %d threads; the bpf backend walks at most %d" % (self.pid, threads, MAX_THREADS),
+                    "use --backend drgn for this process",
+                )
             if threads > self.bound:  # the target grew: a longer walk
                 self.load(thread_bound(threads))
                 return self.split_rss_counters(self.run())
-            raise HelperError("self-check-failed", "the walk of pid %d's thread list did not come back to its head "
-                              "within %d threads (the list changed during the read)" % (self.pid, self.bound))
+            raise HelperError(
+                "self-check-failed",
+                "the walk of pid %d's thread list did not come back to its head "
+                "within %d threads (the list changed during the read)" % (self.pid, self.bound),
+            )
         caches = []
         for i in range(self.bound):
             tid = values[ctx.index(("tid", i))]
             if not tid:
                 break
             first = ctx.index(("cache", i))
-            caches.append((tid, values[first:first + 4]))
+            caches.append((tid, values[first : first + 4]))
         counters = {}
         for k, (name, _) in enumerate(COUNTER_ENUMERATORS):
             count = values[ctx.index(("count", k))]
@@ -403,8 +461,11 @@ class BpfReader:
 
 
 def self_check(what, cpu):
-    return HelperError("self-check-failed", "self-check failed on CPU %d: %s" % (cpu, what),
-                       "the per-CPU offsets the bpf backend derived are wrong for this kernel; use --backend drgn")
+    return HelperError(
+        "self-check-failed",
+        "self-check failed on CPU %d: %s" % (cpu, what),
+        "the per-CPU offsets the bpf backend derived are wrong for this kernel; use --backend drgn",
+    )
 
 
 def read_cpu_list_fd(fd):

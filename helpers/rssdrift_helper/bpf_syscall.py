@@ -65,9 +65,20 @@ class Bpf:
 
         def attempt(log_level, log):
             attr = ctypes.create_string_buffer(_ATTR_SIZE)
-            _PROG_LOAD.pack_into(attr, 0, prog_type, len(code) // 8, ctypes.addressof(insns),
-                                 ctypes.addressof(license_), log_level, len(log) if log_level else 0,
-                                 ctypes.addressof(log) if log_level else 0, 0, BPF_F_SLEEPABLE, name.encode()[:15])
+            _PROG_LOAD.pack_into(
+                attr,
+                0,
+                prog_type,
+                len(code) // 8,
+                ctypes.addressof(insns),
+                ctypes.addressof(license_),
+                log_level,
+                len(log) if log_level else 0,
+                ctypes.addressof(log) if log_level else 0,
+                0,
+                BPF_F_SLEEPABLE,
+                name.encode()[:15],
+            )
             return self.call(BPF_PROG_LOAD, attr, "BPF_PROG_LOAD")
 
         try:

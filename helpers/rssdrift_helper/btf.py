@@ -65,8 +65,8 @@ class Btf:
             raise BtfError("not little-endian BTF")
         header_len, type_off, type_len, str_off, str_len = struct.unpack_from("<I4I", data, 4)
         types_at = header_len + type_off
-        self.strings = data[header_len + str_off:header_len + str_off + str_len]
-        self.type_bytes = data[types_at:types_at + type_len]
+        self.strings = data[header_len + str_off : header_len + str_off + str_len]
+        self.type_bytes = data[types_at : types_at + type_len]
         self.words = memoryview(self.type_bytes).cast("I")
         self.starts = type_starts(self.words)
         self._sections = {}  # DATASEC name -> type id, looked up once
@@ -85,7 +85,7 @@ class Btf:
         return None if found < 0 else found + 1
 
     def name(self, offset):
-        return self.strings[offset:self.strings.index(b"\0", offset)].decode()
+        return self.strings[offset : self.strings.index(b"\0", offset)].decode()
 
     def _word_hits(self, value, from_end=False):
         """Word indices in the type section that hold `value`, first to last or last to first."""
@@ -158,7 +158,7 @@ class Btf:
     def array(self, type_id):
         """-> (element type id, index type id, number of elements) of an array type."""
         start = self.starts[type_id - 1] + 3
-        return tuple(self.words[start:start + 3])
+        return tuple(self.words[start : start + 3])
 
     def members(self, type_id):
         """-> [(name offset, type id, bit offset)] of a struct or union."""
@@ -166,9 +166,11 @@ class Btf:
         start = self.starts[type_id - 1]
         info = self.words[start + 1]
         bitfields = info >> 31  # kflag: the offset word also holds a bitfield size
-        entries = self.words[start + 3:start + 3 + 3 * (info & 0xFFFF)]
-        return [(entries[i], entries[i + 1], entries[i + 2] & 0xFFFFFF if bitfields else entries[i + 2])
-                for i in range(0, len(entries), 3)]
+        entries = self.words[start + 3 : start + 3 + 3 * (info & 0xFFFF)]
+        return [
+            (entries[i], entries[i + 1], entries[i + 2] & 0xFFFFFF if bitfields else entries[i + 2])
+            for i in range(0, len(entries), 3)
+        ]
 
     def _member(self, type_id, name_off):
         """-> (bit offset, type id) of a member, looking into anonymous structs and unions."""
@@ -246,7 +248,7 @@ class Btf:
         if section_id is None or var_id is None:
             return None
         start = self.starts[section_id - 1] + 3
-        entries = self.words[start:start + 3 * self.vlen(section_id)]
+        entries = self.words[start : start + 3 * self.vlen(section_id)]
         for i in range(0, len(entries), 3):
             if entries[i] == var_id:
                 return entries[i + 1]

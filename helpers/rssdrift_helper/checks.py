@@ -23,9 +23,16 @@ from .protocol import PROTOCOL_VERSION, emit
 
 # name -> the backend the check is for, in the order of the line
 BACKEND_OF = {
-    "root": "both", "lockdown": "both", "python3": "both",
-    "BTF": "bpf", "capabilities": "bpf", "bpf()": "bpf",
-    "/proc/kcore": "drgn", "drgn": "drgn", "debug info": "drgn", "rss_stat era": "drgn",
+    "root": "both",
+    "lockdown": "both",
+    "python3": "both",
+    "BTF": "bpf",
+    "capabilities": "bpf",
+    "bpf()": "bpf",
+    "/proc/kcore": "drgn",
+    "drgn": "drgn",
+    "debug info": "drgn",
+    "rss_stat era": "drgn",
 }
 LOCKDOWN_FILE = "/sys/kernel/security/lockdown"
 # drgn 0.0.22, the oldest drgn rssdrift supports, needs Python 3.6
@@ -72,25 +79,35 @@ def check_lockdown(mode):
     memory (LOCKDOWN_BPF_READ_KERNEL), both in the confidentiality set; integrity, the mode Secure
     Boot usually turns on, blocks neither."""
     if mode is None:
-        return warn("lockdown", "mode unknown: %s is not readable (securityfs not mounted, or no lockdown LSM); only "
-                                "[confidentiality] would block /proc/kcore and bpf's kernel reads" % LOCKDOWN_FILE)
+        return warn(
+            "lockdown",
+            "mode unknown: %s is not readable (securityfs not mounted, or no lockdown LSM); only "
+            "[confidentiality] would block /proc/kcore and bpf's kernel reads" % LOCKDOWN_FILE,
+        )
     if mode == "none":
         return ok("lockdown", "[none]: nothing is locked down")
     if mode == "integrity":
         return ok("lockdown", "[integrity]: blocks writes to the kernel, not /proc/kcore or bpf reads")
-    return fail("lockdown", "lockdown",
-                "[confidentiality]: the kernel refuses /proc/kcore (drgn) and bpf's reads of kernel memory (bpf), even to "
-                "root (LOCKDOWN_KCORE and LOCKDOWN_BPF_READ_KERNEL are in the confidentiality set)",
-                "lockdown can only be raised while running: remove lockdown=confidentiality from the kernel command line "
-                "(e.g. GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot, or boot a kernel not built "
-                "with CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY; integrity is fine for rssdrift")
+    return fail(
+        "lockdown",
+        "lockdown",
+        "[confidentiality]: the kernel refuses /proc/kcore (drgn) and bpf's reads of kernel memory (bpf), even to "
+        "root (LOCKDOWN_KCORE and LOCKDOWN_BPF_READ_KERNEL are in the confidentiality set)",
+        "lockdown can only be raised while running: remove lockdown=confidentiality from the kernel command line "
+        "(e.g. GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot, or boot a kernel not built "
+        "with CONFIG_LOCK_DOWN_KERNEL_FORCE_CONFIDENTIALITY; integrity is fine for rssdrift",
+    )
 
 
 def check_python():
     found = "Python %s (%s)" % (platform.python_version(), sys.executable or "python3")
     if sys.version_info[:2] < OLDEST_PYTHON:
-        return fail("python3", "old-python", "%s is too old for drgn (needs 3.6 or newer)" % found,
-                    "install a newer python3 and name it with --python")
+        return fail(
+            "python3",
+            "old-python",
+            "%s is too old for drgn (needs 3.6 or newer)" % found,
+            "install a newer python3 and name it with --python",
+        )
     return ok("python3", found)
 
 
@@ -142,8 +159,17 @@ def check_line(here, checks):
         "uid": here.uid,
         "euid": here.euid,
         "auto": auto_backend(checks),
-        "checks": [{"check": name, "backend": backend, "status": checks[name].status, "code": checks[name].code,
-                    "detail": checks[name].detail, "fix": checks[name].fix} for name, backend in BACKEND_OF.items()],
+        "checks": [
+            {
+                "check": name,
+                "backend": backend,
+                "status": checks[name].status,
+                "code": checks[name].code,
+                "detail": checks[name].detail,
+                "fix": checks[name].fix,
+            }
+            for name, backend in BACKEND_OF.items()
+        ],
     }
 
 

@@ -53,14 +53,24 @@ def read_kernel_config(release):
 
 
 def explain_missing_kcore(config):
-    on_host = "if this is a container, run rssdrift on the host (or give the container the host's /proc and CAP_SYS_RAWIO)"
+    on_host = (
+        "if this is a container, run rssdrift on the host (or give the container the host's /proc and CAP_SYS_RAWIO)"
+    )
     if config == "not-built":
-        return ("missing: this kernel is built without CONFIG_PROC_KCORE (its config says `# CONFIG_PROC_KCORE is not set`)",
-                "boot a kernel built with CONFIG_PROC_KCORE=y (distribution kernels are); nothing in user space can add it")
+        return (
+            "missing: this kernel is built without CONFIG_PROC_KCORE"
+            " (its config says `# CONFIG_PROC_KCORE is not set`)",
+            "boot a kernel built with CONFIG_PROC_KCORE=y (distribution kernels are); nothing in user space can add it",
+        )
     if config == "built":
-        return "missing, though the kernel is built with CONFIG_PROC_KCORE=y: this /proc hides it (a container?)", on_host
-    return ("missing: the kernel is built without CONFIG_PROC_KCORE, or a container hides it",
-            "boot a kernel built with CONFIG_PROC_KCORE=y (distribution kernels are); " + on_host)
+        return (
+            "missing, though the kernel is built with CONFIG_PROC_KCORE=y: this /proc hides it (a container?)",
+            on_host,
+        )
+    return (
+        "missing: the kernel is built without CONFIG_PROC_KCORE, or a container hides it",
+        "boot a kernel built with CONFIG_PROC_KCORE=y (distribution kernels are); " + on_host,
+    )
 
 
 def check_kcore(here):
@@ -75,8 +85,13 @@ def check_kcore(here):
         with open(KCORE, "rb") as f:
             f.read(64)
     except OSError as e:
-        return fail("/proc/kcore", "lockdown", "present, but root cannot read it: %s" % (e.strerror or e),
-                    "see the lockdown line above; in a container, the container needs CAP_SYS_RAWIO (or run rssdrift on the host)")
+        return fail(
+            "/proc/kcore",
+            "lockdown",
+            "present, but root cannot read it: %s" % (e.strerror or e),
+            "see the lockdown line above; in a container, the container needs CAP_SYS_RAWIO"
+            " (or run rssdrift on the host)",
+        )
     return ok("/proc/kcore", "present, and root can read it")
 
 
@@ -128,8 +143,12 @@ def check_drgn(here):
 
 def vmlinux_candidates(release):
     """drgn's vmlinux search path for a release (libdrgn, in this order: /usr/lib/debug first)."""
-    return ["/usr/lib/debug/boot/vmlinux-%s" % release, "/usr/lib/debug/lib/modules/%s/vmlinux" % release,
-            "/boot/vmlinux-%s" % release, "/lib/modules/%s/build/vmlinux" % release]
+    return [
+        "/usr/lib/debug/boot/vmlinux-%s" % release,
+        "/usr/lib/debug/lib/modules/%s/vmlinux" % release,
+        "/boot/vmlinux-%s" % release,
+        "/lib/modules/%s/build/vmlinux" % release,
+    ]
 
 
 def dwarf_status(path):
@@ -179,7 +198,7 @@ def _elf_dwarf_status(f):
     for index in range(shnum):
         name, kind, _, size, _ = section(index)
         # kind 8 is SHT_NOBITS: a placeholder without data
-        if names[name:names.find(b"\0", name)] in (b".debug_info", b".zdebug_info") and kind != 8 and size > 0:
+        if names[name : names.find(b"\0", name)] in (b".debug_info", b".zdebug_info") and kind != 8 and size > 0:
             return "debug-info"
     return "no-debug-info"
 
@@ -210,10 +229,15 @@ def debuginfod_verdict(urls, version, os_id, built):
     if release is None:
         return False, "DEBUGINFOD_URLS is set, but drgn is missing"
     if not at_least(release, DEBUGINFOD_FOR_KERNEL):
-        return False, "DEBUGINFOD_URLS is set, but drgn %s cannot use debuginfod for the kernel (0.0.31 or newer can)" % version
+        return (
+            False,
+            "DEBUGINFOD_URLS is set, but drgn %s cannot use debuginfod for the kernel (0.0.31 or newer can)" % version,
+        )
     if os_id != "fedora":
-        return False, ("DEBUGINFOD_URLS is set, but drgn uses debuginfod for the kernel only on Fedora "
-                       "(elsewhere vmlinux downloads are too slow)")
+        return False, (
+            "DEBUGINFOD_URLS is set, but drgn uses debuginfod for the kernel only on Fedora "
+            "(elsewhere vmlinux downloads are too slow)"
+        )
     if built is False:
         return False, "DEBUGINFOD_URLS is set, but this drgn was built without debuginfod"
     return True, "drgn %s will download it with debuginfod (%s): hundreds of MB on the first run" % (version, urls)
@@ -228,13 +252,16 @@ def check_debug_info(here):
     if found:
         return ok("debug info", "%s (has .debug_info)" % found[0])
     # as drgn would see it: DEBUGINFOD_URLS in this environment (sudo usually drops it, env_reset)
-    usable, reason = debuginfod_verdict(os.environ.get("DEBUGINFOD_URLS", "").strip(), drgn_version(),
-                                        here.distribution.id, built_with_debuginfod())
+    usable, reason = debuginfod_verdict(
+        os.environ.get("DEBUGINFOD_URLS", "").strip(), drgn_version(), here.distribution.id, built_with_debuginfod()
+    )
     if usable:
         return ok("debug info", "no local vmlinux for %s; %s" % (here.release, reason))
     unusable = [describe_unusable(path, status) for path, status in statuses if status != "missing"]
-    detail = ("no vmlinux with DWARF for %s where drgn looks (/usr/lib/debug/boot, /usr/lib/debug/lib/modules, /boot, "
-              "/lib/modules/…/build)" % here.release)
+    detail = (
+        "no vmlinux with DWARF for %s where drgn looks (/usr/lib/debug/boot, /usr/lib/debug/lib/modules, /boot, "
+        "/lib/modules/…/build)" % here.release
+    )
     detail += "".join("; " + text for text in unusable)
     if reason != "DEBUGINFOD_URLS is not set":
         detail += "; " + reason
@@ -251,9 +278,13 @@ def check_given_vmlinux(here, status):
             return fail("debug info", e.code, e.message, e.hint)
         return ok("debug info", "%s (has .debug_info)" % path)
     what = "not there (or not readable)" if status == "missing" else describe_unusable(path, status)
-    return fail("debug info", "no-debug-info", "--vmlinux %s: %s" % (path, what),
-                "give --vmlinux the uncompressed vmlinux with DWARF that kernel %s was built from (not /boot/vmlinuz)"
-                % here.release)
+    return fail(
+        "debug info",
+        "no-debug-info",
+        "--vmlinux %s: %s" % (path, what),
+        "give --vmlinux the uncompressed vmlinux with DWARF that kernel %s was built from (not /boot/vmlinuz)"
+        % here.release,
+    )
 
 
 # --- the proof: the era, as the drgn reader finds it ------------------------------------------
@@ -263,8 +294,10 @@ def guessed_era_detail(release):
     era = era_from_release(release)
     if era == "unknown":
         return "not checked (needs the above); the kernel release %s does not say which era" % json.dumps(release)
-    return ("not checked (needs the above); a guess from the kernel version %s: %s (v6.2 and later are percpu, "
-            "older are split-rss)" % (release, era))
+    return (
+        "not checked (needs the above); a guess from the kernel version %s: %s (v6.2 and later are percpu, "
+        "older are split-rss)" % (release, era)
+    )
 
 
 def read_self(vmlinux):

@@ -33,27 +33,40 @@ def check_prerequisites(lockdown):
     """The cheap checks, before the slow program_from_kernel(): root, /proc/kcore, lockdown
     (`lockdown`: the mode from proc.read_lockdown_mode())."""
     if os.geteuid() != 0:
-        raise HelperError("not-root", "reading kernel memory needs root (euid is %d)" % os.geteuid(),
-                          "run it as root, e.g. with sudo")
+        raise HelperError(
+            "not-root", "reading kernel memory needs root (euid is %d)" % os.geteuid(), "run it as root, e.g. with sudo"
+        )
     if not os.path.exists("/proc/kcore"):
-        raise HelperError("no-kcore", "/proc/kcore does not exist",
-                          "the kernel needs CONFIG_PROC_KCORE, and containers usually hide /proc/kcore")
+        raise HelperError(
+            "no-kcore",
+            "/proc/kcore does not exist",
+            "the kernel needs CONFIG_PROC_KCORE, and containers usually hide /proc/kcore",
+        )
     if lockdown == "confidentiality":
-        raise HelperError("lockdown", "the kernel is locked down (confidentiality): /proc/kcore cannot be read",
-                          "boot without lockdown=confidentiality (Secure Boot may enforce it)")
+        raise HelperError(
+            "lockdown",
+            "the kernel is locked down (confidentiality): /proc/kcore cannot be read",
+            "boot without lockdown=confidentiality (Secure Boot may enforce it)",
+        )
     try:
         os.close(os.open("/proc/kcore", os.O_RDONLY))
     except PermissionError as e:
-        raise HelperError("lockdown", "cannot open /proc/kcore: %s" % e.strerror,
-                          "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
+        raise HelperError(
+            "lockdown",
+            "cannot open /proc/kcore: %s" % e.strerror,
+            "kernel lockdown, or a container without CAP_SYS_RAWIO",
+        ) from None
 
 
 def require_drgn():
     """Raises HelperError no-drgn when drgn (or one of the helpers we use) did not import."""
     if DRGN_IMPORT_ERROR is not None:
-        raise HelperError("no-drgn", "drgn is not usable by %s (%s: %s)" % (
-            sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
-            hints.drgn_fix(sys.executable, in_venv()))
+        raise HelperError(
+            "no-drgn",
+            "drgn is not usable by %s (%s: %s)"
+            % (sys.executable or "python3", type(DRGN_IMPORT_ERROR).__name__, DRGN_IMPORT_ERROR),
+            hints.drgn_fix(sys.executable, in_venv()),
+        )
 
 
 def in_venv():
@@ -79,10 +92,10 @@ def gnu_build_id(notes, endian="<"):
     offset = 0
     while offset + 12 <= len(notes):
         namesz, descsz, kind = struct.unpack_from(endian + "III", notes, offset)
-        name = notes[offset + 12:offset + 12 + namesz]
+        name = notes[offset + 12 : offset + 12 + namesz]
         desc_at = offset + 12 + ((namesz + 3) & ~3)
         if kind == NT_GNU_BUILD_ID and name.rstrip(b"\0") == b"GNU":
-            return notes[desc_at:desc_at + descsz].hex()
+            return notes[desc_at : desc_at + descsz].hex()
         offset = desc_at + ((descsz + 3) & ~3)
     return None
 
@@ -96,11 +109,11 @@ def elf_build_id(path):
             raise ValueError("not an ELF file")
         endian = "<" if header[5] == 1 else ">"
         if header[4] == 2:  # ELF64: e_shoff, e_shentsize, e_shnum; section: type, offset, size
-            shoff, = struct.unpack_from(endian + "Q", header, 0x28)
+            (shoff,) = struct.unpack_from(endian + "Q", header, 0x28)
             shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x3A)
             section = lambda raw: struct.unpack_from(endian + "4xI16xQQ", raw)  # noqa: E731
         else:
-            shoff, = struct.unpack_from(endian + "I", header, 0x20)
+            (shoff,) = struct.unpack_from(endian + "I", header, 0x20)
             shentsize, shnum = struct.unpack_from(endian + "HH", header, 0x2E)
             section = lambda raw: struct.unpack_from(endian + "4xI8xII", raw)  # noqa: E731
         for index in range(shnum):
@@ -120,8 +133,11 @@ def check_vmlinux(vmlinux):
     try:
         given = elf_build_id(vmlinux)
     except (OSError, ValueError) as e:
-        raise HelperError("no-debug-info", "--vmlinux %s: %s" % (vmlinux, getattr(e, "strerror", None) or e),
-                          "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)") from None
+        raise HelperError(
+            "no-debug-info",
+            "--vmlinux %s: %s" % (vmlinux, getattr(e, "strerror", None) or e),
+            "give the uncompressed vmlinux with DWARF (not /boot/vmlinuz)",
+        ) from None
     try:
         with open("/sys/kernel/notes", "rb") as f:
             running = gnu_build_id(f.read())
@@ -129,9 +145,12 @@ def check_vmlinux(vmlinux):
         running = None
     if running is not None and given != running:
         release = os.uname().release
-        raise HelperError("no-debug-info", "--vmlinux %s is not the running kernel's (build ID %s; %s has %s)" % (
-            vmlinux, given or "none", release, running),
-            "give the vmlinux that kernel %s was built from" % release)
+        raise HelperError(
+            "no-debug-info",
+            "--vmlinux %s is not the running kernel's (build ID %s; %s has %s)"
+            % (vmlinux, given or "none", release, running),
+            "give the vmlinux that kernel %s was built from" % release,
+        )
 
 
 def load_program(vmlinux=None):
@@ -148,16 +167,20 @@ def load_program(vmlinux=None):
         prog.load_debug_info([vmlinux], default=False, main=True)
         return prog
     except PermissionError as e:
-        raise HelperError("lockdown", "cannot read kernel memory: %s" % e,
-                          "kernel lockdown, or a container without CAP_SYS_RAWIO") from None
+        raise HelperError(
+            "lockdown", "cannot read kernel memory: %s" % e, "kernel lockdown, or a container without CAP_SYS_RAWIO"
+        ) from None
     except drgn.MissingDebugInfoError as e:  # some versions raise where others only report
         raise missing_debug_info(str(e), vmlinux) from None
 
 
 def missing_debug_info(detail, vmlinux=None):
     release = os.uname().release
-    hint = ("%s is not the vmlinux with DWARF of the running kernel %s: give the one it was built from" % (vmlinux, release)
-            if vmlinux is not None else hints.debug_info_fix(release))
+    hint = (
+        "%s is not the vmlinux with DWARF of the running kernel %s: give the one it was built from" % (vmlinux, release)
+        if vmlinux is not None
+        else hints.debug_info_fix(release)
+    )
     return HelperError("no-debug-info", "no debug info for kernel %s (%s)" % (release, detail), hint)
 
 
@@ -293,7 +316,8 @@ class DrgnReader:
             "layout": self.layout.name,
             "slot_kind": self.slot_kind,
             "fault_around_pages": fault_around_pages(
-                optional_value(prog, "fault_around_pages"), optional_value(prog, "fault_around_bytes"), page_size),
+                optional_value(prog, "fault_around_pages"), optional_value(prog, "fault_around_bytes"), page_size
+            ),
         }
 
     def read_counters(self):

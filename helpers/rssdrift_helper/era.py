@@ -38,8 +38,11 @@ def decide_era(layout):
         return "none", "none"  # !SMP: struct percpu_counter is just { s64 count; }
     if not layout.is_array and layout.struct_tag == "mm_rss_stat" and "count" in layout.members:
         return ("split-rss", "thread") if layout.task_has_rss_stat else ("none", "none")
-    raise HelperError("unsupported-layout", "unsupported layout: %s" % layout.name,
-                      "this kernel keeps RSS in a way rssdrift does not know yet")
+    raise HelperError(
+        "unsupported-layout",
+        "unsupported layout: %s" % layout.name,
+        "this kernel keeps RSS in a way rssdrift does not know yet",
+    )
 
 
 def era_from_release(release):

@@ -92,16 +92,25 @@ def distro_python_has_drgn():
     """Can the distribution's python3 import drgn? The usual reason another python cannot is
     that python3-drgn installed for that one. Asked isolated (-I), as every Python we start."""
     try:
-        return subprocess.run([DISTRO_PYTHON, "-I", "-c", "import drgn"], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              timeout=ASK_TIMEOUT_S).returncode == 0
+        return (
+            subprocess.run(
+                [DISTRO_PYTHON, "-I", "-c", "import drgn"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=ASK_TIMEOUT_S,
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         return False
 
 
 def use_distro_python_hint(executable):
-    return ("drgn is installed for %s, but the helper ran %s, which cannot import it: rerun with --python %s "
-            "(or set RSSDRIFT_PYTHON=%s)" % (DISTRO_PYTHON, executable, DISTRO_PYTHON, DISTRO_PYTHON))
+    return (
+        "drgn is installed for %s, but the helper ran %s, which cannot import it: rerun with --python %s "
+        "(or set RSSDRIFT_PYTHON=%s)" % (DISTRO_PYTHON, executable, DISTRO_PYTHON, DISTRO_PYTHON)
+    )
 
 
 def drgn_hint(family, root, other_python=None, distro_has_drgn=False):
@@ -115,18 +124,26 @@ def drgn_hint(family, root, other_python=None, distro_has_drgn=False):
         command = as_root("dnf install drgn", root)
     else:
         return "install your distribution's drgn package, or: %s" % as_root(
-            "%s -m pip install drgn" % (other_python or "python3"), root)
+            "%s -m pip install drgn" % (other_python or "python3"), root
+        )
     if other_python:
         command += " (it installs for %s, and this is %s: then rerun with --python %s)" % (
-            DISTRO_PYTHON, other_python, DISTRO_PYTHON)
+            DISTRO_PYTHON,
+            other_python,
+            DISTRO_PYTHON,
+        )
     return command
 
 
 def drgn_fix(executable, in_venv, distribution=None):
     """drgn_hint() for this process: its interpreter, its distribution, its user."""
     other = other_than_distro_python(executable, in_venv)
-    return drgn_hint((distribution or read_distribution()).family, user_is_root(), other,
-                     other is not None and distro_python_has_drgn())
+    return drgn_hint(
+        (distribution or read_distribution()).family,
+        user_is_root(),
+        other,
+        other is not None and distro_python_has_drgn(),
+    )
 
 
 # --- the kernel's debug info --------------------------------------------------------------------
@@ -144,8 +161,14 @@ def apt_package_state(package):
     if not any("_Packages" in name for name in _apt_lists()):
         return "unknown"  # never `apt update`d, or cleaned: apt knows nothing, which says nothing
     try:
-        run = subprocess.run([APT_CACHE, "policy", package], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, timeout=ASK_TIMEOUT_S, universal_newlines=True)
+        run = subprocess.run(
+            [APT_CACHE, "policy", package],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=ASK_TIMEOUT_S,
+            universal_newlines=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     if run.returncode != 0:
@@ -172,15 +195,26 @@ def debug_info_hint(family, release, root, state="unknown"):
         if state == "available":
             return install
         if state == "none" and family == "debian":
-            return "apt knows no %s (not a Debian kernel, or an older one no longer in the archive): %s" % (name, vmlinux)
-        ddebs = ("enable the debug symbol archive (ddebs, see Ubuntu's \"Debug Symbol Packages\" page), then "
-                 if family == "ubuntu" else "")
+            return "apt knows no %s (not a Debian kernel, or an older one no longer in the archive): %s" % (
+                name,
+                vmlinux,
+            )
+        ddebs = (
+            'enable the debug symbol archive (ddebs, see Ubuntu\'s "Debug Symbol Packages" page), then '
+            if family == "ubuntu"
+            else ""
+        )
         return "if your distribution packages this kernel's debug info: %s%s; otherwise %s" % (ddebs, install, vmlinux)
     if family == "fedora":
         return "if %s is a Fedora kernel: %s; otherwise %s" % (
-            release, as_root("dnf debuginfo-install kernel-%s" % release, root), vmlinux)
-    return ("install your distribution's kernel debug info for %s (a vmlinux with DWARF, e.g. at "
-            "/usr/lib/debug/boot/vmlinux-%s), or %s" % (release, release, vmlinux))
+            release,
+            as_root("dnf debuginfo-install kernel-%s" % release, root),
+            vmlinux,
+        )
+    return (
+        "install your distribution's kernel debug info for %s (a vmlinux with DWARF, e.g. at "
+        "/usr/lib/debug/boot/vmlinux-%s), or %s" % (release, release, vmlinux)
+    )
 
 
 def debug_info_fix(release, distribution=None):

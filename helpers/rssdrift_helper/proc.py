@@ -15,14 +15,14 @@ def parse_stat(text):
     """/proc/PID/stat -> the fields we use. comm may hold spaces and parentheses, so it is
     everything between the first "(" and the last ")"."""
     open_paren, close_paren = text.index("("), text.rindex(")")
-    rest = text[close_paren + 2:].split()  # rest[0] is field 3 (state)
+    rest = text[close_paren + 2 :].split()  # rest[0] is field 3 (state)
 
     def field(number):
         return rest[number - 3]
 
     return {
         "pid": int(text[:open_paren]),
-        "comm": text[open_paren + 1:close_paren],
+        "comm": text[open_paren + 1 : close_paren],
         "state": field(3),
         "flags": int(field(9)),
         # page faults so far, summed over the threads: they only ever grow
@@ -111,8 +111,11 @@ def check_target(pid):
     except TargetGone:
         raise HelperError("no-such-pid", "no process with pid %d" % pid) from None
     if tgid is not None and tgid != pid:
-        raise HelperError("bad-args", "pid %d is a thread of process %d" % (pid, tgid),
-                          "use the process's pid, %d: its threads share one memory" % tgid)
+        raise HelperError(
+            "bad-args",
+            "pid %d is a thread of process %d" % (pid, tgid),
+            "use the process's pid, %d: its threads share one memory" % tgid,
+        )
     problem = target_problem(pid, stat["comm"], stat["flags"], state=stat["state"])
     if problem:
         raise problem
@@ -138,7 +141,7 @@ def read_cpu_list(name):
 def lockdown_mode(text):
     """/sys/kernel/security/lockdown ("none [integrity] confidentiality") -> "integrity"."""
     start, end = text.find("["), text.find("]")
-    return text[start + 1:end] if 0 <= start < end else None
+    return text[start + 1 : end] if 0 <= start < end else None
 
 
 def read_lockdown_mode():

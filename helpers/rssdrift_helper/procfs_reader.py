@@ -16,8 +16,17 @@ import re
 import time
 
 from .era import percpu_batch
-from .proc import (SMAPS_FIELDS, STATUS_FIELDS, TargetGone, parse_kb_fields, parse_stat, parse_statm,
-                   read_cpu_list, read_proc_file, target_problem)
+from .proc import (
+    SMAPS_FIELDS,
+    STATUS_FIELDS,
+    TargetGone,
+    parse_kb_fields,
+    parse_stat,
+    parse_statm,
+    read_cpu_list,
+    read_proc_file,
+    target_problem,
+)
 from .protocol import HelperError
 from .sampler import check_same_process, hello_line, target_exited
 
@@ -80,20 +89,35 @@ def unreadable_error(pid, name, where, alive, kernel_has_it, root):
         return target_exited(pid)
     on = "/proc/%d/%s on %s" % (pid, name, where)
     if not kernel_has_it:
-        return HelperError("not-root", "cannot read %s: this kernel does not have it (smaps_rollup came in Linux 4.14)" % on,
-                           "use --backend drgn")
+        return HelperError(
+            "not-root",
+            "cannot read %s: this kernel does not have it (smaps_rollup came in Linux 4.14)" % on,
+            "use --backend drgn",
+        )
     if not root:
-        return HelperError("not-root", "cannot read %s: the process belongs to another user" % on,
-                           "run rssdrift as root or as the process's owner")
-    return HelperError("not-root", "cannot read %s even as root" % on,
-                       "root was refused ptrace read access: an LSM (SELinux, AppArmor), a container without "
-                       "CAP_SYS_PTRACE, or a pid from another user namespace")
+        return HelperError(
+            "not-root",
+            "cannot read %s: the process belongs to another user" % on,
+            "run rssdrift as root or as the process's owner",
+        )
+    return HelperError(
+        "not-root",
+        "cannot read %s even as root" % on,
+        "root was refused ptrace read access: an LSM (SELinux, AppArmor), a container without "
+        "CAP_SYS_PTRACE, or a pid from another user namespace",
+    )
 
 
 def unreadable(pid, name, where):
     """unreadable_error() for this machine, asked only when a read failed."""
-    return unreadable_error(pid, name, where, alive=os.path.exists("/proc/%d/stat" % pid),
-                            kernel_has_it=os.path.exists("/proc/self/" + name), root=os.geteuid() == 0)
+    return unreadable_error(
+        pid,
+        name,
+        where,
+        alive=os.path.exists("/proc/%d/stat" % pid),
+        kernel_has_it=os.path.exists("/proc/self/" + name),
+        root=os.geteuid() == 0,
+    )
 
 
 def read_text(pid, name):
@@ -127,8 +151,15 @@ class Round:
     def figures(self):
         """Every RSS figure the estimate and the readers' inputs use, and what shows a change."""
         proc = self.proc
-        return (self.threads, self.faults, proc["stat_rss"], proc["statm"]["resident"], proc["statm"]["shared"],
-                proc["status"], proc["smaps_rollup"])
+        return (
+            self.threads,
+            self.faults,
+            proc["stat_rss"],
+            proc["statm"]["resident"],
+            proc["statm"]["shared"],
+            proc["status"],
+            proc["smaps_rollup"],
+        )
 
 
 def agree(a, b):
@@ -180,17 +211,32 @@ class ProcfsTarget:
         _, statm, status, rollup = texts
         # a thread that is gone (None) changed the process too
         states = [stat["state"]] + [parse_stat(text)["state"] if text is not None else "gone" for text in thread_stats]
-        proc = {"statm": parse_statm(statm), "status": parse_kb_fields(status, STATUS_FIELDS), "stat_rss": stat["rss"],
-                "smaps_rollup": parse_kb_fields(rollup, SMAPS_FIELDS)}
-        return Round(stat["threads"], (stat["minor_faults"], stat["major_faults"]),
-                     all(state in STILL_STATES for state in states), proc)
+        proc = {
+            "statm": parse_statm(statm),
+            "status": parse_kb_fields(status, STATUS_FIELDS),
+            "stat_rss": stat["rss"],
+            "smaps_rollup": parse_kb_fields(rollup, SMAPS_FIELDS),
+        }
+        return Round(
+            stat["threads"],
+            (stat["minor_faults"], stat["major_faults"]),
+            all(state in STILL_STATES for state in states),
+            proc,
+        )
 
     def sample(self, seq):
         started = time.monotonic()
         tids = other_threads(self.pid)
         chosen, agreed = settle(lambda: self.read_round(tids or ()))
-        line = {"type": "sample", "seq": seq, "mono_ms": round(started * 1000, 3), "threads": chosen.threads,
-                "counters": None, "proc": chosen.proc, "read_us": 0}
+        line = {
+            "type": "sample",
+            "seq": seq,
+            "mono_ms": round(started * 1000, 3),
+            "threads": chosen.threads,
+            "counters": None,
+            "proc": chosen.proc,
+            "read_us": 0,
+        }
         if not (agreed and tids is not None):
             line["unstable"] = True
         return line

@@ -68,5 +68,12 @@ class Sampler:
         check_same_process(self.pid, self.stat, stat)
         if failure:
             raise failure
-        return {"type": "sample", "seq": seq, "mono_ms": round(started * 1000, 3), "threads": threads,
-                "counters": counters, "proc": proc, "read_us": read_us}
+        return {
+            "type": "sample",
+            "seq": seq,
+            "mono_ms": round(started * 1000, 3),
+            "threads": threads,
+            "counters": counters,
+            "proc": proc,
+            "read_us": read_us,
+        }

@@ -20,7 +20,9 @@ import { parseArgs } from "node:util";
 import { LAB, labEnv } from "../lab-env.js";
 import { drive, median, spread, stage, unstage, type Result } from "./helper-bench-driver.js";
 
-const CLI = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../cli/rssdrift.js" : "../../dist/cli/rssdrift.js", import.meta.url));
+const CLI = fileURLToPath(
+  new URL(import.meta.url.includes("/dist/") ? "../../cli/rssdrift.js" : "../../dist/cli/rssdrift.js", import.meta.url),
+);
 
 const { values } = parseArgs({
   options: {
@@ -44,17 +46,25 @@ function guest(argv: string[]): string {
 }
 
 /** `rssdrift PID --host … --backend B --json` over SSH, the backends in turn: wall seconds per backend. */
-function cliOneShot(env: Record<string, string>, backends: string[], runs: number): Record<string, { wall_s: number[]; failures: string[] }> {
+function cliOneShot(
+  env: Record<string, string>,
+  backends: string[],
+  runs: number,
+): Record<string, { wall_s: number[]; failures: string[] }> {
   const pid = guest(["sh", "-c", 'setsid nohup python3 -I -c "import time; time.sleep(3600)" >/dev/null 2>&1 </dev/null & echo $!']).trim();
   const results = Object.fromEntries(backends.map((b) => [b, { wall_s: [] as number[], failures: [] as string[] }]));
   try {
     for (let run = 0; run < runs; run++) {
       for (const backend of backends) {
         const started = process.hrtime.bigint();
-        const cli = spawnSync(process.execPath, [CLI, pid, "--host", env.LAB_SSH_HOST!, "-F", env.LAB_SSH_CONFIG!, "--backend", backend, "--json"], {
-          encoding: "utf8",
-          maxBuffer: 64 << 20,
-        });
+        const cli = spawnSync(
+          process.execPath,
+          [CLI, pid, "--host", env.LAB_SSH_HOST!, "-F", env.LAB_SSH_CONFIG!, "--backend", backend, "--json"],
+          {
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+          },
+        );
         const wall = Number(process.hrtime.bigint() - started) / 1e9;
         if (cli.status === 0) results[backend]!.wall_s.push(Number(wall.toFixed(3)));
         else results[backend]!.failures.push(`exit ${cli.status}: ${cli.stderr.trim().split("\n").at(-1)}`);
@@ -125,12 +135,15 @@ try {
     console.log(`  ${backend.padEnd(9)} ${wall.length ? spread(wall) : "-"}${failures.length ? `   failed: ${failures.join("; ")}` : ""}`);
   }
   const bpfWall = median(cli.bpf!.wall_s);
-  if (bpfWall) console.log(`  drgn / bpf ${(median(cli.drgn!.wall_s) / bpfWall).toFixed(2)}×, procfs / bpf ${(median(cli.procfs!.wall_s) / bpfWall).toFixed(2)}×`);
+  if (bpfWall)
+    console.log(
+      `  drgn / bpf ${(median(cli.drgn!.wall_s) / bpfWall).toFixed(2)}×, procfs / bpf ${(median(cli.procfs!.wall_s) / bpfWall).toFixed(2)}×`,
+    );
 } catch (e) {
   // one line, not a stack: the failing command already said why on stderr
   console.error(`backends bench: ${(e as Error).message.split("\n")[0]}`);
   process.exitCode = 1;
 } finally {
   unstage(suite, dir);
-  if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2) + "\n");
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
 }

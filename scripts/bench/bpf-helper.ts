@@ -40,10 +40,14 @@ function measure(where: string | null): void {
     }
     for (const backend of backends) {
       const samples = drive(where, ["samples", backend, values.samples!], dir)[backend] as Record<string, number>;
-      console.log(`one ${backend} sample, read_us over ${samples.n}: median ${samples.median} µs, p99 ${samples.p99} µs, min ${samples.min} µs`);
+      console.log(
+        `one ${backend} sample, read_us over ${samples.n}: median ${samples.median} µs, p99 ${samples.p99} µs, min ${samples.min} µs`,
+      );
     }
     const cpu = drive(where, ["cpu", "bpf", "20", values.seconds!], dir);
-    console.log(`bpf at 20 Hz: ${String(cpu.samples)} samples in ${String(cpu.seconds)} s, helper CPU ${String(cpu.cpu_s)} s = ${String(cpu.core_percent)} % of a core`);
+    console.log(
+      `bpf at 20 Hz: ${String(cpu.samples)} samples in ${String(cpu.seconds)} s, helper CPU ${String(cpu.cpu_s)} s = ${String(cpu.core_percent)} % of a core`,
+    );
   } finally {
     unstage(where, dir);
   }

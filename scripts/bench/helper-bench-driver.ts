@@ -27,7 +27,11 @@ export function drive(where: string | null, args: string[], dir: string): Result
 
 /** bootstrap.py and preamble.bin, the helper as rssdrift sends it, in a directory here or in the guest. */
 export function stage(where: string | null): string {
-  const files = { "bootstrap.py": Buffer.from(BOOTSTRAP), "preamble.bin": helperPreamble(), "bare_drgn.py": readFileSync(join(BENCH_DIR, "bare_drgn.py")) };
+  const files = {
+    "bootstrap.py": Buffer.from(BOOTSTRAP),
+    "preamble.bin": helperPreamble(),
+    "bare_drgn.py": readFileSync(join(BENCH_DIR, "bare_drgn.py")),
+  };
   if (!where) {
     const dir = mkdtempSync(join(tmpdir(), "rssdrift-bench-"));
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);

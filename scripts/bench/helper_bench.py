@@ -55,15 +55,21 @@ def procfs_read(pid, rounds=2):
 def procfs_startup(pid):
     """The commands procfs-source.ts runs on the target before its first sample, without SSH."""
     subprocess.run(["getconf", "PAGESIZE"], check=True, stdout=subprocess.DEVNULL)
-    hello = ["/proc/sys/kernel/osrelease", "/sys/devices/system/cpu/online", "/sys/devices/system/cpu/possible",
-             "/proc/%d/stat" % pid, "/proc/%d/status" % pid]
+    hello = [
+        "/proc/sys/kernel/osrelease",
+        "/sys/devices/system/cpu/online",
+        "/sys/devices/system/cpu/possible",
+        "/proc/%d/stat" % pid,
+        "/proc/%d/status" % pid,
+    ]
     subprocess.run(["sh", "-c", READ_FILES_SCRIPT, "sh", *hello], check=True, stdout=subprocess.DEVNULL)
     procfs_read(pid)
 
 
 def start_bare_drgn(directory, pid, count):
-    return subprocess.Popen(["python3", "-I", os.path.join(directory, "bare_drgn.py"), str(pid), str(count)],
-                            stdout=subprocess.PIPE)
+    return subprocess.Popen(
+        ["python3", "-I", os.path.join(directory, "bare_drgn.py"), str(pid), str(count)], stdout=subprocess.PIPE
+    )
 
 
 def start_helper(directory, pid, backend, *more):
@@ -71,8 +77,11 @@ def start_helper(directory, pid, backend, *more):
         bootstrap = f.read()
     with open(os.path.join(directory, "preamble.bin"), "rb") as f:
         preamble = f.read()
-    helper = subprocess.Popen(["python3", "-I", "-c", bootstrap, "--pid", str(pid), "--backend", backend, *more],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    helper = subprocess.Popen(
+        ["python3", "-I", "-c", bootstrap, "--pid", str(pid), "--backend", backend, *more],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     helper.stdin.write(preamble)
     helper.stdin.flush()
     return helper
@@ -126,8 +135,12 @@ def startup(directory, pid, backends, runs):
 
 
 def summary(read_us):
-    return {"median": statistics.median(read_us), "p99": sorted(read_us)[max(int(len(read_us) * 0.99) - 1, 0)],
-            "min": min(read_us), "n": len(read_us)}
+    return {
+        "median": statistics.median(read_us),
+        "p99": sorted(read_us)[max(int(len(read_us) * 0.99) - 1, 0)],
+        "min": min(read_us),
+        "n": len(read_us),
+    }
 
 
 def helper_read_us(directory, pid, backend, count):
@@ -195,8 +208,13 @@ def cpu(directory, pid, backend, hz, seconds):
     used, elapsed, taken = cpu_seconds(helper.pid) - before, time.monotonic() - started, len(seen) - count_before
     helper.stdin.close()
     helper.wait()
-    return {"hz": hz, "seconds": round(elapsed, 2), "samples": taken, "cpu_s": round(used, 3),
-            "core_percent": round(100 * used / elapsed, 2)}
+    return {
+        "hz": hz,
+        "seconds": round(elapsed, 2),
+        "samples": taken,
+        "cpu_s": round(used, 3),
+        "core_percent": round(100 * used / elapsed, 2),
+    }
 
 
 def start_target(mib):

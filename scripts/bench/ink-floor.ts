@@ -16,7 +16,8 @@ const { values } = parseArgs({ options: { interval: { type: "string", default: "
 const columns = process.stdout.columns || 80;
 const rows = process.stdout.rows || 24;
 
-const frame = (n: number) => createElement(Text, null, Array.from({ length: rows - 1 }, (_, row) => `${n} ${row} `.padEnd(columns - 1, "x")).join("\n"));
+const frame = (n: number) =>
+  createElement(Text, null, Array.from({ length: rows - 1 }, (_, row) => `${n} ${row} `.padEnd(columns - 1, "x")).join("\n"));
 const view = render(frame(0), { patchConsole: false });
 let n = 0;
 setInterval(() => view.rerender(frame(++n)), Number(values.interval));

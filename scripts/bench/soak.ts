@@ -18,7 +18,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LAB, labEnv } from "../lab-env.js";
 
-const CLI = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../cli/rssdrift.js" : "../../dist/cli/rssdrift.js", import.meta.url));
+const CLI = fileURLToPath(
+  new URL(import.meta.url.includes("/dist/") ? "../../cli/rssdrift.js" : "../../dist/cli/rssdrift.js", import.meta.url),
+);
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +56,8 @@ function startTarget(): number {
 
 /** The helper(s) for this interval in the guest: pid, VmRSS and VmHWM in kB. */
 function helperMemory(): { pid: number; rssKb: number; hwmKb: number }[] {
-  const script = 'for p in $(pgrep -f -- "--interval $1 --control"); do echo "$p $(awk \'/^VmRSS|^VmHWM/ {printf "%s ", $2}\' /proc/$p/status 2>/dev/null)"; done';
+  const script =
+    'for p in $(pgrep -f -- "--interval $1 --control"); do echo "$p $(awk \'/^VmRSS|^VmHWM/ {printf "%s ", $2}\' /proc/$p/status 2>/dev/null)"; done';
   return guest(["sh", "-c", script, "sh", String(intervalMs)])
     .split("\n")
     .map((line) => line.trim().split(/\s+/).map(Number))
@@ -74,7 +77,17 @@ if (env.LAB_RUNNING !== "1") {
   process.exit(1);
 }
 const targetPid = startTarget();
-const args = ["watch", String(targetPid), "--host", env.LAB_SSH_HOST!, "-F", env.LAB_SSH_CONFIG!, "--interval", String(intervalMs), "--json"];
+const args = [
+  "watch",
+  String(targetPid),
+  "--host",
+  env.LAB_SSH_HOST!,
+  "-F",
+  env.LAB_SSH_CONFIG!,
+  "--interval",
+  String(intervalMs),
+  "--json",
+];
 const cli = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
 const command = `rssdrift ${args.join(" ")}`;
 console.log(JSON.stringify({ start: new Date().toISOString(), command, targetPid, rssdriftPid: cli.pid }));
@@ -111,10 +124,20 @@ lines.on("line", (text) => {
 });
 
 const startedAt = Date.now();
-const probes: { t: number; load: string; rssdrift: { rssKb: number; hwmKb: number }; helper: { pid: number; rssKb: number; hwmKb: number }[] }[] = [];
+const probes: {
+  t: number;
+  load: string;
+  rssdrift: { rssKb: number; hwmKb: number };
+  helper: { pid: number; rssKb: number; hwmKb: number }[];
+}[] = [];
 function probe(): void {
   try {
-    const entry = { t: Math.round((Date.now() - startedAt) / 1000), rssdrift: localMemory(cli.pid!), helper: helperMemory(), load: loadavg()[0]!.toFixed(1) };
+    const entry = {
+      t: Math.round((Date.now() - startedAt) / 1000),
+      rssdrift: localMemory(cli.pid!),
+      helper: helperMemory(),
+      load: loadavg()[0]!.toFixed(1),
+    };
     probes.push(entry);
     console.log(JSON.stringify({ ...entry, received }));
   } catch (e) {

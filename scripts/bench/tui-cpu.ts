@@ -49,14 +49,17 @@ const cliOf = (root: string) => join(root, "dist/cli/rssdrift.js");
  * the shipped recording lasts 20 s at 500 ms. Written to a temporary file, never shipped.
  */
 function loopedRecording(path: string, samples: number, intervalMs: number): void {
-  const lines: HelperLine[] = readFileSync(RECORDING, "utf8").trim().split("\n").map((line) => parseHelperLine(line));
+  const lines: HelperLine[] = readFileSync(RECORDING, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => parseHelperLine(line));
   const hello = lines.find((line) => line.type === "hello")!;
   const recorded = lines.filter((line) => line.type === "sample");
   const out = [JSON.stringify({ ...hello, interval_ms: intervalMs })];
   for (let seq = 0; seq < samples; seq++) {
     out.push(JSON.stringify({ ...recorded[seq % recorded.length]!, seq, mono_ms: 1000 + seq * intervalMs }));
   }
-  writeFileSync(path, out.join("\n") + "\n");
+  writeFileSync(path, `${out.join("\n")}\n`);
 }
 
 /** utime + stime from a /proc stat file, in seconds */
@@ -92,11 +95,45 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
   const tuis = builds.map((build, i) => {
     const session = `tui-${intervalMs}-${i}`;
     // a real pty; env -u CI because Ink draws only a final frame when it thinks it is in CI
-    tmux("new-session", "-d", "-s", session, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, cliOf(build.root), "replay", recording);
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      values.columns!,
+      "-y",
+      values.rows!,
+      "env",
+      "-u",
+      "CI",
+      "TERM=xterm-256color",
+      process.execPath,
+      cliOf(build.root),
+      "replay",
+      recording,
+    );
     return { ...build, session, pid: Number(tmux("display-message", "-p", "-t", session, "#{pane_pid}").trim()) };
   });
   const floorSession = `floor-${intervalMs}`;
-  tmux("new-session", "-d", "-s", floorSession, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, join(ROOT, "dist/scripts/bench/ink-floor.js"), "--interval", String(intervalMs));
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    floorSession,
+    "-x",
+    values.columns!,
+    "-y",
+    values.rows!,
+    "env",
+    "-u",
+    "CI",
+    "TERM=xterm-256color",
+    process.execPath,
+    join(ROOT, "dist/scripts/bench/ink-floor.js"),
+    "--interval",
+    String(intervalMs),
+  );
   const floorPid = Number(tmux("display-message", "-p", "-t", floorSession, "#{pane_pid}").trim());
   const lines = spawn(process.execPath, [cliOf(ROOT), "replay", recording], { stdio: ["ignore", "pipe", "inherit"] });
   let printed = 0;
@@ -104,11 +141,21 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
 
   for (const tui of tuis) await firstSampleOnScreen(tui.session);
   await sleep(warmUpMs);
-  const start = { tuis: tuis.map((t) => cpuSeconds(t.pid)), main: tuis.map((t) => mainThreadSeconds(t.pid)), floor: cpuSeconds(floorPid), floorMain: mainThreadSeconds(floorPid), lines: cpuSeconds(lines.pid!), wall: performance.now(), printed };
+  const start = {
+    tuis: tuis.map((t) => cpuSeconds(t.pid)),
+    main: tuis.map((t) => mainThreadSeconds(t.pid)),
+    floor: cpuSeconds(floorPid),
+    floorMain: mainThreadSeconds(floorPid),
+    lines: cpuSeconds(lines.pid!),
+    wall: performance.now(),
+    printed,
+  };
   await sleep(seconds * 1000);
   const wall = (performance.now() - start.wall) / 1000;
   const compact = cpuSeconds(lines.pid!) - start.lines;
-  console.log(`replay, a sample every ${intervalMs} ms, for ${wall.toFixed(1)} s (from ${warmUpMs / 1000} s after the first sample on screen), ${values.columns}×${values.rows} pane`);
+  console.log(
+    `replay, a sample every ${intervalMs} ms, for ${wall.toFixed(1)} s (from ${warmUpMs / 1000} s after the first sample on screen), ${values.columns}×${values.rows} pane`,
+  );
   tuis.forEach((tui, i) => {
     const cpu = cpuSeconds(tui.pid) - start.tuis[i]!;
     const background = cpu - (mainThreadSeconds(tui.pid) - start.main[i]!);
@@ -122,9 +169,15 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
   });
   const floor = cpuSeconds(floorPid) - start.floor;
   const floorBackground = floor - (mainThreadSeconds(floorPid) - start.floorMain);
-  console.log("  Ink plain frame (floor)".padEnd(26) + `${floor.toFixed(2)} s CPU  ${percent(floor, wall)} of one core (other threads ${percent(floorBackground, wall)})`);
+  console.log(
+    "  Ink plain frame (floor)".padEnd(26) +
+      `${floor.toFixed(2)} s CPU  ${percent(floor, wall)} of one core (other threads ${percent(floorBackground, wall)})`,
+  );
   tmux("kill-session", "-t", floorSession);
-  console.log("  compact lines (a pipe)".padEnd(26) + `${compact.toFixed(2)} s CPU  ${percent(compact, wall)} of one core  ${printed - start.printed} lines`);
+  console.log(
+    "  compact lines (a pipe)".padEnd(26) +
+      `${compact.toFixed(2)} s CPU  ${percent(compact, wall)} of one core  ${printed - start.printed} lines`,
+  );
   lines.kill("SIGTERM");
 }
 
@@ -132,7 +185,24 @@ async function measureCpu(scratch: string, intervalMs: number): Promise<void> {
  * line: a frame taller than the pane, as before the layout fitted, loses its top lines) */
 async function firstFrameMs(root: string, name: string): Promise<number> {
   const started = performance.now();
-  tmux("new-session", "-d", "-s", name, "-x", values.columns!, "-y", values.rows!, "env", "-u", "CI", "TERM=xterm-256color", process.execPath, cliOf(root), "watch", "--demo");
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    name,
+    "-x",
+    values.columns!,
+    "-y",
+    values.rows!,
+    "env",
+    "-u",
+    "CI",
+    "TERM=xterm-256color",
+    process.execPath,
+    cliOf(root),
+    "watch",
+    "--demo",
+  );
   for (;;) {
     if (tmux("capture-pane", "-p", "-t", name).includes("▶ replay")) break;
     if (performance.now() - started > 60_000) throw new Error(`${name}: no frame within 60 s`);
@@ -153,14 +223,18 @@ async function measureStart(): Promise<void> {
   builds.forEach((build, i) => {
     const sorted = [...times[i]!].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    console.log(`  ${build.name.padEnd(11)} median ${median.toFixed(0)} ms  best ${sorted[0]!.toFixed(0)} ms  worst ${sorted.at(-1)!.toFixed(0)} ms`);
+    console.log(
+      `  ${build.name.padEnd(11)} median ${median.toFixed(0)} ms  best ${sorted[0]!.toFixed(0)} ms  worst ${sorted.at(-1)!.toFixed(0)} ms`,
+    );
   });
 }
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "rssdrift-bench-"));
   try {
-    console.log(`load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} (${execFileSync("nproc", { encoding: "utf8" }).trim()} cores)`);
+    console.log(
+      `load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} (${execFileSync("nproc", { encoding: "utf8" }).trim()} cores)`,
+    );
     await measureStart();
     await measureCpu(scratch, 500);
     await measureCpu(scratch, 250);

@@ -20,7 +20,13 @@ const { analyse } = await import("../../src/analysis/analyse.js");
 const { parseHelperLine } = await import("../../src/schema/validate-line.js");
 const { App } = await import("../../src/ui/App.js");
 
-const { values } = parseArgs({ options: { frames: { type: "string", default: "200" }, columns: { type: "string", default: "100" }, rows: { type: "string", default: "40" } } });
+const { values } = parseArgs({
+  options: {
+    frames: { type: "string", default: "200" },
+    columns: { type: "string", default: "100" },
+    rows: { type: "string", default: "40" },
+  },
+});
 const FRAMES = Number(values.frames);
 const COLUMNS = Number(values.columns);
 const ROWS = Number(values.rows);
@@ -28,7 +34,12 @@ const RECORDING = fileURLToPath(new URL("../../../test/fixtures/lab-6.12-4cpu.js
 
 let written = 0;
 function fakeTerminal(): { stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream } {
-  const stdout = new Writable({ write: (chunk: Buffer, _encoding, done) => ((written += chunk.length), done()) });
+  const stdout = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      written += chunk.length;
+      done();
+    },
+  });
   Object.assign(stdout, { isTTY: true, columns: COLUMNS, rows: ROWS });
   const stdin = new Readable({ read() {} });
   Object.assign(stdin, { isTTY: true, setRawMode: () => stdin, ref: () => stdin, unref: () => stdin });
@@ -42,7 +53,11 @@ function pushedSource(): { source: SampleSource; push(line: HelperLine): void } 
   const source = {
     origin: "replay of lab-6.12-4cpu.jsonl",
     [Symbol.asyncIterator]: () => ({
-      next: () => new Promise<IteratorResult<HelperLine>>((resolve) => (queue.length > 0 ? resolve({ value: queue.shift()!, done: false }) : (waiting = resolve))),
+      next: () =>
+        new Promise<IteratorResult<HelperLine>>((resolve) => {
+          if (queue.length > 0) resolve({ value: queue.shift()!, done: false });
+          else waiting = resolve;
+        }),
     }),
     close: async () => {},
     sampleNow: () => {},
@@ -78,7 +93,10 @@ async function perFrame(draw: (frame: number) => void): Promise<number> {
   return (used.user + used.system) / 1000 / FRAMES;
 }
 
-const lines = readFileSync(RECORDING, "utf8").trim().split("\n").map((line) => parseHelperLine(line));
+const lines = readFileSync(RECORDING, "utf8")
+  .trim()
+  .split("\n")
+  .map((line) => parseHelperLine(line));
 const samples = lines.filter((line) => line.type === "sample");
 
 const app = pushedSource();
@@ -86,18 +104,26 @@ const { ThemeProvider, themeFor } = await import("../../src/ui/theme.js");
 const { decideOutput } = await import("../../src/output/output-policy.js");
 // the fake terminal is a terminal: colour unless NO_COLOR says otherwise, as for the real view
 const color = decideOutput({ isTTY: true }, process.env, false).color;
-const appElement = createElement(ThemeProvider, { theme: themeFor(color), children: createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" }) });
+const appElement = createElement(ThemeProvider, {
+  theme: themeFor(color),
+  children: createElement(App, { open: async () => app.source, analyse, saveSnapshot: async () => [], onDone: () => {}, mode: "replay" }),
+});
 const view = render(appElement, { ...fakeTerminal(), patchConsole: false, exitOnCtrlC: false });
 for (const line of lines.filter((line) => line.type !== "sample")) app.push(line);
 const appMs = await perFrame((i) => app.push({ ...samples[i % samples.length]!, seq: i }));
 view.unmount();
 
-const plainFrame = (i: number) => createElement(Text, null, Array.from({ length: ROWS - 1 }, (_, row) => `${i} ${row} `.padEnd(COLUMNS - 1, "x")).join("\n"));
+const plainFrame = (i: number) =>
+  createElement(Text, null, Array.from({ length: ROWS - 1 }, (_, row) => `${i} ${row} `.padEnd(COLUMNS - 1, "x")).join("\n"));
 const plain = render(plainFrame(0), { ...fakeTerminal(), patchConsole: false });
 const plainMs = await perFrame((i) => plain.rerender(plainFrame(i)));
 plain.unmount();
 
-console.log(`${COLUMNS}×${ROWS}, ${FRAMES} frames each, CPU per frame (load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}):`);
-console.log(`  the live view, one sample a frame   ${appMs.toFixed(1)} ms   at one sample every 500 ms: ${((appMs / 500) * 100).toFixed(1)}% of one core`);
+console.log(
+  `${COLUMNS}×${ROWS}, ${FRAMES} frames each, CPU per frame (load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}):`,
+);
+console.log(
+  `  the live view, one sample a frame   ${appMs.toFixed(1)} ms   at one sample every 500 ms: ${((appMs / 500) * 100).toFixed(1)}% of one core`,
+);
 console.log(`  Ink, a plain full frame             ${plainMs.toFixed(1)} ms   the view costs ${(appMs / plainMs).toFixed(2)}× this floor`);
 process.exit(0);

@@ -8,7 +8,7 @@
 // to stderr (and to the terminal, when the test runner captures stderr) and waits for Enter on
 // the terminal (/dev/tty), or, when there is no terminal, for SIGUSR1 (`kill -USR1 1234`).
 // SIGUSR1 resumes in both cases. Give the test a long timeout while pausing.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 import { ReadStream } from "node:tty";
 import { isMainThread } from "node:worker_threads";
 
@@ -17,7 +17,11 @@ const ON = new Set(["1", "true", "yes", "on"]);
 
 /** True when RSSDRIFT_PAUSE asks for a pause. */
 export function pauseEnabled(env = process.env) {
-  return ON.has(String(env[ENV_VAR] ?? "").trim().toLowerCase());
+  return ON.has(
+    String(env[ENV_VAR] ?? "")
+      .trim()
+      .toLowerCase(),
+  );
 }
 
 function openTty() {

@@ -40,14 +40,24 @@ describe("the lab's 6.12 run at 4 vCPUs (percpu era, statm fixed by the stable b
 
   it("ranks each counter's slots by size, negative ones included", () => {
     // per_cpu={0: 8, 1: 21, 2: 24, 3: -11}
-    expect(counter(a, "anon").residue.map((s) => [s.slot, s.pages])).toEqual([[2, 24], [1, 21], [3, -11], [0, 8]]);
+    expect(counter(a, "anon").residue.map((s) => [s.slot, s.pages])).toEqual([
+      [2, 24],
+      [1, 21],
+      [3, -11],
+      [0, 8],
+    ]);
     expect(counter(a, "anon").residue[0]!.fractionOfBatch).toBeCloseTo(24 / 31);
     expect(counter(a, "swap").residue).toEqual([]);
   });
 
   it("sums the RSS counters per CPU", () => {
     // by hand: CPU 0 = 8 + 8 + 20, CPU 1 = 15 + 21 + 23, CPU 2 = 22 + 24 + 27, CPU 3 = 29 - 11 + 30
-    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([[2, 73], [1, 59], [3, 48], [0, 36]]);
+    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([
+      [2, 73],
+      [1, 59],
+      [3, 48],
+      [0, 36],
+    ]);
     expect(a.residue[0]).toMatchObject({ kind: "cpu", bytes: 73 * 4096 });
     // CPU 3's fullest counter is shmem with 30 of at most 31
     expect(a.residue.find((s) => s.slot === 3)!.fractionOfBatch).toBeCloseTo(30 / 31);
@@ -72,7 +82,12 @@ describe("the lab's 6.1 run at 4 vCPUs (split-rss era)", () => {
 
   it("ranks the threads' caches", () => {
     // thread 372 holds 855 file + 1 anon pages
-    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([[373, 943], [372, 856], [375, 221], [374, 70]]);
+    expect(a.residue.map((s) => [s.slot, s.pages])).toEqual([
+      [373, 943],
+      [372, 856],
+      [375, 221],
+      [374, 70],
+    ]);
     expect(a.residue.every((s) => s.kind === "thread" && s.fractionOfBatch === null)).toBe(true);
   });
 
@@ -190,7 +205,13 @@ describe("who sees what", () => {
 
   it("flags smaps_rollup when its walk disagrees with the exact sum", () => {
     // exact 100 pages, but smaps_rollup saw 408 kB = 102 pages: the memory changed in between
-    const sample = percpuSample({ cpus: 2, batch: 32, counters: { anon: { count: 90, slots: { 1: 10 } } }, statm: "exact", smapsRssKb: 408 });
+    const sample = percpuSample({
+      cpus: 2,
+      batch: 32,
+      counters: { anon: { count: 90, slots: { 1: 10 } } },
+      statm: "exact",
+      smapsRssKb: 408,
+    });
     const a = analyse(valid(percpuHello(2, 32, { smaps: true })), valid(sample));
     expect(a.readers.find((r) => r.reader === "smaps_rollup")).toMatchObject({ pages: 102, agreesWithExact: false });
   });
@@ -206,7 +227,14 @@ describe("who sees what", () => {
 describe("the procfs estimate", () => {
   it("takes stat as cached and smaps_rollup as exact", () => {
     // stat 1000 pages; smaps_rollup 4128 kB = 1032 pages; statm lags like stat
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const a = analyse(valid(hello), valid(sample));
     expect(a).toMatchObject({ estimate: true, backend: "procfs", counters: null, residue: [] });
     expect(a.rss).toMatchObject({ cached: 1000, exact: 1032, driftPages: 32 });
@@ -216,20 +244,41 @@ describe("the procfs estimate", () => {
   });
 
   it("falls back to statm without smaps_rollup", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.16.3", era: "percpu", statResident: 1000, statmResident: 1040, smapsRssKb: null });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "6.16.3",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1040,
+      smapsRssKb: null,
+    });
     const a = analyse(valid(hello), valid(sample));
     expect(a.rss).toMatchObject({ cached: 1000, exact: 1040, driftPages: 40 });
   });
 
   it("sees no drift when stat and statm agree", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.6.30", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: null });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "6.6.30",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: null,
+    });
     const a = analyse(valid(hello), valid(sample));
     expect(a.rss!.driftPages).toBe(0);
   });
 
   it("withholds the estimate of an unstable sample (a torn read is not drift)", () => {
     // smaps_rollup read after the process grew by 900 pages: stat 1000, smaps 1900 pages
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 7600,
+    });
     const torn = valid({ ...sample, unstable: true });
     const a = analyse(valid(hello), torn);
     expect(a).toMatchObject({ estimate: true, unstable: true, rss: null, readers: [], counters: null });
@@ -238,7 +287,14 @@ describe("the procfs estimate", () => {
   });
 
   it("bounds a guessed split-rss era by threads", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "5.15.0-100-generic", era: "split-rss", statResident: 1000, statmResident: 1000, smapsRssKb: 4000 });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "5.15.0-100-generic",
+      era: "split-rss",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4000,
+    });
     const a = analyse(valid(hello), valid(sample));
     // 3 threads, no fault_around from /proc: the 64 KiB default, 16 pages
     expect(a.bound.pagesPerCounter).toBe(64 * 3 * 16);

@@ -16,9 +16,7 @@ interface Level {
 function fromCounters(counters: NonNullable<SampleLine["counters"]>, hello: HelloLine, bound: Bound): Level {
   const pageSize = hello.page_size;
   const slots: SlotContext | null =
-    hello.slot_kind === "none"
-      ? null
-      : { kind: hello.slot_kind, pageSize, batch: hello.batch ?? percpuBatch(hello.cpus.online.length) };
+    hello.slot_kind === "none" ? null : { kind: hello.slot_kind, pageSize, batch: hello.batch ?? percpuBatch(hello.cpus.online.length) };
   return {
     counters: counterDrifts(counters, bound, pageSize, slots),
     rss: rssDrift(counters, bound, pageSize),

@@ -18,12 +18,24 @@ async function run(argv: string[], options: { tty?: boolean; env?: NodeJS.Proces
     }),
     { isTTY: options.tty ?? false },
   );
-  const code = await runCommandLine(boundCommand, argv, { stdin: new PassThrough(), stdout, stderr: stdout, env: options.env ?? {}, signal: new AbortController().signal });
+  const code = await runCommandLine(boundCommand, argv, {
+    stdin: new PassThrough(),
+    stdout,
+    stderr: stdout,
+    env: options.env ?? {},
+    signal: new AbortController().signal,
+  });
   return { code, out };
 }
 
 async function badInput(argv: string[]): Promise<RssdriftError> {
-  const err = await runCommandLine(boundCommand, argv, { stdin: new PassThrough(), stdout: new Writable(), stderr: new Writable(), env: {}, signal: new AbortController().signal }).catch((e: unknown) => e);
+  const err = await runCommandLine(boundCommand, argv, {
+    stdin: new PassThrough(),
+    stdout: new Writable(),
+    stderr: new Writable(),
+    env: {},
+    signal: new AbortController().signal,
+  }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RssdriftError);
   expect((err as RssdriftError).exitCode).toBe(EXIT.badInput);
   expect((err as RssdriftError).message).not.toContain("\n");
@@ -71,7 +83,10 @@ describe("rssdrift bound --cpus", () => {
     const { out } = await run(["--cpus", "8,128", "--page-size", "4096", "--alloc", "1MiB", "--json"]);
     const report = JSON.parse(out);
     expect(report.schema).toBe("rssdrift-bound/1");
-    expect(report.rows.map((r: { cpus: number; perCounter: { pages: number } }) => [r.cpus, r.perCounter.pages])).toEqual([[8, 248], [128, 32640]]);
+    expect(report.rows.map((r: { cpus: number; perCounter: { pages: number } }) => [r.cpus, r.perCounter.pages])).toEqual([
+      [8, 248],
+      [128, 32640],
+    ]);
     expect(report.rows[1].perCounter.bytes).toBe(127.5 * 1024 * 1024);
     expect(report.rows[0].vmRss.pages).toBe(744);
     expect(report.rows[0].allocation).toMatchObject({ allocPages: 256, lowPages: 8, canReadZero: false });

@@ -18,7 +18,8 @@ import { countOf, formatBytes, formatPages } from "../vocabulary/quantities.js";
 
 /** an example of the help: "8 CPUs → 248 pages (≈1 MiB)", from the kernel's formulas at 4 KiB pages */
 function example(era: "percpu" | "split-rss", count: number): string {
-  const bound = era === "percpu" ? boundFor({ era, cpus: count, pageSize: 4096 }) : boundFor({ era, cpus: 1, threads: count, pageSize: 4096 });
+  const bound =
+    era === "percpu" ? boundFor({ era, cpus: count, pageSize: 4096 }) : boundFor({ era, cpus: 1, threads: count, pageSize: 4096 });
   const approximately = era === "split-rss" ? "≈ " : "";
   return `${countOf(count, era === "percpu" ? "CPU" : "thread")} → ${approximately}${formatPages(bound.pagesPerCounter)} (${formatBytes(bound.pagesPerCounter * 4096)})`;
 }
@@ -77,8 +78,17 @@ export function parseCounts(text: string, flag: string, max: number): number[] {
 }
 
 const SIZE_UNITS: Record<string, number> = {
-  "": 1, b: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
-  g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
+  "": 1,
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1000 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1000 ** 3,
 };
 
 /** "1MiB", "512K", "1.5 MiB", "4096" → bytes; K/KiB are 1024, KB is 1000 */
@@ -144,7 +154,10 @@ function pageSizeHere(): number | null {
 
 type BoundEra = "percpu" | "split-rss";
 
-function resolveEra(values: { era?: string; cpus?: string; threads?: string }, kernel: string): { era: BoundEra; finding: BoundEraFinding } {
+function resolveEra(
+  values: { era?: string; cpus?: string; threads?: string },
+  kernel: string,
+): { era: BoundEra; finding: BoundEraFinding } {
   if (values.era !== undefined) {
     if (values.era !== "percpu" && values.era !== "split-rss") {
       throw badInput(`--era is percpu (v6.2+) or split-rss (before v6.2), not ${JSON.stringify(values.era)}`);
@@ -202,11 +215,14 @@ function printBound(
 
   const xs =
     era === "percpu"
-      ? (values.cpus !== undefined ? parseCounts(values.cpus, "--cpus", MAX_CPUS) : [here.cpus])
-      : (values.threads !== undefined ? parseCounts(values.threads, "--threads", MAX_THREADS) : [1]);
+      ? values.cpus !== undefined
+        ? parseCounts(values.cpus, "--cpus", MAX_CPUS)
+        : [here.cpus]
+      : values.threads !== undefined
+        ? parseCounts(values.threads, "--threads", MAX_THREADS)
+        : [1];
   const rows = xs.map((x) => {
-    const bound =
-      era === "percpu" ? boundFor({ era, cpus: x, pageSize }) : boundFor({ era, cpus: here.cpus, threads: x, pageSize });
+    const bound = era === "percpu" ? boundFor({ era, cpus: x, pageSize }) : boundFor({ era, cpus: here.cpus, threads: x, pageSize });
     return {
       bound,
       allocation: allocBytes === null ? null : allocationReading(allocBytes, bound, pageSize),

@@ -77,8 +77,12 @@ export async function runCommandLine<F extends Flags>(command: Command<F>, argv:
   const max = command.operands?.max ?? 0;
   if (operands.length > max) {
     const extra = shownWord(operands[max]!);
-    if (max === 0) throw badInput(`unexpected argument ${extra}: \`rssdrift ${command.name}\` takes only flags`, `see ${helpPointer(command)}`);
-    throw badInput(`unexpected argument ${extra}: ${command.operands!.what}, not ${operands.length}`, command.operands!.hint ?? `see ${helpPointer(command)}`);
+    if (max === 0)
+      throw badInput(`unexpected argument ${extra}: \`rssdrift ${command.name}\` takes only flags`, `see ${helpPointer(command)}`);
+    throw badInput(
+      `unexpected argument ${extra}: ${command.operands!.what}, not ${operands.length}`,
+      command.operands!.hint ?? `see ${helpPointer(command)}`,
+    );
   }
   const output = decideOutput(io.stdout, io.env, values["no-color"]);
   return command.run({ values, operands, argv }, { ...io, output });

@@ -21,6 +21,7 @@ function parseSeconds(text: string, from: string): number {
 /** The first sample's deadline in ms: the flag, else the environment, else the default. */
 export function firstSampleDeadlineMs(flag: string | undefined, env: NodeJS.ProcessEnv): number {
   if (flag !== undefined) return parseSeconds(flag, "--timeout") * 1000;
-  if (env.RSSDRIFT_TIMEOUT !== undefined && env.RSSDRIFT_TIMEOUT !== "") return parseSeconds(env.RSSDRIFT_TIMEOUT, "RSSDRIFT_TIMEOUT") * 1000;
+  if (env.RSSDRIFT_TIMEOUT !== undefined && env.RSSDRIFT_TIMEOUT !== "")
+    return parseSeconds(env.RSSDRIFT_TIMEOUT, "RSSDRIFT_TIMEOUT") * 1000;
   return DEFAULT_FIRST_SAMPLE_TIMEOUT_S * 1000;
 }

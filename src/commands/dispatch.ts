@@ -81,7 +81,8 @@ async function help(rest: string[], io: ProcessContext): Promise<number> {
     io.stdout.write(`${usage}\n`);
     return EXIT.ok;
   }
-  if (extra !== undefined) throw badInput(`unexpected argument ${shownWord(extra)}: help shows one command's help`, "e.g. `rssdrift help watch`");
+  if (extra !== undefined)
+    throw badInput(`unexpected argument ${shownWord(extra)}: help shows one command's help`, "e.g. `rssdrift help watch`");
   return runCommandLine(await loadCommand(name), ["--help"], io);
 }
 

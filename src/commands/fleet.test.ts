@@ -75,6 +75,11 @@ describe("fleetJson", () => {
     const [ok, bad] = fleetJson([succeeded("a"), failed("b", EXIT.hostKey)]);
     expect(ok).toMatchObject({ host: "a", ok: true, pid: 42, cpus: 4, batch: 32, bound: { pages: 372, bytes: 372 * 4096 } });
     expect(ok!.report?.schema).toBe("rssdrift-report/1");
-    expect(bad).toEqual({ host: "b", ok: false, pid: null, error: { code: "some-code", exitCode: EXIT.hostKey, message: "b failed", hint: "do this" } });
+    expect(bad).toEqual({
+      host: "b",
+      ok: false,
+      pid: null,
+      error: { code: "some-code", exitCode: EXIT.hostKey, message: "b failed", hint: "do this" },
+    });
   });
 });

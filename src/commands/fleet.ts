@@ -105,14 +105,24 @@ export async function pgrepOldest(transport: Transport, name: string): Promise<n
   const pid = Number(stdout.trim().split("\n")[0]);
   if (exit.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
     const why = stderr.trim().split("\n")[0] || `exit ${exit.code ?? exit.signal}`;
-    throw new RssdriftError(`pgrep failed on ${transport.where}: ${why}`, EXIT.missingPrerequisite, "install procps on the target", "pgrep-failed");
+    throw new RssdriftError(
+      `pgrep failed on ${transport.where}: ${why}`,
+      EXIT.missingPrerequisite,
+      "install procps on the target",
+      "pgrep-failed",
+    );
   }
   return pid;
 }
 
 function asRssdriftError(error: unknown): RssdriftError {
   if (error instanceof RssdriftError) return error;
-  return new RssdriftError(`internal error: ${error instanceof Error ? error.message : String(error)}`, EXIT.internal, undefined, "internal");
+  return new RssdriftError(
+    `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    EXIT.internal,
+    undefined,
+    "internal",
+  );
 }
 
 /** Runs task over items, at most `limit` at a time, keeping the items' order in the results. */
@@ -160,10 +170,7 @@ export function renderFleetTable(rows: readonly FleetRow[]): string {
   }
   const aligns = ["left", "right", "left", "left", "right", "right", "right", "right", "right"] as const;
   const lines = padColumns(table, aligns).map((cells) => cells.join("  ").trimEnd());
-  const notes = [
-    ...(estimates ? [`* ${FLEET_ESTIMATE_NOTE}`] : []),
-    ...failures.map((line) => `✗ ${line}`),
-  ];
+  const notes = [...(estimates ? [`* ${FLEET_ESTIMATE_NOTE}`] : []), ...failures.map((line) => `✗ ${line}`)];
   return `${[...lines, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n")}\n`;
 }
 
@@ -233,13 +240,20 @@ export function fleetCommandWith(sampleOnce?: SampleOnce): Command<typeof fleetF
 
 export const fleetCommand = fleetCommandWith();
 
-async function runFleet(values: CommandValues<typeof fleetFlags>, operands: string[], ctx: CommandContext, sampleOnce?: SampleOnce): Promise<number> {
+async function runFleet(
+  values: CommandValues<typeof fleetFlags>,
+  operands: string[],
+  ctx: CommandContext,
+  sampleOnce?: SampleOnce,
+): Promise<number> {
   const pgrep = values.pgrep;
   if (pgrep !== undefined && operands.length > 0) throw badInput("give a pid or --pgrep NAME, not both");
   if (pgrep === undefined && operands.length === 0) throw badInput("which process? give a pid, or --pgrep NAME to find it on each host");
   const givenPid = pgrep === undefined ? parsePid(operands[0]) : undefined;
   if (pgrep !== undefined && !/^[^\s/]{1,15}$/.test(pgrep)) {
-    throw badInput(`--pgrep takes a process name as the kernel keeps it (1 to 15 characters, no / or spaces), not ${JSON.stringify(pgrep)}`);
+    throw badInput(
+      `--pgrep takes a process name as the kernel keeps it (1 to 15 characters, no / or spaces), not ${JSON.stringify(pgrep)}`,
+    );
   }
   const target = targetFrom(values, { defaultIntervalMs: 1000, signal: ctx.signal, env: ctx.env });
   const hostsFile = values["hosts-file"];

@@ -10,7 +10,11 @@ import type { Transport } from "../transports/transport.js";
 import type { ProcessContext } from "./context.js";
 
 /** One analysed sample of the target, on the machine it names; stopped early by Ctrl-C. */
-export async function sampleOnce(target: TargetOptions, ctx: Pick<ProcessContext, "stderr" | "signal">, deadlineMs: number): Promise<AnalysedSample> {
+export async function sampleOnce(
+  target: TargetOptions,
+  ctx: Pick<ProcessContext, "stderr" | "signal">,
+  deadlineMs: number,
+): Promise<AnalysedSample> {
   const notice = (line: string) => ctx.stderr.write(`rssdrift: ${printable(line)}\n`);
   const source = await openSampleSource({ ...target, count: 1 }, notice);
   const stop = () => void source.close();

@@ -1,6 +1,6 @@
 // parseFlags: node:util parseArgs' errors as one line of ours, with "did you mean".
 import { describe, expect, it } from "vitest";
-import { EXIT, RssdriftError } from "../errors.js";
+import { EXIT, type RssdriftError } from "../errors.js";
 import { nearestFlag, nearMiss, parseFlags } from "./parse-flags.js";
 
 const options = {

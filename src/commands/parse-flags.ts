@@ -68,7 +68,10 @@ function oneLine(err: Error & { code?: string }, options: Flags): string {
       return `unknown option ${shownWord(quoted)}${near ? ` (did you mean ${near}?)` : ""}`;
     }
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
-      const flag = quoted.replace(/ <value>$/, "").split(", ").pop()!;
+      const flag = quoted
+        .replace(/ <value>$/, "")
+        .split(", ")
+        .pop()!;
       if (/does not take an argument/.test(err.message)) return `${flag} takes no value`;
       const long = /'(--[\w-]+)=-XYZ'/.exec(err.message)?.[1] ?? flag;
       if (/ambiguous/.test(err.message)) return `${flag} needs a value (one that starts with "-" is written ${long}=-VALUE)`;

@@ -51,7 +51,10 @@ describe("replay, not on a terminal", () => {
   it("--json prints one {hello, sample, analysis} object per sample", async () => {
     const { ctx, out } = pipeContext();
     expect(await runCommandLine(replayCommand, [FIXTURE, "--speed", "1000", "--json"], ctx)).toBe(EXIT.ok);
-    const objects = out().trim().split("\n").map((l) => JSON.parse(l));
+    const objects = out()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(objects).toHaveLength(40);
     expect(Object.keys(objects[0])).toEqual(["hello", "sample", "analysis"]);
     expect(objects[39].sample).toEqual(JSON.parse(fixtureLines.at(-1)!));
@@ -125,20 +128,34 @@ describe("watch, not on a terminal", () => {
     children.push(child.pid!);
     const recording = join(scratch, "watch.jsonl");
     const { ctx, out } = pipeContext();
-    const code = await runCommandLine(watchCommand, [String(child.pid), "--backend", "procfs", "--interval", "50", "--count", "3", "--record", recording], ctx);
+    const code = await runCommandLine(
+      watchCommand,
+      [String(child.pid), "--backend", "procfs", "--interval", "50", "--count", "3", "--record", recording],
+      ctx,
+    );
     expect(code).toBe(EXIT.ok);
     const lines = out().trim().split("\n");
     expect(lines[0]).toMatch(new RegExp(`pid ${child.pid} \\(sleep\\)`));
     expect(lines.slice(1)).toHaveLength(3);
     expect(lines[1]).toMatch(/^#0 t\+0\.0s RSS \(estimate\) cached \d+ exact \d+/);
     // the recording holds the validated lines: a hello and the three samples, each valid
-    const recorded = readFileSync(recording, "utf8").trim().split("\n").map((l) => parseHelperLine(l));
+    const recorded = readFileSync(recording, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => parseHelperLine(l));
     expect(recorded.map((l) => l.type).filter((t) => t !== "progress")).toEqual(["hello", "sample", "sample", "sample"]);
   });
 
   it("refuses a missing pid, two pids and bad flags as bad input", async () => {
     const { ctx } = pipeContext();
-    for (const argv of [[], ["12", "13"], ["12", "--count", "0"], ["12", "--bogus"], ["--demo", "12"], ["12", "--host", "a", "--host", "b"]]) {
+    for (const argv of [
+      [],
+      ["12", "13"],
+      ["12", "--count", "0"],
+      ["12", "--bogus"],
+      ["--demo", "12"],
+      ["12", "--host", "a", "--host", "b"],
+    ]) {
       expect((await failure(runCommandLine(watchCommand, argv, ctx))).exitCode).toBe(EXIT.badInput);
     }
   });

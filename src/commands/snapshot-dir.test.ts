@@ -60,7 +60,10 @@ describe("--snapshot-dir", () => {
 describe("the built CLI", () => {
   it("watch --demo --snapshot-dir /proc/nope: one line, exit 2, no hang", () => {
     const cli = new URL("../../dist/cli/rssdrift.js", import.meta.url).pathname;
-    const run = spawnSync(process.execPath, [cli, "watch", "--demo", "--snapshot-dir", "/proc/nope"], { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(process.execPath, [cli, "watch", "--demo", "--snapshot-dir", "/proc/nope"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(run.status).toBe(EXIT.badInput);
     expect(run.stderr).toBe('rssdrift: --snapshot-dir "/proc/nope": /proc is on procfs, a kernel pseudo filesystem that holds no files\n');
   });

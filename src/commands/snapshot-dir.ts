@@ -12,18 +12,18 @@ export const DEFAULT_SNAPSHOT_DIR = "snapshots";
 
 /** statfs f_type of the kernel's pseudo filesystems, where no snapshot file can live */
 const PSEUDO_FILESYSTEMS: Record<number, string> = {
-  0x9fa0: "procfs",
-  0x62656572: "sysfs",
-  0x27e0eb: "cgroup",
-  0x63677270: "cgroup2",
-  0x64626720: "debugfs",
-  0x74726163: "tracefs",
-  0x73636673: "securityfs",
-  0x1cd1: "devpts",
-  0xcafe4a11: "bpffs",
-  0x6165676c: "pstore",
-  0x62656570: "configfs",
-  0xde5e81e4: "efivarfs",
+  40864: "procfs",
+  1650812274: "sysfs",
+  2613483: "cgroup",
+  1667723888: "cgroup2",
+  1684170528: "debugfs",
+  1953653091: "tracefs",
+  1935894131: "securityfs",
+  7377: "devpts",
+  3405662737: "bpffs",
+  1634035564: "pstore",
+  1650812272: "configfs",
+  3730735588: "efivarfs",
 };
 
 /** the errno code of a failed fs call; undefined for our own (already worded) errors */
@@ -64,7 +64,8 @@ export function snapshotDirOf(flag: string | undefined): string {
   try {
     checkExisting(parent, flag);
   } catch (error) {
-    if (errnoOf(error) === "ENOENT") throw badInput(`--snapshot-dir ${JSON.stringify(flag)}: ${parent} does not exist (only the last directory is made)`);
+    if (errnoOf(error) === "ENOENT")
+      throw badInput(`--snapshot-dir ${JSON.stringify(flag)}: ${parent} does not exist (only the last directory is made)`);
     if (errnoOf(error) === undefined) throw error;
     throw badInput(`--snapshot-dir ${JSON.stringify(flag)}: ${(error as Error).message}`);
   }

@@ -53,6 +53,7 @@ describe("--vmlinux", () => {
   it("takes an absolute path, nothing with control characters", () => {
     expect(parseVmlinux("/usr/lib/debug/boot/vmlinux-6.1.0-50-amd64")).toBe("/usr/lib/debug/boot/vmlinux-6.1.0-50-amd64");
     expect(parseVmlinux(undefined)).toBeUndefined();
-    for (const bad of ["vmlinux", "", "-s", "/a\nb", "/a\u001b[2J"]) expect(() => parseVmlinux(bad)).toThrow(/--vmlinux takes an absolute path/);
+    for (const bad of ["vmlinux", "", "-s", "/a\nb", "/a\u001b[2J"])
+      expect(() => parseVmlinux(bad)).toThrow(/--vmlinux takes an absolute path/);
   });
 });

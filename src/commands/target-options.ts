@@ -88,7 +88,10 @@ export function parsePython(flag: string | undefined, env: NodeJS.ProcessEnv = {
 export function parseVmlinux(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!text.startsWith("/") || /[\x00-\x1f\x7f]/.test(text)) {
-    throw badInput(`--vmlinux takes an absolute path on the target, not ${JSON.stringify(text)}`, "e.g. --vmlinux /usr/lib/debug/boot/vmlinux-$(uname -r)");
+    throw badInput(
+      `--vmlinux takes an absolute path on the target, not ${JSON.stringify(text)}`,
+      "e.g. --vmlinux /usr/lib/debug/boot/vmlinux-$(uname -r)",
+    );
   }
   return text;
 }

@@ -116,7 +116,7 @@ function historyMarkdown(marks: Mark[], history: DriftPoint[]): string {
     lines.push("", "| mark | time | sample | drift (pages) |", "| ---: | --- | ---: | ---: |");
     for (const m of marks) lines.push(`| ${m.number} | ${clockTime(m.at)} | ${m.seq} | ${formatSignedPages(m.driftPages)} |`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Writes DIR/rssdrift-PID-sSEQ-STAMP.{json,md}; returns both paths (relative when DIR is). */
@@ -132,7 +132,7 @@ export async function saveSnapshot(
   await makeSnapshotDir(dir);
   const base = join(dir, `rssdrift-${s.hello.target.pid}-s${s.sample.seq}-${stamp(new Date())}`);
   const json = { ...toJsonReport(s), marks: marks.map((m) => ({ ...m, at: m.at.toISOString() })), history };
-  await writeFile(`${base}.json`, printableJson(json, 2) + "\n");
+  await writeFile(`${base}.json`, `${printableJson(json, 2)}\n`);
   await writeFile(`${base}.md`, renderMarkdown(s, { command: commandLine }) + historyMarkdown(marks, history));
   return [`${base}.json`, `${base}.md`];
 }
@@ -200,7 +200,12 @@ export function commandLineOf(command: string, argv: string[]): string {
   return ["rssdrift", command, ...argv].map(quote).join(" ");
 }
 
-async function watchDemo(values: CommandValues<typeof watchFlags>, operands: string[], argv: string[], ctx: CommandContext): Promise<number> {
+async function watchDemo(
+  values: CommandValues<typeof watchFlags>,
+  operands: string[],
+  argv: string[],
+  ctx: CommandContext,
+): Promise<number> {
   const why = "--demo plays a recording: it takes no pid or target options";
   if (operands.length > 0) throw badInput(`unexpected argument ${shownWord(operands[0]!)}: ${why}`, "see `rssdrift watch --help`");
   const other = Object.entries(values).find(([name, value]) => value !== undefined && !DEMO_FLAGS.has(name));
@@ -229,10 +234,14 @@ export const watchCommand = defineCommand({
     const signal = AbortSignal.any([ctx.signal, viewEnded.signal]);
     const pid = parsePid(operands[0]);
     const target = { pid, ...targetFrom(values, { defaultIntervalMs: 500, signal, env: ctx.env }) };
-    if ((values.host?.length ?? 0) > 1) throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
+    if ((values.host?.length ?? 0) > 1)
+      throw badInput("watch shows one process on one host; for several hosts use `rssdrift <pid> --host a --host b`");
     if (values.count !== undefined) target.count = parseCount(values.count);
     const snapshotDir = snapshotDirOf(values["snapshot-dir"]);
-    const [{ openSampleSource }, { openRecorder }] = await Promise.all([import("../sources/open-source.js"), import("../sources/recorder.js")]);
+    const [{ openSampleSource }, { openRecorder }] = await Promise.all([
+      import("../sources/open-source.js"),
+      import("../sources/recorder.js"),
+    ]);
     const recorder = values.record === undefined ? null : openRecorder(values.record);
     try {
       return await viewSamples(ctx, {

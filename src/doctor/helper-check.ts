@@ -55,14 +55,30 @@ async function start(transport: Transport, argv: string[], sudo: boolean): Promi
   } catch (err) {
     if (!(err instanceof RssdriftError) || err.code !== "no-command") throw err;
     // the first word was not found: sudo when asked for, else the interpreter
-    if (sudo) return { kind: "sudo-refused", error: new RssdriftError(`sudo is not installed on ${transport.where}`, EXIT.missingPrerequisite, "install sudo, or run as root", "no-sudo"), stderr: err.message };
+    if (sudo)
+      return {
+        kind: "sudo-refused",
+        error: new RssdriftError(
+          `sudo is not installed on ${transport.where}`,
+          EXIT.missingPrerequisite,
+          "install sudo, or run as root",
+          "no-sudo",
+        ),
+        stderr: err.message,
+      };
     return { kind: "no-python", detail: err.message };
   }
 }
 
 /** The check line the helper printed, or undefined; an error line stands as the error it is. */
 async function readCheckLine(command: RunningCommand, origin: string): Promise<CheckLine | undefined> {
-  const tooLong = () => new RssdriftError(`${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`, EXIT.helperFailure, undefined, "malformed-line");
+  const tooLong = () =>
+    new RssdriftError(
+      `${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`,
+      EXIT.helperFailure,
+      undefined,
+      "malformed-line",
+    );
   let found: CheckLine | undefined;
   for await (const text of boundedLines(command.stdout, tooLong)) {
     if (text.trim() === "") continue;

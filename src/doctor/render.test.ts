@@ -6,14 +6,16 @@ import { CHECK_BACKENDS, type CheckName } from "../schema/helper-line.js";
 import { renderDoctorText, toDoctorJson } from "./render.js";
 import type { DoctorCheck, DoctorReport } from "./report.js";
 
-const check = (status: DoctorCheck["status"]) => (name: CheckName, detail: string, fix?: string): DoctorCheck => ({
-  check: name,
-  backend: CHECK_BACKENDS[name],
-  status,
-  code: status === "fail" ? "some-code" : null,
-  detail,
-  fix: fix ?? null,
-});
+const check =
+  (status: DoctorCheck["status"]) =>
+  (name: CheckName, detail: string, fix?: string): DoctorCheck => ({
+    check: name,
+    backend: CHECK_BACKENDS[name],
+    status,
+    code: status === "fail" ? "some-code" : null,
+    detail,
+    fix: fix ?? null,
+  });
 const ok = check("ok");
 const fail = check("fail");
 const skipped = check("skipped");
@@ -25,7 +27,11 @@ function report(bpf: DoctorCheck[], drgn: DoctorCheck[], autoUses: DoctorReport[
   return { ...facts, results: [...both, ...bpf, ...drgn], autoUses };
 }
 
-const bpfGreen = [ok("BTF", "/sys/kernel/btf/vmlinux (5.3 MiB)"), ok("capabilities", "CAP_BPF, CAP_PERFMON"), ok("bpf()", "works: per-CPU offsets from __per_cpu_offset (kallsyms); era percpu (…)")];
+const bpfGreen = [
+  ok("BTF", "/sys/kernel/btf/vmlinux (5.3 MiB)"),
+  ok("capabilities", "CAP_BPF, CAP_PERFMON"),
+  ok("bpf()", "works: per-CPU offsets from __per_cpu_offset (kallsyms); era percpu (…)"),
+];
 const drgnRed = [
   fail("/proc/kcore", "missing", "boot a kernel with CONFIG_PROC_KCORE=y"),
   fail("drgn", "not installed", "apt install python3-drgn"),
@@ -83,11 +89,26 @@ describe("toDoctorJson", () => {
     expect(json).toMatchObject({ where: "ci-7", kernel: "6.18.0", os: "Debian GNU/Linux 13 (trixie)", user: "root", auto: "bpf" });
     const entries = json.checks;
     expect(entries.map((entry) => `${entry.backend}:${entry.check}`)).toEqual([
-      "both:root", "both:lockdown", "both:python3",
-      "bpf:BTF", "bpf:capabilities", "bpf:bpf()",
-      "drgn:/proc/kcore", "drgn:drgn", "drgn:debug info", "drgn:rss_stat era",
+      "both:root",
+      "both:lockdown",
+      "both:python3",
+      "bpf:BTF",
+      "bpf:capabilities",
+      "bpf:bpf()",
+      "drgn:/proc/kcore",
+      "drgn:drgn",
+      "drgn:debug info",
+      "drgn:rss_stat era",
     ]);
-    expect(entries.find((entry) => entry.check === "drgn")).toEqual({ check: "drgn", backend: "drgn", ok: false, status: "fail", code: "some-code", detail: "not installed", fix: "apt install python3-drgn" });
+    expect(entries.find((entry) => entry.check === "drgn")).toEqual({
+      check: "drgn",
+      backend: "drgn",
+      ok: false,
+      status: "fail",
+      code: "some-code",
+      detail: "not installed",
+      fix: "apt install python3-drgn",
+    });
     expect(entries.find((entry) => entry.check === "debug info")!.ok).toBeNull();
   });
 });

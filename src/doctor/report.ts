@@ -1,7 +1,14 @@
 // What `rssdrift doctor` found on one target: the helper's check line, plus what only rssdrift
 // knows, because it started the helper: that it asked sudo, and what came of it, or that the
 // interpreter never ran.
-import { CHECK_BACKENDS, CHECK_NAMES, type CheckEntry, type CheckLine, type CheckStatus, type HelperBackend } from "../schema/helper-line.js";
+import {
+  CHECK_BACKENDS,
+  CHECK_NAMES,
+  type CheckEntry,
+  type CheckLine,
+  type CheckStatus,
+  type HelperBackend,
+} from "../schema/helper-line.js";
 import type { CheckRun } from "./helper-check.js";
 
 /** A check as doctor shows it: the helper's, or one rssdrift made (its code may be rssdrift's own, e.g. no-python). */
@@ -24,7 +31,13 @@ export interface DoctorReport {
 
 const RUN_AS_ROOT = "run rssdrift as root on the target (here: sudo rssdrift doctor; over SSH: --host root@HOST)";
 
-function entry(check: CheckEntry["check"], status: CheckStatus, detail: string, code: string | null = null, fix: string | null = null): DoctorCheck {
+function entry(
+  check: CheckEntry["check"],
+  status: CheckStatus,
+  detail: string,
+  code: string | null = null,
+  fix: string | null = null,
+): DoctorCheck {
   return { check, backend: CHECK_BACKENDS[check], status, code, detail, fix };
 }
 
@@ -81,14 +94,25 @@ export function withoutSudo(where: string, line: CheckLine, refused: Failed, pyt
  * The interpreter did not run, as the user nor through sudo: only that is known, and what the
  * helper would have told is not checked.
  */
-export function withoutPython(where: string, failed: Extract<Failed, { kind: "no-python" | "python-failed" }>, viaSudo: Failed, python: string): DoctorReport {
+export function withoutPython(
+  where: string,
+  failed: Extract<Failed, { kind: "no-python" | "python-failed" }>,
+  viaSudo: Failed,
+  python: string,
+): DoctorReport {
   const fixPython = python.startsWith("/")
     ? "install it, or name another with --python"
     : "install python3 with the distribution's package manager (e.g. apt install python3, dnf install python3), or name another with --python";
   const pythonCheck =
     failed.kind === "no-python"
       ? entry("python3", "fail", `not found: ${failed.detail}`, "no-python", fixPython)
-      : entry("python3", "fail", `${python} is there but does not run: ${failed.detail}`, "helper-crashed", `make ${python} runnable, or name another with --python`);
+      : entry(
+          "python3",
+          "fail",
+          `${python} is there but does not run: ${failed.detail}`,
+          "helper-crashed",
+          `make ${python} runnable, or name another with --python`,
+        );
   // sudo's answer says something of root only when sudo itself refused
   const root = viaSudo.kind === "sudo-refused" ? sudoDidNotHelp("not known to be root", viaSudo, python) : undefined;
   const results = CHECK_NAMES.map((name) => {

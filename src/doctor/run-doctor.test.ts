@@ -25,14 +25,21 @@ function scripted(answer: (argv: readonly string[]) => Answer): { transport: Tra
     async start(argv) {
       started.push([...argv]);
       const reply = answer(argv);
-      if (reply.notFound) throw new RssdriftError(`${argv[0]} is not installed on this machine`, EXIT.missingPrerequisite, undefined, "no-command");
+      if (reply.notFound)
+        throw new RssdriftError(`${argv[0]} is not installed on this machine`, EXIT.missingPrerequisite, undefined, "no-command");
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       const stdin = new PassThrough();
       stdin.resume();
       stdout.end(reply.stdout ?? "");
       stderr.end(reply.stderr ?? "");
-      const command: RunningCommand = { stdin, stdout, stderr, exited: Promise.resolve(reply.exit ?? { code: 0, signal: null }), stop: async () => {} };
+      const command: RunningCommand = {
+        stdin,
+        stdout,
+        stderr,
+        exited: Promise.resolve(reply.exit ?? { code: 0, signal: null }),
+        stop: async () => {},
+      };
       return command;
     },
     close: async () => {},
@@ -51,11 +58,28 @@ const entry = (name: CheckEntry["check"], status: CheckEntry["status"] = "ok", d
 
 function line(euid: number, overrides: Partial<Record<CheckEntry["check"], CheckEntry>> = {}, auto: CheckLine["auto"] = "bpf"): string {
   const checks = CHECK_NAMES.map((name) => overrides[name] ?? entry(name));
-  const check: CheckLine = { type: "check", protocol: 1, kernel: "6.12.0", os: "Debian GNU/Linux 13 (trixie)", user: "deploy", uid: 1000, euid, auto, checks };
+  const check: CheckLine = {
+    type: "check",
+    protocol: 1,
+    kernel: "6.12.0",
+    os: "Debian GNU/Linux 13 (trixie)",
+    user: "deploy",
+    uid: 1000,
+    euid,
+    auto,
+    checks,
+  };
   return `${JSON.stringify(check)}\n`;
 }
 
-const asUser = line(1000, { root: entry("root", "fail", "running as deploy (uid 1000)", "run it as root"), "rss_stat era": entry("rss_stat era", "skipped", "not checked") }, "procfs");
+const asUser = line(
+  1000,
+  {
+    root: entry("root", "fail", "running as deploy (uid 1000)", "run it as root"),
+    "rss_stat era": entry("rss_stat era", "skipped", "not checked"),
+  },
+  "procfs",
+);
 const isSudo = (argv: readonly string[]) => argv[0] === "sudo";
 
 describe("runDoctor", () => {
@@ -79,9 +103,15 @@ describe("runDoctor", () => {
   it("asks again through sudo -n for a user who is not root, and says sudo is how root is reached", async () => {
     const { transport, started } = scripted((argv) => ({ stdout: isSudo(argv) ? line(0) : asUser }));
     const report = await runDoctor(transport);
-    expect(started.map((argv) => argv.slice(0, 3))).toEqual([["python3", "-I", "-c"], ["sudo", "-n", "python3"]]);
+    expect(started.map((argv) => argv.slice(0, 3))).toEqual([
+      ["python3", "-I", "-c"],
+      ["sudo", "-n", "python3"],
+    ]);
     const root = report.results.find((result) => result.check === "root")!;
-    expect(root).toMatchObject({ status: "ok", detail: "running as deploy (uid 1000); `sudo -n` may run python3, which is all the helper needs" });
+    expect(root).toMatchObject({
+      status: "ok",
+      detail: "running as deploy (uid 1000); `sudo -n` may run python3, which is all the helper needs",
+    });
     expect(kernelPathWorks(report)).toBe(true);
   });
 
@@ -91,7 +121,11 @@ describe("runDoctor", () => {
     );
     const report = await runDoctor(transport);
     const checks = Object.fromEntries(report.results.map((result) => [result.check, result]));
-    expect(checks.root).toMatchObject({ status: "fail", code: "sudo-password", detail: "running as deploy (uid 1000), and `sudo -n python3` fails: sudo: a password is required" });
+    expect(checks.root).toMatchObject({
+      status: "fail",
+      code: "sudo-password",
+      detail: "running as deploy (uid 1000), and `sudo -n python3` fails: sudo: a password is required",
+    });
     expect(checks.root!.fix).toMatch(/^run rssdrift as root on the target \(.*\); or rerun with --sudo-prompt/);
     expect(checks.lockdown!.status).toBe("ok");
     expect(report.autoUses).toBe("procfs");
@@ -144,7 +178,9 @@ describe("runDoctor", () => {
 
   it("says so when the interpreter starts but ends without a line", async () => {
     const { transport } = scripted((argv) =>
-      isSudo(argv) ? { stderr: "sudo: a password is required\n", exit: { code: 1, signal: null } } : { stderr: "SyntaxError: invalid syntax\n", exit: { code: 1, signal: null } },
+      isSudo(argv)
+        ? { stderr: "sudo: a password is required\n", exit: { code: 1, signal: null } }
+        : { stderr: "SyntaxError: invalid syntax\n", exit: { code: 1, signal: null } },
     );
     const python = (await runDoctor(transport)).results.find((result) => result.check === "python3")!;
     expect(python).toMatchObject({ status: "fail", detail: "python3 is there but does not run: SyntaxError: invalid syntax (exit 1)" });

@@ -21,11 +21,7 @@ export interface OutputPolicy {
 const isSet = (value: string | undefined): value is string => value !== undefined && value !== "";
 
 /** The output policy for a command run on `stdout` in `env`, with or without --no-color. */
-export function decideOutput(
-  stdout: { isTTY?: boolean; columns?: number },
-  env: NodeJS.ProcessEnv,
-  noColorFlag: boolean,
-): OutputPolicy {
+export function decideOutput(stdout: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv, noColorFlag: boolean): OutputPolicy {
   const terminal = stdout.isTTY === true;
   let color: boolean;
   if (noColorFlag || isSet(env.NO_COLOR)) color = false;

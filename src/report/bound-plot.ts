@@ -62,7 +62,9 @@ export function renderBoundPlot(options: BoundPlotOptions): string {
   const margin = " ".repeat(labelWidth + 1);
   lines.push(`${margin}└${"─".repeat(width)}`);
   const ticks = Array<string>(width + 1).fill(" ");
-  const put = (column: number, text: string) => [...text].forEach((c, i) => (ticks[column + i] = c));
+  const put = (column: number, text: string) => {
+    for (const [i, c] of [...text].entries()) ticks[column + i] = c;
+  };
   put(1, "1");
   put(Math.round(width / 2) - 1, String(Math.round(xMax / 2)));
   put(width + 1 - String(xMax).length, String(xMax));

@@ -36,16 +36,12 @@ function amount(pages: number, pageSize: number, approximate: boolean): string {
 function table(report: BoundReport, style: Style): string[] {
   const percpu = report.era === "percpu";
   const approximate = !percpu;
-  const head = percpu
-    ? ["CPUs", "batch", "per counter", "VmRSS (3 counters)", ""]
-    : ["threads", "per counter", "VmRSS", ""];
+  const head = percpu ? ["CPUs", "batch", "per counter", "VmRSS (3 counters)", ""] : ["threads", "per counter", "VmRSS", ""];
   const rows = report.rows.map(({ bound, isThisMachine }) => {
     const mine = isThisMachine ? "← here" : "";
     const perCounter = amount(bound.pagesPerCounter, report.pageSize, approximate);
     const vmRss = amount(bound.pagesForRss, report.pageSize, approximate);
-    return percpu
-      ? [String(bound.cpus), String(bound.batch), perCounter, vmRss, mine]
-      : [String(bound.threads), perCounter, vmRss, mine];
+    return percpu ? [String(bound.cpus), String(bound.batch), perCounter, vmRss, mine] : [String(bound.threads), perCounter, vmRss, mine];
   });
   const aligns = percpu ? (["right", "right", "left", "left", "left"] as const) : (["right", "left", "left", "left"] as const);
   return padColumns([head, ...rows], aligns).map((cells, i) => {

@@ -19,7 +19,13 @@ describe("toJsonReport", () => {
     expect(parseHelperLine(JSON.stringify(parsed.sample))).toEqual(lab61Sample);
     // the numbers as analysis gave them; the words beside them are checked below
     expect(parsed.analysis).toMatchObject(JSON.parse(JSON.stringify(analysis)));
-    expect(parsed.analysis.rss).toEqual({ cached: 10878, exact: 12968, driftPages: 2090, driftBytes: 2090 * 4096, fractionOfBound: 2090 / 5120 });
+    expect(parsed.analysis.rss).toEqual({
+      cached: 10878,
+      exact: 12968,
+      driftPages: 2090,
+      driftBytes: 2090 * 4096,
+      fractionOfBound: 2090 / 5120,
+    });
   });
 
   it("keeps the words rssdrift-report/1 has always carried beside the numbers", () => {
@@ -41,7 +47,12 @@ describe("toJsonReport", () => {
 
   it("carries what auto skipped and why, as the source said it", () => {
     const skip = { backend: "bpf" as const, code: "no-btf", reason: "no /sys/kernel/btf/vmlinux", hint: "a kernel with BTF" };
-    const report = toJsonReport({ hello: lab61Hello, sample: lab61Sample, analysis, backend: { requested: "auto", used: "drgn", skipped: [skip] } });
+    const report = toJsonReport({
+      hello: lab61Hello,
+      sample: lab61Sample,
+      analysis,
+      backend: { requested: "auto", used: "drgn", skipped: [skip] },
+    });
     expect(JSON.parse(JSON.stringify(report)).backend).toEqual({ requested: "auto", used: "drgn", skipped: [skip] });
   });
 });

@@ -5,7 +5,9 @@ export type Align = "left" | "right";
 /** Pads every cell to its column's width, so callers can colour cells and join them. */
 export function padColumns(rows: readonly (readonly string[])[], aligns: readonly Align[]): string[][] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+  }
   return rows.map((row) =>
     row.map((cell, i) => {
       const pad = " ".repeat(widths[i]! - [...cell].length);

@@ -35,7 +35,10 @@ describe("the Markdown charts", () => {
   });
 
   it("on the 16-CPU lab recording: a negative slot below 0, and the bound per counter, N × (max(32, 2N) − 1) pages, from 1 to 256 CPUs", () => {
-    const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-16cpu.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => parseHelperLine(l));
+    const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-16cpu.jsonl", import.meta.url), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => parseHelperLine(l));
     const hello = lines.find((l): l is HelloLine => l.type === "hello")!;
     const sample = lines.filter((l): l is SampleLine => l.type === "sample").at(-1)!;
     const [residue, bound] = mermaidBlocks(chartsSection(analysed(hello, sample)).join("\n"));
@@ -49,7 +52,10 @@ describe("the Markdown charts", () => {
   });
 
   it("on 256 CPUs charts only the CPUs holding pages, and says so", () => {
-    const lines = readFileSync(new URL("../../test/fixtures/synthetic-256cpu.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => parseHelperLine(l));
+    const lines = readFileSync(new URL("../../test/fixtures/synthetic-256cpu.jsonl", import.meta.url), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => parseHelperLine(l));
     const hello = lines.find((l): l is HelloLine => l.type === "hello")!;
     const sample = lines.filter((l): l is SampleLine => l.type === "sample").at(-1)!;
     const s = analysed(hello, sample);

@@ -10,7 +10,14 @@ export const CHART_ALL_SLOTS_UP_TO = 64;
 const BOUND_CPU_COUNTS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 /** the chart; `values` (every series' numbers) give the y range, so that negative slots stay below 0 */
-function xychart(title: string, xLabel: string, categories: (string | number)[], yLabel: string, series: string[], values: number[]): string[] {
+function xychart(
+  title: string,
+  xLabel: string,
+  categories: (string | number)[],
+  yLabel: string,
+  series: string[],
+  values: number[],
+): string[] {
   // a loop, not Math.min(...values): a spread of 200 000 slots overflows the call stack
   const low = values.reduce((m, v) => Math.min(m, v), 0);
   const high = values.reduce((m, v) => Math.max(m, v), 0);
@@ -38,7 +45,14 @@ function residueChart(s: AnalysedSample): string[] {
   const noun = cpu ? "CPU" : "thread";
   const which = slots.length === all.length ? "" : ` (the ${slots.length} of ${all.length} holding pages)`;
   const pages = slots.map((slot) => held.get(slot) ?? 0);
-  return xychart(`Residue per ${noun}, pages parked in each slot${which}`, cpu ? "CPU" : "thread id", slots, "pages", [`bar [${pages.join(", ")}]`], pages);
+  return xychart(
+    `Residue per ${noun}, pages parked in each slot${which}`,
+    cpu ? "CPU" : "thread id",
+    slots,
+    "pages",
+    [`bar [${pages.join(", ")}]`],
+    pages,
+  );
 }
 
 /** the worst case per counter, N × (max(32, 2N) − 1) pages, at 1 to 256 CPUs and this machine's N */
@@ -47,7 +61,9 @@ function boundChart(s: AnalysedSample): string[] {
   if (a.bound.era !== "percpu") return [];
   const here = a.onlineCpus;
   const counts = [...new Set([...BOUND_CPU_COUNTS, here])].sort((x, y) => x - y);
-  const pages = counts.map((cpus) => boundFor({ era: "percpu", cpus, batch: cpus === here ? a.batch : null, pageSize: a.pageSize }).pagesPerCounter);
+  const pages = counts.map(
+    (cpus) => boundFor({ era: "percpu", cpus, batch: cpus === here ? a.batch : null, pageSize: a.pageSize }).pagesPerCounter,
+  );
   const title = `Worst-case drift of one counter against the CPU count (this machine: ${here} CPUs, ${a.bound.pagesPerCounter} pages)`;
   return xychart(title, "online CPUs", counts, "pages", [`line [${pages.join(", ")}]`], pages);
 }
@@ -56,5 +72,11 @@ function boundChart(s: AnalysedSample): string[] {
 export function chartsSection(s: AnalysedSample): string[] {
   const charts = [residueChart(s), boundChart(s)].filter((chart) => chart.length > 0);
   if (charts.length === 0) return [];
-  return ["### Charts", "", "Drawn by GitHub (Mermaid); the tables above hold the same numbers.", "", ...charts.flatMap((chart, i) => (i > 0 ? ["", ...chart] : chart))];
+  return [
+    "### Charts",
+    "",
+    "Drawn by GitHub (Mermaid); the tables above hold the same numbers.",
+    "",
+    ...charts.flatMap((chart, i) => (i > 0 ? ["", ...chart] : chart)),
+  ];
 }

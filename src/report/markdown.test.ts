@@ -7,11 +7,16 @@ import { analyse } from "../analysis/analyse.js";
 import { renderMarkdown } from "./markdown.js";
 
 describe("renderMarkdown", () => {
-  const md = renderMarkdown({ hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) }, { command: "rssdrift 436 --markdown" });
+  const md = renderMarkdown(
+    { hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) },
+    { command: "rssdrift 436 --markdown" },
+  );
 
   it("has a heading and the counters table", () => {
     expect(md.startsWith("## rssdrift: pid 436 (python3)\n")).toBe(true);
-    expect(md).toContain("| counter | kernel name | cached | exact | drift | in bytes | of bound |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    expect(md).toContain(
+      "| counter | kernel name | cached | exact | drift | in bytes | of bound |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    );
     expect(md).toContain("| anon | `MM_ANONPAGES` | 4832 | 4874 | +42 | +168 KiB | 34% |");
     expect(md).toContain("| **RSS** | **file + anon + shmem** | **12228** | **12444** | **+216** | **+864 KiB** | **58%** |");
   });
@@ -39,18 +44,31 @@ describe("renderMarkdown", () => {
 
   it("escapes a comm that would break the Markdown", () => {
     const hello = { ...lab61Hello, target: { ...lab61Hello.target, comm: "a|b_*c" } };
-    const out = renderMarkdown({ hello, sample: lab61Sample, analysis: analyse(hello, lab61Sample) }, { command: "rssdrift 368 --markdown" });
+    const out = renderMarkdown(
+      { hello, sample: lab61Sample, analysis: analyse(hello, lab61Sample) },
+      { command: "rssdrift 368 --markdown" },
+    );
     expect(out).toContain("(a\\|b\\_\\*c)");
     expect(out).toContain("| thread | pages | bytes | file | anon | shmem |");
   });
 
   it("keeps a command with backticks inside its fence", () => {
-    const out = renderMarkdown({ hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) }, { command: "rssdrift `pgrep java`" });
+    const out = renderMarkdown(
+      { hello: lab612Hello, sample: lab612Sample, analysis: analyse(lab612Hello, lab612Sample) },
+      { command: "rssdrift `pgrep java`" },
+    );
     expect(out).toContain("```sh\nrssdrift `pgrep java`\n```");
   });
 
   it("shows no number for an unstable estimate", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.8.0",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 7600,
+    });
     const torn = { ...sample, unstable: true };
     const out = renderMarkdown({ hello, sample: torn, analysis: analyse(hello, torn) }, { command: "rssdrift 777 --backend procfs" });
     expect(out).toContain("The process changed while it was read; no estimate");
@@ -58,17 +76,38 @@ describe("renderMarkdown", () => {
   });
 
   it("labels an estimate", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
-    const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample) }, { command: "rssdrift 777 --backend procfs --smaps --markdown" });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.8.0",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
+    const out = renderMarkdown(
+      { hello, sample, analysis: analyse(hello, sample) },
+      { command: "rssdrift 777 --backend procfs --smaps --markdown" },
+    );
     expect(out).toContain("## rssdrift estimate: pid 777 (java)");
     expect(out).toContain("> **Estimate:**");
-    for (const heading of ["RSS, in pages", "Where the drift sits", "Who sees what", "What it means"]) expect(out).toContain(`### ${heading} (estimate)`);
+    for (const heading of ["RSS, in pages", "Where the drift sits", "Who sees what", "What it means"])
+      expect(out).toContain(`### ${heading} (estimate)`);
   });
 
   it("shows a hostile comm and kernel release as escapes that stay text, not markup", () => {
-    const lines = procfsLines({ cpus: 4, kernel: HOSTILE.kernel, era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const lines = procfsLines({
+      cpus: 4,
+      kernel: HOSTILE.kernel,
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const hello = { ...lines.hello, target: { ...lines.hello.target, comm: "<img src=x>|&#8238;" } };
-    const out = renderMarkdown({ hello, sample: lines.sample, analysis: analyse(hello, lines.sample) }, { command: "rssdrift 777 --markdown" });
+    const out = renderMarkdown(
+      { hello, sample: lines.sample, analysis: analyse(hello, lines.sample) },
+      { command: "rssdrift 777 --markdown" },
+    );
     expectNoRawControls(out, "markdown");
     expect(out).toContain("(\\<img src=x\\>\\|\\&\\#8238;)");
     // the release sits in one code span, fenced past its backtick
@@ -82,17 +121,31 @@ describe("renderMarkdown", () => {
   });
 
   it("lists each backend auto skipped, with why and the fix, above the estimate note", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.8.0",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const backend = {
       requested: "auto" as const,
       used: "procfs" as const,
       skipped: [
-        { backend: "bpf" as const, code: "bpf-refused", reason: "bpf() refused: EPERM", hint: "run as root, or grant CAP_BPF and CAP_PERFMON" },
+        {
+          backend: "bpf" as const,
+          code: "bpf-refused",
+          reason: "bpf() refused: EPERM",
+          hint: "run as root, or grant CAP_BPF and CAP_PERFMON",
+        },
         { backend: "drgn" as const, code: "no-kcore", reason: "/proc/kcore is missing", hint: null },
       ],
     };
     const out = renderMarkdown({ hello, sample, analysis: analyse(hello, sample), backend }, { command: "rssdrift 777 --markdown" });
-    expect(out).toContain("- bpf not used (bpf-refused): bpf() refused: EPERM; fix: run as root, or grant CAP\\_BPF and CAP\\_PERFMON\n- drgn not used (no-kcore): /proc/kcore is missing\n");
+    expect(out).toContain(
+      "- bpf not used (bpf-refused): bpf() refused: EPERM; fix: run as root, or grant CAP\\_BPF and CAP\\_PERFMON\n- drgn not used (no-kcore): /proc/kcore is missing\n",
+    );
     expect(out.indexOf("- drgn not used")).toBeLessThan(out.indexOf("> **Estimate:** read from /proc alone"));
     expect(out).toContain("bpf and drgn could not run here");
   });
@@ -112,7 +165,11 @@ describe("renderMarkdown on 64 000 CPUs", () => {
     for (const cpu of [holding[0]!, 31_337, 63_999]) {
       const row = rows.find((line) => line.startsWith(`| ${cpu} |`));
       const [file, anon, shmem] = [manyCpuPages.file(cpu), manyCpuPages.anon(cpu), manyCpuPages.shmem(cpu)];
-      expect(row).toMatch(new RegExp(`^\\| ${cpu} \\| ${signed(file + anon + shmem).replace("+", "\\+")} \\| .+ \\| ${[file, anon, shmem].map((n) => signed(n).replace("+", "\\+")).join(" \\| ")} \\| \\d+% \\|$`));
+      expect(row).toMatch(
+        new RegExp(
+          `^\\| ${cpu} \\| ${signed(file + anon + shmem).replace("+", "\\+")} \\| .+ \\| ${[file, anon, shmem].map((n) => signed(n).replace("+", "\\+")).join(" \\| ")} \\| \\d+% \\|$`,
+        ),
+      );
     }
   });
 });

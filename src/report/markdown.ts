@@ -5,7 +5,16 @@ import { RSS_COUNTERS } from "../schema/helper-line.js";
 import { printableStrings } from "../text/printable.js";
 import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
 import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
-import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotPlaces } from "../vocabulary/counters.js";
+import {
+  cachedMeaning,
+  DRIFT_MEANING,
+  exactMeaning,
+  meaningWords,
+  NO_SLOTS,
+  RSS_MEANING,
+  SLOTS_NOT_VISIBLE,
+  slotPlaces,
+} from "../vocabulary/counters.js";
 import { eraLine } from "../vocabulary/era.js";
 import { explain } from "../vocabulary/explanation.js";
 import { machineLine } from "../vocabulary/machine.js";
@@ -21,7 +30,7 @@ export interface MarkdownOptions {
 }
 
 /** text that Markdown must show as is: a comm can hold `|`, `*`, `_`, `<` or an `&` entity */
-function escape(text: string): string {
+function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|#&]/g, (c) => `\\${c}`);
 }
 
@@ -42,21 +51,22 @@ function heading(a: Analysis, text: string): string {
   return `### ${text}${a.estimate ? " (estimate)" : ""}`;
 }
 
-
 function counters(a: Analysis): string[] {
   const meaning = `${meaningWords(cachedMeaning(a))}; ${meaningWords(exactMeaning(a))}. ${DRIFT_MEANING}; of bound = |drift| ÷ the worst case on this machine. ${RSS_MEANING}.`;
   const bold = (cells: string[]) => cells.map((c) => (c === "" ? c : `**${c}**`));
   const { rss } = a;
-  if (rss === null) return [heading(a, "RSS, in pages"), "", `**${escape(NO_ESTIMATE_WHY)}**`];
+  if (rss === null) return [heading(a, "RSS, in pages"), "", `**${escapeMarkdown(NO_ESTIMATE_WHY)}**`];
   if (a.counters === null) {
     return [
       heading(a, "RSS, in pages"),
       "",
-      escape(meaning),
+      escapeMarkdown(meaning),
       "",
-      ...table(["", "cached", "exact ≈", "drift", "in bytes", "of bound"], ["left", "right", "right", "right", "right", "right"], [
-        bold(["RSS", String(rss.cached), String(rss.exact), ...driftCells(rss)]),
-      ]),
+      ...table(
+        ["", "cached", "exact ≈", "drift", "in bytes", "of bound"],
+        ["left", "right", "right", "right", "right", "right"],
+        [bold(["RSS", String(rss.cached), String(rss.exact), ...driftCells(rss)])],
+      ),
     ];
   }
   const rows = a.counters.map((c) => [c.name, `\`${c.kernelName}\``, String(c.cached), String(c.exact), ...driftCells(c)]);
@@ -64,7 +74,7 @@ function counters(a: Analysis): string[] {
   return [
     heading(a, "RSS counters, in pages"),
     "",
-    escape(meaning),
+    escapeMarkdown(meaning),
     "",
     ...table(
       ["counter", "kernel name", "cached", "exact", "drift", "in bytes", "of bound"],
@@ -77,10 +87,14 @@ function counters(a: Analysis): string[] {
 function residue(a: Analysis): string[] {
   const where = slotPlaces(a.era);
   if (a.counters === null) {
-    return [heading(a, "Where the drift sits"), "", escape(asSentence(SLOTS_NOT_VISIBLE))];
+    return [heading(a, "Where the drift sits"), "", escapeMarkdown(asSentence(SLOTS_NOT_VISIBLE))];
   }
   if (a.residue.length === 0) {
-    return [heading(a, "Where the drift sits"), "", a.era === "none" ? escape(asSentence(NO_SLOTS)) : `No pages are parked in ${where} right now.`];
+    return [
+      heading(a, "Where the drift sits"),
+      "",
+      a.era === "none" ? escapeMarkdown(asSentence(NO_SLOTS)) : `No pages are parked in ${where} right now.`,
+    ];
   }
   const isCpu = a.residue[0]!.kind === "cpu";
   const slotPages = slotPagesLookup(a);
@@ -103,26 +117,35 @@ function residue(a: Analysis): string[] {
       rows,
     ),
     "",
-    escape(residueMeaning(a)),
+    escapeMarkdown(residueMeaning(a)),
   ];
 }
 
 function bound(a: Analysis): string[] {
-  return [heading(a, a.era === "split-rss" ? "The bound for this process" : "The bound for this CPU count"), "", escape(boundSentences(a).join(" "))];
+  return [
+    heading(a, a.era === "split-rss" ? "The bound for this process" : "The bound for this CPU count"),
+    "",
+    escapeMarkdown(boundSentences(a).join(" ")),
+  ];
 }
 
 function readers(a: Analysis): string[] {
-  if (a.rss === null) return [heading(a, "Who sees what"), "", escape(`Not matched: ${NO_ESTIMATE}.`)];
-  const rows = a.readers.map((r) => [escape(READERS[r.reader].label), String(r.pages), escape(verdictWords(r, a.era)), escape(READERS[r.reader].usedBy)]);
+  if (a.rss === null) return [heading(a, "Who sees what"), "", escapeMarkdown(`Not matched: ${NO_ESTIMATE}.`)];
+  const rows = a.readers.map((r) => [
+    escapeMarkdown(READERS[r.reader].label),
+    String(r.pages),
+    escapeMarkdown(verdictWords(r, a.era)),
+    escapeMarkdown(READERS[r.reader].usedBy),
+  ]);
   return [
     heading(a, "Who sees what"),
     "",
-    escape(readersMatched(a.rss.cached, a.rss.exact)),
+    escapeMarkdown(readersMatched(a.rss.cached, a.rss.exact)),
     "",
     ...table(["reader", "pages", "tracks", "read by"], ["left", "right", "left", "left"], rows),
     ...(a.readers.some((r) => r.reader === "smaps_rollup")
       ? []
-      : ["", `${escape(READERS.smaps_rollup.label)}: ${escape(SMAPS_NOT_READ)}.`]),
+      : ["", `${escapeMarkdown(READERS.smaps_rollup.label)}: ${escapeMarkdown(SMAPS_NOT_READ)}.`]),
   ];
 }
 
@@ -134,26 +157,26 @@ function codeBlock(language: string, code: string): string[] {
 }
 
 export function renderMarkdown(exact: AnalysedSample, opts: MarkdownOptions): string {
-  // the target's strings made printable here, once; escape() then keeps them from being markup
+  // the target's strings made printable here, once; escapeMarkdown() then keeps them from being markup
   const s = printableStrings(exact);
   const a = s.analysis;
-  const target = `pid ${s.hello.target.pid} (${escape(s.hello.target.comm)})`;
+  const target = `pid ${s.hello.target.pid} (${escapeMarkdown(s.hello.target.comm)})`;
   const header = [
     `## rssdrift${a.estimate ? " estimate" : ""}: ${target}`,
     "",
-    `Kernel ${codeSpan(s.hello.kernel)} · ${escape(eraLine(a.era, a.eraSource))} · ${escape(backendName(s.hello))}  `,
-    escape(machineLine(s.hello, s.sample.threads)),
+    `Kernel ${codeSpan(s.hello.kernel)} · ${escapeMarkdown(eraLine(a.era, a.eraSource))} · ${escapeMarkdown(backendName(s.hello))}  `,
+    escapeMarkdown(machineLine(s.hello, s.sample.threads)),
   ];
   const skipped = s.backend?.skipped ?? [];
-  if (skipped.length > 0) header.push("", ...skipped.map((skip) => `- ${escape(skipLine(skip))}`));
-  if (a.estimate) header.push("", `> **Estimate:** ${escape(estimateWords(s))}`);
+  if (skipped.length > 0) header.push("", ...skipped.map((skip) => `- ${escapeMarkdown(skipLine(skip))}`));
+  if (a.estimate) header.push("", `> **Estimate:** ${escapeMarkdown(estimateWords(s))}`);
   const sections = [
     header,
     counters(a),
     residue(a),
     bound(a),
     readers(a),
-    [heading(a, "What it means"), "", escape(explain(a, s.hello).join(" "))],
+    [heading(a, "What it means"), "", escapeMarkdown(explain(a, s.hello).join(" "))],
     chartsSection(s),
     ["### Command", "", ...codeBlock("sh", opts.command)],
   ];

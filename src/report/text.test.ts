@@ -84,12 +84,25 @@ describe("renderText", () => {
   });
 
   it("labels every section of a procfs estimate", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const text = renderText(analysed(hello, sample), { color: false });
     expect(text).toContain("procfs estimate (no kernel backend)");
     // asked for procfs: nothing was skipped, so it says how to get the real counters
     expect(flat(text)).toContain("--backend bpf or drgn reads the real counters");
-    for (const section of ["RSS COUNTERS, in pages", "WHERE THE DRIFT SITS", "THE BOUND FOR THIS CPU COUNT", "WHO SEES WHAT, in pages", "WHAT IT MEANS"]) {
+    for (const section of [
+      "RSS COUNTERS, in pages",
+      "WHERE THE DRIFT SITS",
+      "THE BOUND FOR THIS CPU COUNT",
+      "WHO SEES WHAT, in pages",
+      "WHAT IT MEANS",
+    ]) {
       expect(text).toContain(`${section} (estimate)`);
     }
     expect(text).toMatch(/RSS +1000 +1032 +\+32 +\+128 KiB/);
@@ -98,7 +111,14 @@ describe("renderText", () => {
   });
 
   it("shows no number for an unstable estimate", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 7600,
+    });
     const text = renderText(analysed(hello, { ...sample, unstable: true }), { color: false });
     expect(text).toContain("The process changed while it was read; no estimate");
     expect(text).not.toMatch(/RSS +1000/);
@@ -106,33 +126,63 @@ describe("renderText", () => {
   });
 
   it("names what stopped each backend auto skipped, with the fix, and never says 'run as root' for it", () => {
-    const { hello, sample } = procfsLines({ cpus: 8, kernel: "6.18.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const { hello, sample } = procfsLines({
+      cpus: 8,
+      kernel: "6.18.0",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const backend: BackendChoice = {
       requested: "auto",
       used: "procfs",
       skipped: [
-        { backend: "bpf", code: "no-btf", reason: "/sys/kernel/btf/vmlinux is missing", hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF" },
+        {
+          backend: "bpf",
+          code: "no-btf",
+          reason: "/sys/kernel/btf/vmlinux is missing",
+          hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF",
+        },
         { backend: "drgn", code: "no-drgn", reason: "drgn is not installed", hint: "apt install python3-drgn" },
       ],
     };
     const text = flat(renderText({ ...analysed(hello, sample), backend }, { color: false }));
     expect(text).toContain("bpf not used (no-btf): /sys/kernel/btf/vmlinux is missing; fix: use a kernel built with CONFIG_DEBUG_INFO_BTF");
     expect(text).toContain("drgn not used (no-drgn): drgn is not installed; fix: apt install python3-drgn");
-    expect(text).toContain("ESTIMATE: read from /proc alone, so there are no per-counter or per-CPU numbers: bpf and drgn could not run here");
+    expect(text).toContain(
+      "ESTIMATE: read from /proc alone, so there are no per-counter or per-CPU numbers: bpf and drgn could not run here",
+    );
     expect(text.indexOf("bpf not used")).toBeLessThan(text.indexOf("ESTIMATE"));
     expect(text).not.toMatch(/run (rssdrift )?as root/);
   });
 
   it("shows a skipped backend's reason and fix from a hostile helper as escapes", () => {
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.18.0", era: "percpu", statResident: 10, statmResident: 10, smapsRssKb: 44 });
-    const backend: BackendChoice = { requested: "auto", used: "procfs", skipped: [{ backend: "bpf", code: "internal", reason: HOSTILE.message, hint: "\u001b]0;hint\u0007" }] };
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.18.0",
+      era: "percpu",
+      statResident: 10,
+      statmResident: 10,
+      smapsRssKb: 44,
+    });
+    const backend: BackendChoice = {
+      requested: "auto",
+      used: "procfs",
+      skipped: [{ backend: "bpf", code: "internal", reason: HOSTILE.message, hint: "\u001b]0;hint\u0007" }],
+    };
     const text = renderText({ ...analysed(hello, sample), backend }, { color: false });
     expectNoRawControls(text, "text with a hostile skip reason");
     expect(text).toContain("bpf not used (internal): no process\\r\\nrssdrift: all good");
   });
 
   it("names the bpf backend and how it found the per-CPU offsets", () => {
-    const hello: HelloLine = { ...lab612Hello, backend: "bpf", drgn: null, bpf: { per_cpu_offsets: "runqueues", insns: 400, btf_ms: 80, load_ms: 3 } };
+    const hello: HelloLine = {
+      ...lab612Hello,
+      backend: "bpf",
+      drgn: null,
+      bpf: { per_cpu_offsets: "runqueues", insns: 400, btf_ms: 80, load_ms: 3 },
+    };
     const backend: BackendChoice = { requested: "auto", used: "bpf", skipped: [] };
     const text = flat(renderText({ ...analysed(hello, lab612Sample), backend }, { color: false }));
     expect(text).toContain("rssdrift · pid 436 (python3) · bpf (BTF, per-CPU offsets derived from the runqueues)");
@@ -150,7 +200,14 @@ describe("renderText", () => {
   });
 
   it("shows a hostile comm, kernel release and drgn version as escapes, and leaves the analysed data exact", () => {
-    const lines = procfsLines({ cpus: 4, kernel: HOSTILE.kernel, era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const lines = procfsLines({
+      cpus: 4,
+      kernel: HOSTILE.kernel,
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     const hello = { ...lines.hello, target: { ...lines.hello.target, comm: HOSTILE.comm } };
     const s = analysed(hello, lines.sample);
     const before = JSON.stringify(s);
@@ -167,4 +224,3 @@ describe("renderText", () => {
     expect(JSON.stringify(s)).toBe(before);
   });
 });
-

@@ -4,7 +4,17 @@ import type { AnalysedSample, Analysis } from "../analysis/types.js";
 import { printableStrings } from "../text/printable.js";
 import { backendName, estimateWords, NO_ESTIMATE, NO_ESTIMATE_WHY, skipLine } from "../vocabulary/backends.js";
 import { boundSentences, residueMeaning } from "../vocabulary/bound.js";
-import { cachedMeaning, DRIFT_MEANING, exactMeaning, meaningWords, NO_SLOTS, RSS_MEANING, SLOTS_NOT_VISIBLE, slotName, slotPlaces } from "../vocabulary/counters.js";
+import {
+  cachedMeaning,
+  DRIFT_MEANING,
+  exactMeaning,
+  meaningWords,
+  NO_SLOTS,
+  RSS_MEANING,
+  SLOTS_NOT_VISIBLE,
+  slotName,
+  slotPlaces,
+} from "../vocabulary/counters.js";
 import { eraLine } from "../vocabulary/era.js";
 import { explain } from "../vocabulary/explanation.js";
 import { machineLine } from "../vocabulary/machine.js";
@@ -50,13 +60,14 @@ function header(ctx: Context): string[] {
   const { s, a, style } = ctx;
   const lines = [
     ...wrap(`rssdrift · pid ${s.hello.target.pid} (${s.hello.target.comm}) · ${backendName(s.hello)}`, ctx.width).map(style.bold),
-    ...[`kernel ${s.hello.kernel}`, eraLine(a.era, a.eraSource), machineLine(s.hello, s.sample.threads)].flatMap((line) => wrap(line, ctx.width)),
+    ...[`kernel ${s.hello.kernel}`, eraLine(a.era, a.eraSource), machineLine(s.hello, s.sample.threads)].flatMap((line) =>
+      wrap(line, ctx.width),
+    ),
     ...(s.backend?.skipped ?? []).flatMap((skip) => wrap(skipLine(skip), ctx.width)).map(style.yellow),
   ];
   if (a.estimate) lines.push(...wrap(`ESTIMATE: ${estimateWords(s)}`, ctx.width).map(style.yellow));
   return lines;
 }
-
 
 function counters(ctx: Context): string[] {
   const { a, style } = ctx;
@@ -115,7 +126,10 @@ function residue(ctx: Context): string[] {
   }
   return [
     title(ctx, `WHERE THE DRIFT SITS: ${where}, largest first`),
-    ...paragraph(ctx, `Pages counted in a ${a.era === "split-rss" ? "thread's cache" : "CPU's slot"} but not yet in the shared count, summed over file + anon + shmem.`).map(style.dim),
+    ...paragraph(
+      ctx,
+      `Pages counted in a ${a.era === "split-rss" ? "thread's cache" : "CPU's slot"} but not yet in the shared count, summed over file + anon + shmem.`,
+    ).map(style.dim),
     ...lines,
     ...paragraph(ctx, residueMeaning(a)).map(style.dim),
   ];
@@ -138,16 +152,12 @@ function readers(ctx: Context): string[] {
   a.readers.forEach((r, i) => {
     const [label, pages, verdict] = padded[i]!;
     lines.push(`${INDENT}${label}  ${pages}  ${paint(r.verdict, verdict!.trimEnd())}`);
-    lines.push(...wrap(`read by ${READERS[r.reader].usedBy}`, ctx.width, INDENT + "    ").map(style.dim));
+    lines.push(...wrap(`read by ${READERS[r.reader].usedBy}`, ctx.width, `${INDENT}    `).map(style.dim));
   });
   if (!a.readers.some((r) => r.reader === "smaps_rollup")) {
     lines.push(...wrap(`${READERS.smaps_rollup.label}: ${SMAPS_NOT_READ}`, ctx.width, INDENT).map(style.dim));
   }
-  return [
-    title(ctx, "WHO SEES WHAT, in pages"),
-    ...paragraph(ctx, readersMatched(a.rss.cached, a.rss.exact)).map(style.dim),
-    ...lines,
-  ];
+  return [title(ctx, "WHO SEES WHAT, in pages"), ...paragraph(ctx, readersMatched(a.rss.cached, a.rss.exact)).map(style.dim), ...lines];
 }
 
 function explanation(ctx: Context): string[] {

@@ -43,6 +43,8 @@ describe("the check line", () => {
   });
 
   it("never passes as a line of a sampling run", () => {
-    expect(() => parseHelperLine(JSON.stringify(line), "the drgn helper")).toThrow("the drgn helper printed a check line where samples were expected");
+    expect(() => parseHelperLine(JSON.stringify(line), "the drgn helper")).toThrow(
+      "the drgn helper printed a check line where samples were expected",
+    );
   });
 });

@@ -44,7 +44,12 @@ describe("the bpf object outside a bpf hello", () => {
 });
 
 describe("the bpf error codes", () => {
-  const exits = { "no-btf": EXIT.missingPrerequisite, "bpf-refused": EXIT.missingPrerequisite, "unsupported-arch": EXIT.missingPrerequisite, "self-check-failed": EXIT.helperFailure } as const;
+  const exits = {
+    "no-btf": EXIT.missingPrerequisite,
+    "bpf-refused": EXIT.missingPrerequisite,
+    "unsupported-arch": EXIT.missingPrerequisite,
+    "self-check-failed": EXIT.helperFailure,
+  } as const;
 
   it("are valid error lines, each with its exit status", () => {
     for (const [code, exit] of Object.entries(exits)) {

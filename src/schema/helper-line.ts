@@ -1,7 +1,15 @@
 // The wire format of helpers/rss_stat.py, one JSON object per line, by the names the rest of the
 // code uses. Its one source is helpers/rssdrift_helper/protocol.json, which the helper reads too;
 // src/protocol/helper-protocol.ts is its generated TypeScript image (the types and the schema).
-import { helperProtocol, type CheckEntry, type ErrorLine, type HelloLine, type HelperErrorCode, type ProgressLine, type SampleLine } from "../protocol/helper-protocol.js";
+import {
+  helperProtocol,
+  type CheckEntry,
+  type ErrorLine,
+  type HelloLine,
+  type HelperErrorCode,
+  type ProgressLine,
+  type SampleLine,
+} from "../protocol/helper-protocol.js";
 
 export type * from "../protocol/helper-protocol.js";
 

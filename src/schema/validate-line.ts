@@ -42,7 +42,12 @@ export function parseProtocolLine(text: string, origin = "helper"): ProtocolLine
   try {
     value = JSON.parse(text);
   } catch {
-    throw new RssdriftError(`${origin} printed a line that is not JSON: ${JSON.stringify(excerpt(text))}`, EXIT.helperFailure, undefined, "malformed-line");
+    throw new RssdriftError(
+      `${origin} printed a line that is not JSON: ${JSON.stringify(excerpt(text))}`,
+      EXIT.helperFailure,
+      undefined,
+      "malformed-line",
+    );
   }
   if (!validate(value)) {
     const reason = validate.errors?.[0] ? describeError(validate.errors[0]) : "does not match the schema";

@@ -13,7 +13,13 @@ export function noPythonHint(backend: HelperBackend | undefined): string {
     : "install python3 and python3-drgn on the target, or name another with --python";
 }
 
-export function helperExitError(exit: CommandExit, stderr: string, where: string, python = "python3", backend?: HelperBackend): RssdriftError {
+export function helperExitError(
+  exit: CommandExit,
+  stderr: string,
+  where: string,
+  python = "python3",
+  backend?: HelperBackend,
+): RssdriftError {
   const lastLine = stderr.trim().split("\n").at(-1) ?? "";
   // sudo -n refused (password, not allowed, not installed): the SSH layer knows sudo's wording
   const sudo = sudoFailure(stderr, where);

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HelperBackend } from "../schema/helper-line.js";
-import { helperProtocol } from "../protocol/helper-protocol.js";
+import type { helperProtocol } from "../protocol/helper-protocol.js";
 import { DEFAULT_PYTHON, isolatedPython } from "./python.js";
 
 /** helpers/, found from this file whether running from src/ (tests) or dist/src/ */
@@ -128,7 +128,9 @@ export function checkArgv(options: Pick<HelperOptions, "sudo" | "python" | "vmli
 export function helperBundle(): Record<string, string> {
   const bundle: Record<string, string> = { __main__: readFileSync(HELPER_SCRIPT_PATH, "utf8") };
   const packageDir = join(HELPERS_DIR, HELPER_PACKAGE);
-  for (const file of readdirSync(packageDir).filter((name) => name.endsWith(".py")).sort()) {
+  for (const file of readdirSync(packageDir)
+    .filter((name) => name.endsWith(".py"))
+    .sort()) {
     const module = file === "__init__.py" ? HELPER_PACKAGE : `${HELPER_PACKAGE}.${file.slice(0, -3)}`;
     bundle[module] = readFileSync(join(packageDir, file), "utf8");
   }
@@ -143,7 +145,7 @@ export function helperBundle(): Record<string, string> {
 export function helperPreamble(script?: Buffer): Buffer {
   const bundle = script === undefined ? helperBundle() : { __main__: script.toString("utf8") };
   const body = Buffer.from(JSON.stringify(bundle), "utf8");
-  const header = String(body.length).padStart(LENGTH_DIGITS, "0") + "\n";
+  const header = `${String(body.length).padStart(LENGTH_DIGITS, "0")}\n`;
   return Buffer.concat([Buffer.from(header, "ascii"), body]);
 }
 

@@ -43,7 +43,12 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
       if (!(err instanceof RssdriftError) || err.code !== "no-command") throw err;
       // argv[0] is sudo when we are not root: then python3 was never reached
       if (argv[0] === "sudo") {
-        throw new RssdriftError(`not root, and ${err.message}`, err.exitCode, "run rssdrift as root, allow the helper with sudo (docs/sudo.md), or use --backend procfs", "no-sudo");
+        throw new RssdriftError(
+          `not root, and ${err.message}`,
+          err.exitCode,
+          "run rssdrift as root, allow the helper with sudo (docs/sudo.md), or use --backend procfs",
+          "no-sudo",
+        );
       }
       throw new RssdriftError(err.message, err.exitCode, noPythonHint(options.backend), "no-python");
     });
@@ -62,7 +67,12 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
   /** One helper's lines; a repeated hello after a restart is checked, not passed on. */
   async function* helperLines(first: HelloLine | undefined): AsyncGenerator<HelperLine> {
     const tooLong = () =>
-      new RssdriftError(`${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`, EXIT.helperFailure, undefined, "malformed-line");
+      new RssdriftError(
+        `${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`,
+        EXIT.helperFailure,
+        undefined,
+        "malformed-line",
+      );
     for await (const text of boundedLines(helper.command.stdout, tooLong)) {
       if (text.trim() === "") continue;
       const line = parseHelperLine(text, origin);
@@ -96,7 +106,12 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
         // the link dropped on a transport that does not reconnect (a one-shot report): an SSH
         // failure, not a helper that "exited with code null"
         if (helper.command.connectionLost) {
-          throw new RssdriftError(`the SSH connection to ${transport.where} was lost while the helper ran`, EXIT.sshFailure, undefined, "ssh-lost");
+          throw new RssdriftError(
+            `the SSH connection to ${transport.where} was lost while the helper ran`,
+            EXIT.sshFailure,
+            undefined,
+            "ssh-lost",
+          );
         }
         // Our pings stopped for a whole heartbeat period while the helper was sampling: rssdrift
         // was suspended (Ctrl-Z) or starved, and the helper rightly quit. Start it again and say
@@ -107,7 +122,8 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
           helper = await startHelper();
           continue;
         }
-        if (exit.code !== 0) throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON, options.backend);
+        if (exit.code !== 0)
+          throw helperExitError(exit, helper.stderrTail(), transport.where, options.python ?? DEFAULT_PYTHON, options.backend);
         return;
       }
     } finally {

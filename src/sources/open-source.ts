@@ -78,7 +78,13 @@ async function startedHelper(transport: Transport, options: HelperOptions, notic
  * auto: bpf, then drgn, then the procfs estimate. A backend that cannot run here is skipped
  * with one line saying why; a target error (no such pid, a zombie…) stands at once.
  */
-async function autoSource(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice, script?: Buffer): Promise<SampleSource> {
+async function autoSource(
+  transport: Transport,
+  target: TargetOptions,
+  sudo: boolean,
+  notice: Notice,
+  script?: Buffer,
+): Promise<SampleSource> {
   const skipped: BackendSkip[] = [];
   for (const backend of AUTO_ORDER) {
     try {
@@ -99,7 +105,13 @@ async function autoSource(transport: Transport, target: TargetOptions, sudo: boo
  * Opens the backend --backend names, the helper with or without `sudo -n`. `script` replaces
  * helpers/rss_stat.py, for tests of the backend order with scripted helpers.
  */
-export async function openBackend(transport: Transport, target: TargetOptions, sudo: boolean, notice: Notice, script?: Buffer): Promise<SampleSource> {
+export async function openBackend(
+  transport: Transport,
+  target: TargetOptions,
+  sudo: boolean,
+  notice: Notice,
+  script?: Buffer,
+): Promise<SampleSource> {
   const explicit = (used: BackendChoice["used"]): BackendChoice => ({ requested: target.backend, used, skipped: [] });
   switch (target.backend) {
     case "procfs":

@@ -15,5 +15,14 @@ export interface ProcfsOptions {
 }
 
 export function openProcfsSource(transport: Transport, { pid, intervalMs, count, python }: ProcfsOptions): Promise<SampleSource> {
-  return openHelperSource(transport, { backend: "procfs", pid, intervalMs, count, python, smaps: true, sudo: false, where: transport.where });
+  return openHelperSource(transport, {
+    backend: "procfs",
+    pid,
+    intervalMs,
+    count,
+    python,
+    smaps: true,
+    sudo: false,
+    where: transport.where,
+  });
 }

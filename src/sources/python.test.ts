@@ -39,7 +39,21 @@ describe("--python and RSSDRIFT_PYTHON", () => {
   });
 
   it("refuse relative paths, options and anything a shell would read as more than a name", () => {
-    for (const bad of ["", "./python3", "bin/python3", "-c", "python3 -c 'x'", "python3;id", "$(id)", "`id`", "py\nthon", "/usr/bin/python3 ", "~/py", "a|b", "/x*"]) {
+    for (const bad of [
+      "",
+      "./python3",
+      "bin/python3",
+      "-c",
+      "python3 -c 'x'",
+      "python3;id",
+      "$(id)",
+      "`id`",
+      "py\nthon",
+      "/usr/bin/python3 ",
+      "~/py",
+      "a|b",
+      "/x*",
+    ]) {
       expect(checkPythonCommand(bad)).toBeUndefined();
     }
   });

@@ -31,7 +31,9 @@ describe("openRecorder", () => {
     const copy = await readRecording(path);
     expect(copy.lines).toEqual(original);
     // byte for byte too: the helper prints compact JSON, and so does the recorder
-    const fixtureLines = readFileSync(FIXTURE, "utf8").split("\n").filter((line) => !line.includes('"type":"progress"'));
+    const fixtureLines = readFileSync(FIXTURE, "utf8")
+      .split("\n")
+      .filter((line) => !line.includes('"type":"progress"'));
     expect(readFileSync(path, "utf8")).toBe(fixtureLines.join("\n"));
   });
 
@@ -39,7 +41,7 @@ describe("openRecorder", () => {
     const lines = readFileSync(FIXTURE, "utf8").trim().split("\n").slice(0, 6);
     const exited = { type: "error", code: "target-exited", message: "process 689 exited" };
     const input = join(scratch, "exited-in.jsonl");
-    writeFileSync(input, [...lines, JSON.stringify(exited)].join("\n") + "\n");
+    writeFileSync(input, `${[...lines, JSON.stringify(exited)].join("\n")}\n`);
     const path = join(scratch, "exited-out.jsonl");
     const recorder = openRecorder(path);
     const err = await drain(recorder.record(await openReplaySource(input, 1000)));

@@ -34,7 +34,7 @@ export function openRecorder(path: string): Recorder {
   }
   const write = (line: HelperLine) => {
     // synchronous: a line is on disk before the next is read, even if the process dies
-    if (fd !== null) writeSync(fd, printableJson(line) + "\n");
+    if (fd !== null) writeSync(fd, `${printableJson(line)}\n`);
   };
   const close = () => {
     if (fd !== null) closeSync(fd);

@@ -16,7 +16,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function recordingOf(name: string, lines: string[]): string {
   const path = join(scratch, name);
-  writeFileSync(path, lines.join("\n") + "\n");
+  writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
 }
 
@@ -46,16 +46,24 @@ describe("readRecording", () => {
   });
 
   it("rejects a line that is not JSON", async () => {
-    const err = await rejection(readRecording(recordingOf("text.jsonl", [...fixtureLines.slice(0, 5), "Traceback (most recent call last):"])));
+    const err = await rejection(
+      readRecording(recordingOf("text.jsonl", [...fixtureLines.slice(0, 5), "Traceback (most recent call last):"])),
+    );
     expect(err.exitCode).toBe(EXIT.helperFailure);
     expect(err.message).toContain("line 6: printed a line that is not JSON");
   });
 
   it("rejects a file without a hello line, or with samples before it", async () => {
-    expect((await rejection(readRecording(recordingOf("nohello.jsonl", fixtureLines.slice(4))))).message).toContain("no hello line before its first sample");
-    expect((await rejection(readRecording(recordingOf("progress.jsonl", fixtureLines.slice(0, 3))))).message).toContain("it has no hello line");
+    expect((await rejection(readRecording(recordingOf("nohello.jsonl", fixtureLines.slice(4))))).message).toContain(
+      "no hello line before its first sample",
+    );
+    expect((await rejection(readRecording(recordingOf("progress.jsonl", fixtureLines.slice(0, 3))))).message).toContain(
+      "it has no hello line",
+    );
     const swapped = [fixtureLines[4]!, fixtureLines[3]!, ...fixtureLines.slice(5)];
-    expect((await rejection(readRecording(recordingOf("order.jsonl", swapped)))).message).toContain("no hello line before its first sample");
+    expect((await rejection(readRecording(recordingOf("order.jsonl", swapped)))).message).toContain(
+      "no hello line before its first sample",
+    );
   });
 
   it("says a missing file is bad input", async () => {
@@ -181,13 +189,13 @@ describe("streaming", () => {
     const fifo = join(scratch, "live.fifo");
     execFileSync("mkfifo", [fifo]);
     const writer = createWriteStream(fifo);
-    writer.write(fixtureLines.slice(0, 5).join("\n") + "\n"); // progress ×3, hello, sample 0
+    writer.write(`${fixtureLines.slice(0, 5).join("\n")}\n`); // progress ×3, hello, sample 0
     const source = await openReplaySource(fifo, 1000);
     const iterator = source[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ type: "hello" });
     expect((await iterator.next()).value).toMatchObject({ type: "sample", seq: 0 });
     // the file has not ended: the rest comes as it is written
-    writer.end(fixtureLines[5] + "\n");
+    writer.end(`${fixtureLines[5]}\n`);
     expect((await iterator.next()).value).toMatchObject({ type: "sample", seq: 1 });
     expect((await iterator.next()).done).toBe(true);
     await source.close();
@@ -201,7 +209,7 @@ describe("streaming", () => {
     for (let seq = 0; seq < count; seq++) {
       const sample = JSON.parse(samples[seq % samples.length]!) as { seq: number; mono_ms: number };
       // every sample at the same moment: played as fast as it is read
-      const line = JSON.stringify({ ...sample, seq, mono_ms: 1000 }) + "\n";
+      const line = `${JSON.stringify({ ...sample, seq, mono_ms: 1000 })}\n`;
       if (!out.write(seq === 0 ? `${hello}\n${line}` : line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
     }
     await new Promise<void>((resolve) => out.end(() => resolve()));
@@ -216,9 +224,11 @@ describe("streaming", () => {
     const path = join(scratch, "long.jsonl");
     writeFileSync(path, [...fixtureLines.slice(0, 5), "x".repeat(3 * 1024 * 1024)].join("\n"));
     const source = await openReplaySource(path, 1000);
-    const err = await rejection((async () => {
-      for await (const _ of source);
-    })());
+    const err = await rejection(
+      (async () => {
+        for await (const _ of source);
+      })(),
+    );
     expect(err.exitCode).toBe(EXIT.helperFailure);
     expect(err.message).toBe(`${path} line 6 is longer than 1 MiB: not a helper line`);
   });

@@ -70,7 +70,8 @@ async function readUpToHello(path: string, lines: AsyncIterator<HelperLine>): Pr
     const line = next.value;
     if (line.type === "hello") return line;
     if (line.type === "sample") throw malformed(`${path} is not a recording: it has no hello line before its first sample`);
-    if (line.type === "error") throw malformed(`${path} is not a recording: the run it holds failed before its hello line (${line.message})`);
+    if (line.type === "error")
+      throw malformed(`${path} is not a recording: the run it holds failed before its hello line (${line.message})`);
   }
   throw malformed(`${path} is not a recording: it has no hello line`);
 }
@@ -97,7 +98,12 @@ function duration(ms: number): string {
  * sample at once (while paused: one step); setInterval(ms) plays as if samples had been taken
  * every ms (speed = recorded interval / ms); pause holds the clock.
  */
-export function replaySource(path: string, lines: AsyncIterable<HelperLine> | Iterable<HelperLine>, hello: HelloLine, speed: number): ReplaySource {
+export function replaySource(
+  path: string,
+  lines: AsyncIterable<HelperLine> | Iterable<HelperLine>,
+  hello: HelloLine,
+  speed: number,
+): ReplaySource {
   let closed = false;
   let paused = false;
   let stepRequested = false;

@@ -44,6 +44,9 @@ describe("readStream", () => {
     const source = pushedSource("scripted helper");
     source.push(lab612Sample);
     source.end();
-    await expect(eventsOf(source)).rejects.toMatchObject({ exitCode: EXIT.helperFailure, message: "scripted helper sent a sample before its hello line" });
+    await expect(eventsOf(source)).rejects.toMatchObject({
+      exitCode: EXIT.helperFailure,
+      message: "scripted helper sent a sample before its hello line",
+    });
   });
 });

@@ -49,7 +49,10 @@ function walk(value: unknown): unknown {
     let copy: Record<string, unknown> | null = null;
     for (const [key, item] of Object.entries(value)) {
       const shown = walk(item);
-      if (shown !== item) (copy ??= { ...value })[key] = shown;
+      if (shown !== item) {
+        copy ??= { ...value };
+        copy[key] = shown;
+      }
     }
     return copy ?? value;
   }

@@ -198,13 +198,21 @@ describe("checkHostKey, case by case as OpenSSH decides", () => {
   });
 
   it("never takes a @cert-authority key for a host key, and says a CA is on record", () => {
-    expect(check([`@cert-authority db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toMatchObject({ status: "unknown", certAuthority: { line: 1 } });
+    expect(check([`@cert-authority db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toMatchObject({
+      status: "unknown",
+      certAuthority: { line: 1 },
+    });
     expect(check([`@cert-authority *.example.com ${typeAndBase64("ed1")}`], ["db1"], "ed1")).toEqual({ status: "unknown" });
     expect(check([`@cert-authority db1 ${typeAndBase64("ec1")}`, `db1 ${typeAndBase64("ed1")}`], ["db1"], "ed1").status).toBe("known");
   });
 
   it("lists the key types on record for a host, under its first name that has any", () => {
-    const entries = entriesFor([`db1 ${typeAndBase64("rsa1")}`, `db1,db2 ${typeAndBase64("ed1")}`, `db3 ${typeAndBase64("ec1")}`, `@cert-authority db1 ${typeAndBase64("ec1")}`]);
+    const entries = entriesFor([
+      `db1 ${typeAndBase64("rsa1")}`,
+      `db1,db2 ${typeAndBase64("ed1")}`,
+      `db3 ${typeAndBase64("ec1")}`,
+      `@cert-authority db1 ${typeAndBase64("ec1")}`,
+    ]);
     expect(knownKeyTypes(entries, ["db1"])).toEqual(["ssh-rsa", "ssh-ed25519"]);
     expect(knownKeyTypes(entries, ["[db3]:2222", "db3"])).toEqual(["ecdsa-sha2-nistp256"]);
     expect(knownKeyTypes(entries, ["db9"])).toEqual([]);

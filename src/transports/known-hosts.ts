@@ -55,7 +55,7 @@ export function keyTypeLabel(keyType: string): string {
 
 /** OpenSSH's fingerprint format: "SHA256:" + base64 of the SHA-256 of the blob, without "=" padding. */
 export function fingerprintSha256(key: Buffer): string {
-  return "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
 
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
@@ -89,7 +89,12 @@ export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return [];
       const why = code === "EISDIR" ? "is a directory, not a file" : `cannot be read (${code ?? (error as Error).message})`;
-      throw new RssdriftError(`the known_hosts file ${file} ${why}`, EXIT.badInput, "point --known-hosts (or UserKnownHostsFile) at a file", "bad-known-hosts");
+      throw new RssdriftError(
+        `the known_hosts file ${file} ${why}`,
+        EXIT.badInput,
+        "point --known-hosts (or UserKnownHostsFile) at a file",
+        "bad-known-hosts",
+      );
     }
     return parseKnownHosts(text, file);
   });
@@ -97,7 +102,10 @@ export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
 
 /** OpenSSH's wildcard match: * any run of characters, ? one character, case-insensitive. */
 function wildcardMatch(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
   return new RegExp(`^${regex}$`, "is").test(name);
 }
 
@@ -171,7 +179,9 @@ export function checkHostKey(entries: readonly KnownHostEntry[], names: readonly
  */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], names: readonly string[]): string[] {
   for (const name of names) {
-    const types = entries.filter((entry) => entry.marker === null && hostFieldMatches(entry.hosts, name)).map((entry) => keyTypeOf(entry.key));
+    const types = entries
+      .filter((entry) => entry.marker === null && hostFieldMatches(entry.hosts, name))
+      .map((entry) => keyTypeOf(entry.key));
     if (types.length > 0) return [...new Set(types)];
   }
   return [];
@@ -179,9 +189,7 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], names: readonl
 
 /** A known_hosts line for the host: plain ("name type base64") or hashed ("|1|salt|hash type base64"). */
 export function knownHostsLine(name: string, key: Buffer, hashed: boolean, salt: Buffer = randomBytes(20)): string {
-  const hostField = hashed
-    ? `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update(name).digest("base64")}`
-    : name;
+  const hostField = hashed ? `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update(name).digest("base64")}` : name;
   return `${hostField} ${keyTypeOf(key)} ${key.toString("base64")}`;
 }
 
@@ -192,4 +200,3 @@ export function recordHostKey(file: string, name: string, key: Buffer, hashed: b
   const separator = existing.length > 0 && existing[existing.length - 1] !== 0x0a ? "\n" : "";
   appendFileSync(file, `${separator}${knownHostsLine(name, key, hashed)}\n`, { mode: 0o600 });
 }
-

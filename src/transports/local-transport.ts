@@ -29,9 +29,7 @@ export function localTransport(): Transport {
       }
       // a helper that already exited must not crash us with EPIPE when we write to it
       child.stdin.on("error", () => {});
-      const exited = new Promise<CommandExit>((resolve) =>
-        child.on("close", (code, signal) => resolve({ code, signal })),
-      );
+      const exited = new Promise<CommandExit>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
       let stopping: Promise<void> | undefined;
       const command: RunningCommand = {
         stdin: child.stdin,

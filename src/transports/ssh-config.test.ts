@@ -119,7 +119,10 @@ describe("parser details", () => {
 
   it("evaluates Match host and Match all blocks", () => {
     const file = join(dir, "match");
-    writeFileSync(file, ["Host alias1", "  HostName real1", "Match host real1", "  Port 2022", "Match all", "  User fallback", ""].join("\n"));
+    writeFileSync(
+      file,
+      ["Host alias1", "  HostName real1", "Match host real1", "  Port 2022", "Match all", "  User fallback", ""].join("\n"),
+    );
     expect(evaluateSshConfig([file], "alias1", {}, environment)).toMatchObject({ hostname: "real1", port: 2022, user: "fallback" });
     expect(evaluateSshConfig([file], "other", {}, environment)).toMatchObject({ hostname: "other", port: 22, user: "fallback" });
   });

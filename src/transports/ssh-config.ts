@@ -69,14 +69,22 @@ interface TokenContext {
 export function expandPath(path: string, context: TokenContext): string {
   let expanded = path.replace(/%([%dhprunl])/g, (_match, token: string) => {
     switch (token) {
-      case "%": return "%";
-      case "d": return context.home;
-      case "h": return context.hostname;
-      case "p": return String(context.port);
-      case "r": return context.user;
-      case "u": return context.localUser;
-      case "n": return context.alias;
-      default: return context.alias; // %l: the local host name is not known here; OpenSSH uses it rarely
+      case "%":
+        return "%";
+      case "d":
+        return context.home;
+      case "h":
+        return context.hostname;
+      case "p":
+        return String(context.port);
+      case "r":
+        return context.user;
+      case "u":
+        return context.localUser;
+      case "n":
+        return context.alias;
+      default:
+        return context.alias; // %l: the local host name is not known here; OpenSSH uses it rarely
     }
   });
   if (expanded === "~") expanded = context.home;
@@ -124,7 +132,10 @@ function seconds(value: string | undefined): number | undefined {
 
 function proxyJumpHops(value: string | undefined): string[] {
   if (value === undefined || value.toLowerCase() === "none") return [];
-  return value.split(",").map((hop) => hop.trim().replace(/^ssh:\/\//, "")).filter((hop) => hop !== "");
+  return value
+    .split(",")
+    .map((hop) => hop.trim().replace(/^ssh:\/\//, ""))
+    .filter((hop) => hop !== "");
 }
 
 /** Turns the effective keyword values (from ssh -G or the parser) into an SshHostConfig. */
@@ -148,8 +159,7 @@ function hostConfigFrom(
   const user = first("user") ?? environment.localUser;
   const context: TokenContext = { ...base, hostname, port, user };
   const identityLines = all("identityfile");
-  const configured =
-    source === "ssh -G" && identityLines.every((path) => OPENSSH_DEFAULT_IDENTITY_NAMES.has(path)) ? [] : identityLines;
+  const configured = source === "ssh -G" && identityLines.every((path) => OPENSSH_DEFAULT_IDENTITY_NAMES.has(path)) ? [] : identityLines;
   const files = (keyword: string, fallback: string[]) => {
     const lines = all(keyword);
     const words = lines.length > 0 ? splitArguments(lines[0]!) : fallback;
@@ -218,7 +228,10 @@ export function parseSshConfigText(text: string, file: string): Directive[] {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replaceAll("*", ".*")
+    .replaceAll("?", ".");
   return new RegExp(`^${regex}$`, "is").test(name);
 }
 
@@ -326,7 +339,14 @@ function askOpenSsh(binary: string, target: SshTarget, configFile: string | unde
   const result = spawnSync(binary, args, { encoding: "utf8", env, timeout: 10_000, stdio: ["ignore", "pipe", "pipe"] });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
   if (result.error || result.status !== 0) {
-    const why = (result.stderr ?? "").trim().split("\n").filter((line) => line !== "").at(-1) ?? result.error?.message ?? "failed";
+    const why =
+      (result.stderr ?? "")
+        .trim()
+        .split("\n")
+        .filter((line) => line !== "")
+        .at(-1) ??
+      result.error?.message ??
+      "failed";
     throw new RssdriftError(`cannot read the SSH configuration for ${target.host}: ${why}`, EXIT.badInput, undefined, "ssh-config");
   }
   return result.stdout;

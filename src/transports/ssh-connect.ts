@@ -77,7 +77,8 @@ const DEFAULT_IDENTITY_NAMES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 /** -i files, then the config's IdentityFile; OpenSSH's defaults only when neither names one. */
 export function identityFilesFor(config: SshHostConfig, options: SshOptions, home: string): string[] {
   const named = [...options.identityFiles, ...config.identityFiles];
-  const files = named.length > 0 ? named : DEFAULT_IDENTITY_NAMES.map((name) => join(home, ".ssh", name)).filter((path) => existsSync(path));
+  const files =
+    named.length > 0 ? named : DEFAULT_IDENTITY_NAMES.map((name) => join(home, ".ssh", name)).filter((path) => existsSync(path));
   return [...new Set(files)];
 }
 
@@ -155,7 +156,9 @@ function verifyHostKey(key: Buffer, lookup: HostKeyLookup, config: SshHostConfig
       if (acceptNew && lookup.recordFile !== undefined) {
         try {
           recordHostKey(lookup.recordFile, name, key, config.hashKnownHosts);
-          context.notice(`permanently added '${name}' (${label} ${fingerprint}) to ${lookup.recordFile} (${config.hashKnownHosts ? "hashed" : "plain"} line)`);
+          context.notice(
+            `permanently added '${name}' (${label} ${fingerprint}) to ${lookup.recordFile} (${config.hashKnownHosts ? "hashed" : "plain"} line)`,
+          );
         } catch (error) {
           context.notice(`could not record the host key of ${name} in ${lookup.recordFile}: ${(error as Error).message}`);
         }
@@ -309,7 +312,12 @@ export function resolveHost(text: string, context: ConnectContext): SshHostConfi
 /** Connects to config's host, first through its ProxyJump hops; returns every client, target last. */
 async function connectChain(config: SshHostConfig, context: ConnectContext, depth: number): Promise<Client[]> {
   if (depth > MAX_JUMP_DEPTH) {
-    throw new RssdriftError(`ProxyJump goes more than ${MAX_JUMP_DEPTH} hops deep (a loop in ~/.ssh/config?)`, EXIT.badInput, undefined, "ssh-config");
+    throw new RssdriftError(
+      `ProxyJump goes more than ${MAX_JUMP_DEPTH} hops deep (a loop in ~/.ssh/config?)`,
+      EXIT.badInput,
+      undefined,
+      "ssh-config",
+    );
   }
   if (config.proxyJump.length === 0) return [await connectOne(config, context, undefined)];
   const hops = config.proxyJump;

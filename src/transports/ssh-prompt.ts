@@ -57,11 +57,14 @@ function askOnTerminal(question: string): Promise<string> {
       for (const char of chunk.toString("utf8")) {
         if (char === "\r" || char === "\n") return finish(() => resolve(answer));
         if (char === "\u0003") {
-          return finish(() => reject(new RssdriftError("interrupted while asking for a secret", EXIT.interrupted, undefined, "interrupted")));
+          return finish(() =>
+            reject(new RssdriftError("interrupted while asking for a secret", EXIT.interrupted, undefined, "interrupted")),
+          );
         }
         if (char === "\u0004" && answer === "") return finish(() => resolve(""));
         if (char === "\u007f" || char === "\b") answer = [...answer].slice(0, -1).join("");
-        else if (char === "\u0015") answer = ""; // Ctrl-U: start over, as getpass does
+        else if (char === "\u0015")
+          answer = ""; // Ctrl-U: start over, as getpass does
         else if (char >= " ") answer += char;
       }
     });

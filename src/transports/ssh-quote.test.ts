@@ -9,7 +9,11 @@ const SHELLS = ["sh", "bash", "tcsh", "bsd-csh"];
 
 /** What a real shell makes of the command line: each word on its own, NUL-separated. */
 function wordsAfterShell(commandLine: string, shell = "sh"): string[] {
-  const out = execFileSync(shell, ["-c", commandLine], { encoding: "utf8", env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(shell, ["-c", commandLine], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return out.split("\0").slice(0, -1);
 }
 
@@ -36,6 +40,7 @@ describe("quoteShellWord", () => {
     "''",
     '"double"',
     "$HOME",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion the quoting must neutralise
     "${PATH}",
     "$(id -u)",
     "`id`",

@@ -10,7 +10,7 @@
  */
 export function quoteShellWord(word: string): string {
   if (word.includes("\0")) throw new Error("an argument cannot contain a NUL byte");
-  return "'" + word.replaceAll("'", "'\\''") + "'";
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /**

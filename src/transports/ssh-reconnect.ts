@@ -24,7 +24,9 @@ export function reconnectDelayMs(attempt: number, policy: ReconnectPolicy = DEFA
 /** Errors a new attempt cannot fix: a host key problem, refused credentials, a bad config. */
 function isPermanent(error: unknown): boolean {
   if (!(error instanceof RssdriftError)) return true;
-  return error.exitCode === EXIT.hostKey || error.exitCode === EXIT.badInput || error.code === "ssh-auth" || error.exitCode === EXIT.interrupted;
+  return (
+    error.exitCode === EXIT.hostKey || error.exitCode === EXIT.badInput || error.code === "ssh-auth" || error.exitCode === EXIT.interrupted
+  );
 }
 
 export class ReconnectingSshTransport implements Transport {

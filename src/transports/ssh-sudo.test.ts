@@ -30,7 +30,9 @@ describe("sudoFailure", () => {
     const error = sudoFailure("deploy is not in the sudoers file.\n", where)!;
     expect(error.code).toBe("sudo-denied");
     expect(error.exitCode).toBe(EXIT.missingPrerequisite);
-    expect(sudoFailure("Sorry, user deploy is not allowed to execute '/usr/bin/python3 -c …' as root on db1.\n", where)?.code).toBe("sudo-denied");
+    expect(sudoFailure("Sorry, user deploy is not allowed to execute '/usr/bin/python3 -c …' as root on db1.\n", where)?.code).toBe(
+      "sudo-denied",
+    );
   });
 
   it("recognises a missing sudo", () => {

@@ -23,7 +23,12 @@ export function sudoFailure(stderr: string, where: string): RssdriftError | unde
     );
   }
   if (/incorrect password attempt|Sorry, try again|no password was provided/.test(stderr)) {
-    return new RssdriftError(`sudo on ${where} did not accept the password`, EXIT.missingPrerequisite, "check the password of " + user, "sudo-password");
+    return new RssdriftError(
+      `sudo on ${where} did not accept the password`,
+      EXIT.missingPrerequisite,
+      `check the password of ${user}`,
+      "sudo-password",
+    );
   }
   if (/is not in the sudoers file|is not allowed to (execute|run sudo)|may not run sudo/.test(stderr)) {
     return new RssdriftError(
@@ -54,11 +59,7 @@ export function isNonInteractiveSudo(argv: readonly string[]): boolean {
  * child of the same shell: the trailing `exit` keeps sh from exec'ing it.
  */
 export const SUDO_PROMPT_SCRIPT =
-  "IFS= read -r p || exit 1\n" +
-  "printf '%s\\n' \"$p\" | sudo -S -p '' -v || exit 1\n" +
-  "p=\n" +
-  "sudo -n -- \"$@\"\n" +
-  "exit $?\n";
+  "IFS= read -r p || exit 1\n" + "printf '%s\\n' \"$p\" | sudo -S -p '' -v || exit 1\n" + "p=\n" + 'sudo -n -- "$@"\n' + "exit $?\n";
 
 /** argv for --sudo-prompt: `sudo -n CMD…` becomes sh running SUDO_PROMPT_SCRIPT with CMD as "$@". */
 export function sudoPromptArgv(argv: readonly string[]): string[] {

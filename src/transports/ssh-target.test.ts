@@ -67,8 +67,12 @@ describe("parseSshTarget", () => {
   });
 
   it("quotes what was typed (the CLI's error line makes it printable) and says why", () => {
-    expect(refusal("[::1").message).toBe('bad SSH target "[::1": a "[" needs its "]" right before the end or before ":port", as in [fe80::1]:22');
-    expect(refusal("a:1:2").message).toBe('bad SSH target "a:1:2": "a:1:2" has more than one ":" but is not an IPv6 address (a port goes after [address]:)');
+    expect(refusal("[::1").message).toBe(
+      'bad SSH target "[::1": a "[" needs its "]" right before the end or before ":port", as in [fe80::1]:22',
+    );
+    expect(refusal("a:1:2").message).toBe(
+      'bad SSH target "a:1:2": "a:1:2" has more than one ":" but is not an IPv6 address (a port goes after [address]:)',
+    );
     expect(refusal("db1\u001b[2J\n").message).toBe('bad SSH target "db1\u001b[2J\n": it contains control characters');
   });
 });

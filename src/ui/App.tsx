@@ -79,7 +79,17 @@ export interface AppProps {
   backendNote?: string;
 }
 
-export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, signal, now = () => new Date(), backendNote: givenNote }: AppProps) {
+export function App({
+  open,
+  analyse,
+  saveSnapshot,
+  onDone,
+  mode,
+  intervalMs,
+  signal,
+  now = () => new Date(),
+  backendNote: givenNote,
+}: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const { state, controls } = useSampleStream(open, analyse);
@@ -137,17 +147,17 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
   // computed once per sample (and per sort order or terminal size), not on every frame
   const slotCount = hello ? (hello.slot_kind === "cpu" ? hello.cpus.online.length : (latest?.sample.threads ?? 0)) : 0;
   const sort = sortChoice ?? defaultSort(slotCount);
-  const residue = useMemo(
-    () => (latest ? residueModel(latest.hello, latest.sample, latest.analysis, sort) : null),
-    [latest, sort],
-  );
+  const residue = useMemo(() => (latest ? residueModel(latest.hello, latest.sample, latest.analysis, sort) : null), [latest, sort]);
   const shownMessage = state.alert ?? message;
   // the caller's note, else what --backend auto skipped and why (known once the source is open)
   const backendNote = givenNote ?? backendChoiceNote(state.backend, width);
   // the sentences of the latest sample (whose strings are printable), once per sample
   const explanation = useMemo(() => (latest ? explain(latest.analysis, latest.hello) : []), [latest]);
   const layout = useMemo(
-    () => (latest ? planFrame({ rows, columns: width, analysis: latest.analysis, explanation, residue, marks, message: shownMessage, backendNote }) : null),
+    () =>
+      latest
+        ? planFrame({ rows, columns: width, analysis: latest.analysis, explanation, residue, marks, message: shownMessage, backendNote })
+        : null,
     [rows, width, latest, explanation, residue, marks, shownMessage, backendNote],
   );
   // rows of the residue list on screen, for paging (the map and its legend sit above the list)
@@ -239,7 +249,9 @@ export function App({ open, analyse, saveSnapshot, onDone, mode, intervalMs, sig
       ) : null}
       {layout.bound ? <Sections.BoundGauge analysis={analysis} width={width} height={layout.bound} /> : null}
       {layout.drift ? <Sections.DriftSparkline history={state.history} marks={marks} width={width} height={layout.drift} /> : null}
-      {layout.readers ? <Sections.ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} /> : null}
+      {layout.readers ? (
+        <Sections.ReaderVerdicts analysis={analysis} smapsEnabled={hello.smaps} width={width} height={layout.readers} />
+      ) : null}
       {layout.explanation ? <Sections.Explanation sentences={explanation} width={width} height={layout.explanation} /> : null}
       {layout.message && shownMessage ? (
         <Box height={layout.message} overflowY="hidden">

@@ -7,7 +7,9 @@ import { parseHelperLine } from "../schema/validate-line.js";
 import { HOSTILE, expectNoRawControls } from "../../test/fixtures/hostile-strings.js";
 import { compactHeader, compactLine } from "./compact-line.js";
 
-const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n");
+const lines = readFileSync(new URL("../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8")
+  .trim()
+  .split("\n");
 const hello = parseHelperLine(lines[3]!) as HelloLine;
 const samples = lines.slice(4).map((line) => parseHelperLine(line) as SampleLine);
 

@@ -23,7 +23,13 @@ const recording = (name: string): HelperLine[] =>
     .split("\n")
     .map((line) => parseHelperLine(line));
 
-const threadsHello = handMadeHello({ era: "split-rss", slot_kind: "thread", batch: null, layout: "struct mm_rss_stat", kernel: "6.1.0-40-cloud-amd64" });
+const threadsHello = handMadeHello({
+  era: "split-rss",
+  slot_kind: "thread",
+  batch: null,
+  layout: "struct mm_rss_stat",
+  kernel: "6.1.0-40-cloud-amd64",
+});
 const procfsHello = handMadeHello({ backend: "procfs", drgn: null, batch: null, era: "percpu", era_source: "version", layout: "" });
 const procfsSample = { ...handMadeSampleLine(0, undefined, procfsHello), counters: null };
 
@@ -56,7 +62,16 @@ describe("the frame fits the terminal", () => {
       const all = lines();
       const samples = all.filter((line) => line.type === "sample");
       const source = pushedSource("replay of the recording");
-      const app = render(<App open={async () => source} analyse={analyse} saveSnapshot={async () => []} onDone={() => {}} mode="replay" backendNote="backend drgn: root, /proc/kcore and debug info all present" />);
+      const app = render(
+        <App
+          open={async () => source}
+          analyse={analyse}
+          saveSnapshot={async () => []}
+          onDone={() => {}}
+          mode="replay"
+          backendNote="backend drgn: root, /proc/kcore and debug info all present"
+        />,
+      );
       unmount = app.unmount;
       let size: [number, number] = [100, 40];
       Object.defineProperty(app.stdout, "columns", { get: () => size[0], configurable: true });
@@ -71,7 +86,8 @@ describe("the frame fits the terminal", () => {
         app.stdout.emit("resize");
         const frame = await frameWhere(
           app,
-          (f) => f.includes(`sample #${last.seq}`) && f.split("\n").every((l) => [...l].length <= columns) && f.split("\n").length <= rows - 1,
+          (f) =>
+            f.includes(`sample #${last.seq}`) && f.split("\n").every((l) => [...l].length <= columns) && f.split("\n").length <= rows - 1,
           `a ${columns}×${rows} frame`,
         );
         const screen = frame.split("\n");
@@ -115,7 +131,9 @@ describe("planFrame", () => {
     const tiny = planFrame({ rows: 7, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" });
     expect(tiny).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 1, residue: 0 });
     // the counters table and the drift title come after the note's line
-    expect(planFrame({ rows: 16, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" })).toMatchObject({ counters: 8, drift: 2, backendNote: 1 });
+    expect(
+      planFrame({ rows: 16, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" }),
+    ).toMatchObject({ counters: 8, drift: 2, backendNote: 1 });
     const tinier = planFrame({ rows: 6, columns: 60, analysis, explanation, residue, marks: [], message: null, backendNote: "why" });
     expect(tinier).toMatchObject({ title: 1, status: 1, counters: 1, drift: 1, target: 1, backendNote: 0 });
   });

@@ -32,7 +32,10 @@ const MESSAGE_LINES = 3;
  * (required); then the target and sample number, the last action's message and the backend note
  * (early: their one line is kept before the drift line gets its title); the residue, the bound, the readers, the machine, the era, and the explanation last.
  */
-export function frameSpecs({ columns, analysis, explanation, residue, marks, message, backendNote }: FrameInputs): { specs: SectionSpec[]; grow: GrowSpec[] } {
+export function frameSpecs({ columns, analysis, explanation, residue, marks, message, backendNote }: FrameInputs): {
+  specs: SectionSpec[];
+  grow: GrowSpec[];
+} {
   const residueFit = residueHeights(residue, columns);
   const specs: SectionSpec[] = [
     { id: "title", heights: [1], required: true },

@@ -10,9 +10,7 @@ export function sparkline(values: readonly number[]): string {
   const min = Math.min(...values);
   const max = Math.max(...values);
   const top = SPARK_LEVELS.length - 1;
-  return values
-    .map((value) => SPARK_LEVELS[max === min ? 0 : Math.round(((value - min) / (max - min)) * top)])
-    .join("");
+  return values.map((value) => SPARK_LEVELS[max === min ? 0 : Math.round(((value - min) / (max - min)) * top)]).join("");
 }
 
 export interface SignedBar {
@@ -33,17 +31,17 @@ export function signedBar(value: number, scale: number, half: number): SignedBar
   const over = Math.abs(value) > scale;
   const cells = over ? half : Math.max(1, Math.round((Math.abs(value) / scale) * half));
   if (value > 0) {
-    const fill = over ? "█".repeat(half - 1) + "▶" : "█".repeat(cells);
+    const fill = over ? `${"█".repeat(half - 1)}▶` : "█".repeat(cells);
     return { left: empty, right: fill.padEnd(half) };
   }
-  const fill = over ? "◀" + "█".repeat(half - 1) : "█".repeat(cells);
+  const fill = over ? `◀${"█".repeat(half - 1)}` : "█".repeat(cells);
   return { left: fill.padStart(half), right: empty };
 }
 
 /** a horizontal gauge of `width` cells for a fraction of a whole; beyond 1 it ends in "▶" */
 export function gauge(fraction: number, width: number): string {
   if (width <= 0) return "";
-  if (fraction > 1) return "█".repeat(width - 1) + "▶";
+  if (fraction > 1) return `${"█".repeat(width - 1)}▶`;
   const filled = Math.round(Math.max(0, fraction) * width);
   return "█".repeat(filled) + "░".repeat(width - filled);
 }

@@ -35,7 +35,17 @@ describe("planLayout", () => {
   it("at 80×24 gives the sections their tallest height in priority order until the lines run out", () => {
     const layout = planLayout(24, specs);
     // 1+1+8+2 = 12, target 13, note 14, residue 19, bound 22, readers (1) 23: full
-    expect(layout).toMatchObject({ title: 1, status: 1, counters: 8, drift: 2, target: 1, backendNote: 1, residue: 5, bound: 3, readers: 1 });
+    expect(layout).toMatchObject({
+      title: 1,
+      status: 1,
+      counters: 8,
+      drift: 2,
+      target: 1,
+      backendNote: 1,
+      residue: 5,
+      bound: 3,
+      readers: 1,
+    });
     expect(layout).toMatchObject({ machine: 0, era: 0, explanation: 0 });
     expect(total(layout)).toBe(23);
   });

@@ -26,7 +26,13 @@ describe("the residue list", () => {
     expect(defaultSort(16)).toBe("magnitude");
   });
   it("offers two lines, the whole short list, or map + legend + 2 or 8 rows and growth", () => {
-    const model = (n: number) => ({ kind: "cpu" as const, slots: Array.from({ length: n }, (_, slot) => ({ slot, pages: 0, bytes: 0, heat: 0, fractionOfBatch: 0, breakdown: "" })), holding: 0, scale: 31, idWidth: String(n - 1).length });
+    const model = (n: number) => ({
+      kind: "cpu" as const,
+      slots: Array.from({ length: n }, (_, slot) => ({ slot, pages: 0, bytes: 0, heat: 0, fractionOfBatch: 0, breakdown: "" })),
+      holding: 0,
+      scale: 31,
+      idWidth: String(n - 1).length,
+    });
     expect(residueHeights(model(4), 80)).toEqual({ heights: [2, 5], grow: 0 });
     expect(residueHeights(model(256), 80)).toEqual({ heights: [2, 8, 14], grow: 248 });
     expect(residueHeights(null, 80)).toEqual({ heights: [2], grow: 0 });

@@ -42,7 +42,8 @@ export function residueModel(hello: HelloLine, sample: SampleLine, analysis: Ana
   const held = new Map(analysis.residue.map((r) => [r.slot, r]));
   const { counters } = sample;
   // threads: every tid the RSS counters list (the residue is summed over those)
-  const ids = kind === "cpu" ? [...hello.cpus.online] : [...new Set(RSS_COUNTERS.flatMap((name) => counters[name].residue.map((r) => r.slot)))];
+  const ids =
+    kind === "cpu" ? [...hello.cpus.online] : [...new Set(RSS_COUNTERS.flatMap((name) => counters[name].residue.map((r) => r.slot)))];
   const breakdowns = new Map<number, string[]>();
   for (const counter of analysis.counters ?? []) {
     for (const r of counter.residue) {

@@ -15,7 +15,15 @@ export interface InteractiveOptions {
   backendNote?: string;
 }
 
-export async function runInteractive({ ctx, open, analyse, saveSnapshot, mode, intervalMs, backendNote }: InteractiveOptions): Promise<ViewOutcome> {
+export async function runInteractive({
+  ctx,
+  open,
+  analyse,
+  saveSnapshot,
+  mode,
+  intervalMs,
+  backendNote,
+}: InteractiveOptions): Promise<ViewOutcome> {
   // if Ink ends without the app saying how (it cannot, short of a crash), it was interrupted
   let outcome: ViewOutcome = { kind: "interrupted" };
   const instance = render(

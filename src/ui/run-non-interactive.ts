@@ -38,7 +38,9 @@ export async function runNonInteractive({ ctx, open, analyse, json }: NonInterac
       } else {
         const { analysed } = event;
         firstMonoMs ??= analysed.sample.mono_ms;
-        ctx.stdout.write(`${json ? printableJson({ ...analysed, analysis: withWords(analysed.analysis, analysed.hello) }) : compactLine(analysed, firstMonoMs)}\n`);
+        ctx.stdout.write(
+          `${json ? printableJson({ ...analysed, analysis: withWords(analysed.analysis, analysed.hello) }) : compactLine(analysed, firstMonoMs)}\n`,
+        );
       }
     }
     return ctx.signal.aborted ? { kind: "interrupted" } : stopped ? { kind: "quit" } : { kind: "ended", end: { kind: "finished" } };

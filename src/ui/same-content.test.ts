@@ -3,7 +3,13 @@ import { sameContent } from "./same-content.js";
 
 describe("sameContent", () => {
   it("compares plain data by value, however deep", () => {
-    const props = () => ({ cells: [{ text: "anon", width: 6, bold: true }, { text: "+27", width: 8, color: "magenta" }], height: 3 });
+    const props = () => ({
+      cells: [
+        { text: "anon", width: 6, bold: true },
+        { text: "+27", width: 8, color: "magenta" },
+      ],
+      height: 3,
+    });
     expect(sameContent(props(), props())).toBe(true);
     expect(sameContent({ a: [1, [2, { b: "x" }]] }, { a: [1, [2, { b: "y" }]] })).toBe(false);
     expect(sameContent(Number.NaN, Number.NaN)).toBe(true);

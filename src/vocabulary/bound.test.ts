@@ -12,7 +12,9 @@ describe("boundFormula", () => {
   it("says how a split-rss bound was derived, with the fault-around of its page size", () => {
     const bound = boundFor({ era: "split-rss", cpus: 4, threads: 5, faultAroundPages: 16, pageSize: 4096 });
     expect(boundFormula(bound)).toMatch(/^≈ 64 faults × 5 threads × 16 pages per file fault$/);
-    expect(boundFormula(boundFor({ era: "split-rss", cpus: 4, threads: 1, pageSize: 65536 }))).toBe("≈ 64 faults × 1 thread × 1 page per file fault");
+    expect(boundFormula(boundFor({ era: "split-rss", cpus: 4, threads: 1, pageSize: 65536 }))).toBe(
+      "≈ 64 faults × 1 thread × 1 page per file fault",
+    );
   });
 
   it("says why there is no bound", () => {

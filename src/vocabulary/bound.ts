@@ -16,7 +16,8 @@ const BATCH_GROWS_ABOVE = PERCPU_BATCH_FLOOR / PERCPU_BATCH_PER_CPU;
 export const PERCPU_BOUND_RULE = "online CPUs × (batch − 1)";
 
 /** What a CPU's slot does (percpu era), as a clause. */
-export const CPU_SLOT_RULE = "each online CPU can park up to batch − 1 pages per counter in its slot before it adds them to the shared count";
+export const CPU_SLOT_RULE =
+  "each online CPU can park up to batch − 1 pages per counter in its slot before it adds them to the shared count";
 
 /** What a thread's cache does (split-rss era), as a clause. */
 export const THREAD_CACHE_RULE = `each thread caches its RSS changes and hands them to the mm's count ${EVERY_N_FAULTS}`;

@@ -36,7 +36,13 @@ export function cachedMeaning(a: Pick<Analysis, "estimate">): ColumnMeaning {
 }
 
 export function exactMeaning(a: Pick<Analysis, "estimate" | "readers" | "era">): ColumnMeaning {
-  const exact = (sign: "=" | "≈", source: string, what: string | null, estimate = false): ColumnMeaning => ({ term: "exact", sign, source, what, estimate });
+  const exact = (sign: "=" | "≈", source: string, what: string | null, estimate = false): ColumnMeaning => ({
+    term: "exact",
+    sign,
+    source,
+    what,
+    estimate,
+  });
   switch (exactSourceOf(a)) {
     case "smaps_rollup":
       return exact("≈", "smaps_rollup Rss", "a page-table walk", true);
@@ -70,7 +76,8 @@ export function slotPlaces(era: Analysis["era"]): string {
 }
 
 /** Where a kernel backend sees residue that the procfs estimate cannot. */
-export const SLOTS_NOT_VISIBLE = "not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches";
+export const SLOTS_NOT_VISIBLE =
+  "not visible from /proc: only a kernel backend (bpf or drgn) can read the per-CPU slots or per-thread caches";
 
 /** A kernel without any cache (era none). */
 export const NO_SLOTS = "this kernel keeps no per-CPU or per-thread cache: nothing can be parked";

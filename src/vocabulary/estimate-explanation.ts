@@ -70,7 +70,9 @@ export function explainEstimate(a: Analysis & { rss: RssDrift }, hello: HelloLin
   const readers = exactSource === "smaps_rollup" ? estimatedReaders(a) : null;
   if (readers) sentences.push(readers);
   const tolerance = bound.pagesPerCounter > 0 ? ` or allow the estimated tolerance of ${sizeOf(bound.pagesPerCounter, a)} per counter` : "";
-  sentences.push(`This is an estimate: the exact numbers need the bpf or drgn backend (\`rssdrift doctor\` names what stops them here); for a test, read smaps_rollup${tolerance}.`);
+  sentences.push(
+    `This is an estimate: the exact numbers need the bpf or drgn backend (\`rssdrift doctor\` names what stops them here); for a test, read smaps_rollup${tolerance}.`,
+  );
   return sentences;
 }
 

@@ -106,8 +106,16 @@ describe("who sees what", () => {
 
   it("flags smaps_rollup when its walk disagrees with the exact sum", () => {
     // exact 100 pages, but smaps_rollup saw 408 kB = 102 pages: the memory changed in between
-    const sample = percpuSample({ cpus: 2, batch: 32, counters: { anon: { count: 90, slots: { 1: 10 } } }, statm: "exact", smapsRssKb: 408 });
-    expect(explanation(percpuHello(2, 32, { smaps: true }), sample)).toContain("smaps_rollup's page-table walk is 2 pages off the exact sum");
+    const sample = percpuSample({
+      cpus: 2,
+      batch: 32,
+      counters: { anon: { count: 90, slots: { 1: 10 } } },
+      statm: "exact",
+      smapsRssKb: 408,
+    });
+    expect(explanation(percpuHello(2, 32, { smaps: true }), sample)).toContain(
+      "smaps_rollup's page-table walk is 2 pages off the exact sum",
+    );
   });
 
   it("names a reader that matched neither value", () => {
@@ -121,26 +129,54 @@ describe("the procfs estimate", () => {
   const estimateInEvery = (hello: HelloLine, sample: SampleLine) => sentences(hello, sample).every((sentence) => /estimat/i.test(sentence));
 
   it("takes stat as cached and smaps_rollup as exact", () => {
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 4128 });
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4128,
+    });
     expect(estimateInEvery(hello, sample)).toBe(true);
     expect(explanation(hello, sample)).toContain("the estimated drift is 32 pages (128 KiB)");
     expect(explanation(hello, sample)).toContain("era percpu, guessed from the kernel release 6.8.0-45-generic");
   });
 
   it("falls back to statm without smaps_rollup", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.16.3", era: "percpu", statResident: 1000, statmResident: 1040, smapsRssKb: null });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "6.16.3",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1040,
+      smapsRssKb: null,
+    });
     expect(estimateInEvery(hello, sample)).toBe(true);
     expect(explanation(hello, sample)).toContain("so statm reads the exact sum here");
   });
 
   it("says when it cannot tell", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "6.6.30", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: null });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "6.6.30",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: null,
+    });
     expect(estimateInEvery(hello, sample)).toBe(true);
     expect(explanation(hello, sample)).toContain("this estimate cannot tell whether pages are parked");
   });
 
   it("withholds the estimate of an unstable sample (a torn read is not drift)", () => {
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0-45-generic", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.8.0-45-generic",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 7600,
+    });
     const text = explanation(hello, { ...sample, unstable: true });
     expect(text).toContain(NO_ESTIMATE);
     expect(text).toContain("the process changed while it was read; no estimate");
@@ -148,7 +184,14 @@ describe("the procfs estimate", () => {
   });
 
   it("says so in every sentence of a guessed split-rss era", () => {
-    const { hello, sample } = procfsLines({ cpus: 4, kernel: "5.15.0-100-generic", era: "split-rss", statResident: 1000, statmResident: 1000, smapsRssKb: 4000 });
+    const { hello, sample } = procfsLines({
+      cpus: 4,
+      kernel: "5.15.0-100-generic",
+      era: "split-rss",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 4000,
+    });
     expect(estimateInEvery(hello, sample)).toBe(true);
   });
 });

@@ -38,7 +38,9 @@ describe("one wording per fact", () => {
   const sample = handMadeSample(0, undefined, hello);
   const text = flat(renderText(sample, { color: false }));
   const markdown = flat(renderMarkdown(sample, { command: "rssdrift 4242 --markdown" }));
-  const tui = [<HeaderTitle hello={hello} origin="this machine" />, <EraLine hello={hello} />, <MachineLine hello={hello} />].map(frame).join("\n");
+  const tui = [<HeaderTitle hello={hello} origin="this machine" />, <EraLine hello={hello} />, <MachineLine hello={hello} />]
+    .map(frame)
+    .join("\n");
 
   it("says the CPUs, the batch and the page size the same way everywhere", () => {
     const words = machineLine(hello);

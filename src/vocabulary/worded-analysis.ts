@@ -20,7 +20,12 @@ export function withWords(analysis: Analysis, hello: HelloLine): WordedAnalysis 
   return {
     ...analysis,
     bound: { ...analysis.bound, formula: boundFormula(analysis.bound) },
-    readers: analysis.readers.map(({ reader, ...verdict }) => ({ reader, label: READERS[reader].label, usedBy: READERS[reader].usedBy, ...verdict })),
+    readers: analysis.readers.map(({ reader, ...verdict }) => ({
+      reader,
+      label: READERS[reader].label,
+      usedBy: READERS[reader].usedBy,
+      ...verdict,
+    })),
     explanation: explain(analysis, hello),
   };
 }

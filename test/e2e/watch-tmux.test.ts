@@ -41,13 +41,29 @@ const statusDir = mkdtempSync(join(tmpdir(), "rssdrift-e2e-status-"));
  * writes node's exit status to a file when node has ended (tmux's own #{pane_dead_status} was not
  * reliable here), and the pane stays open (remain-on-exit) with the last screen.
  */
-function startPane(name: string, args: string[], options: { columns?: number; rows?: number; env?: Record<string, string>; cwd?: string } = {}): Pane {
+function startPane(
+  name: string,
+  args: string[],
+  options: { columns?: number; rows?: number; env?: Record<string, string>; cwd?: string } = {},
+): Pane {
   const env = Object.entries({ TERM: "xterm-256color", ...options.env }).map(([k, v]) => `${k}=${v}`);
   const statusFile = join(statusDir, name);
   // env -u CI: Ink renders only a final frame when it thinks it runs in CI
   const wrapper = 'status_file=$1; shift; env -u CI "$@"; echo $? > "$status_file"';
   const command = ["sh", "-c", wrapper, "sh", statusFile, ...env, process.execPath, CLI, ...args];
-  tmux("new-session", "-d", "-s", name, "-x", String(options.columns ?? 100), "-y", String(options.rows ?? 40), "-c", options.cwd ?? ROOT, ...command);
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    name,
+    "-x",
+    String(options.columns ?? 100),
+    "-y",
+    String(options.rows ?? 40),
+    "-c",
+    options.cwd ?? ROOT,
+    ...command,
+  );
   tmux("set-option", "-t", name, "remain-on-exit", "on");
   return {
     name,
@@ -73,10 +89,14 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 }
 
 const screenWith = (pane: Pane, text: string | RegExp) =>
-  until(`screen showing ${String(text)}`, () => {
-    const screen = pane.screen();
-    return (typeof text === "string" ? screen.includes(text) : text.test(screen)) && screen;
-  }, pane);
+  until(
+    `screen showing ${String(text)}`,
+    () => {
+      const screen = pane.screen();
+      return (typeof text === "string" ? screen.includes(text) : text.test(screen)) && screen;
+    },
+    pane,
+  );
 
 const scratchDirs: string[] = [];
 const sampleNumber = (screen: string) => Number(/sample #(\d+)/.exec(screen)?.[1] ?? -1);
@@ -143,10 +163,14 @@ describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
     await screenWith(pane, "Counters (pages)");
 
     pane.keys("q");
-    const status = await until("the process to end", () => {
-      const s = pane.exitStatus();
-      return s === null ? null : { s };
-    }, pane);
+    const status = await until(
+      "the process to end",
+      () => {
+        const s = pane.exitStatus();
+        return s === null ? null : { s };
+      },
+      pane,
+    );
     expect(status.s).toBe(0);
     // Ink leaves the last frame on the screen
     expect(pane.screen()).toContain("Counters (pages)");
@@ -173,10 +197,14 @@ describe("rssdrift replay in a terminal", { timeout: 4 * LIMIT_MS }, () => {
     expect(end).toContain("sample #39");
     expect(end).toMatch(/^anon +\d+ +\d+ +[+-]?\d+/m);
     pane.keys("x");
-    const status = await until("the process to end", () => {
-      const s = pane.exitStatus();
-      return s === null ? null : { s };
-    }, pane);
+    const status = await until(
+      "the process to end",
+      () => {
+        const s = pane.exitStatus();
+        return s === null ? null : { s };
+      },
+      pane,
+    );
     expect(status.s).toBe(0);
   });
 
@@ -197,10 +225,14 @@ const listedCpus = (screen: string) =>
     .map((line) => Number(line.split(/\s+/)[1]));
 
 const exited = (pane: Pane) =>
-  until("the process to end", () => {
-    const s = pane.exitStatus();
-    return s === null ? null : { s };
-  }, pane);
+  until(
+    "the process to end",
+    () => {
+      const s = pane.exitStatus();
+      return s === null ? null : { s };
+    },
+    pane,
+  );
 
 describe("on any terminal, for 4, 16 and 256 CPUs", { timeout: 6 * LIMIT_MS }, () => {
   const SIZES = [
@@ -216,7 +248,12 @@ describe("on any terminal, for 4, 16 and 256 CPUs", { timeout: 6 * LIMIT_MS }, (
     // 4 CPUs is `watch --demo`, exactly as a new user would try it
     const argsFor = (cpus: (typeof CPUS)[number]) => (cpus === 4 ? ["watch", "--demo"] : ["replay", RECORDINGS[cpus]]);
     const panes = CPUS.flatMap((cpus) =>
-      SIZES.map(([columns, rows]) => ({ cpus, columns, rows, pane: startPane(`fit-${cpus}-${columns}x${rows}`, argsFor(cpus), { columns, rows }) })),
+      SIZES.map(([columns, rows]) => ({
+        cpus,
+        columns,
+        rows,
+        pane: startPane(`fit-${cpus}-${columns}x${rows}`, argsFor(cpus), { columns, rows }),
+      })),
     );
     for (const { pane } of panes) {
       await screenWith(pane, /sample #\d/);
@@ -286,15 +323,18 @@ describe("on any terminal, for 4, 16 and 256 CPUs", { timeout: 6 * LIMIT_MS }, (
 
       // a bigger terminal: the frame re-lays at once, still from its first line
       pane.resize(200, 60);
-      const wide = await until("the 200×60 layout", () => {
-        const screen = pane.screen();
-        return screen.includes("r sample now") && listedCpus(screen).length > page && screen;
-      }, pane);
-      expect(wide.split("\n")[0]).toMatch(/^rssdrift  replay of /);
+      const wide = await until(
+        "the 200×60 layout",
+        () => {
+          const screen = pane.screen();
+          return screen.includes("r sample now") && listedCpus(screen).length > page && screen;
+        },
+        pane,
+      );
+      expect(wide.split("\n")[0]).toMatch(/^rssdrift {2}replay of /);
       expect(pane.history()).toBe(0);
       pane.keys("q");
       expect((await exited(pane)).s).toBe(0);
     });
   }
 });
-

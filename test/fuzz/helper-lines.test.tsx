@@ -30,7 +30,11 @@ const SEED = Number(process.env.RSSDRIFT_FUZZ_SEED ?? 20261130);
 const LINES = 12_000;
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const recordings = readdirSync(FIXTURES).filter((name) => name.endsWith(".jsonl"));
-const baseTexts = recordings.flatMap((name) => readFileSync(join(FIXTURES, name), "utf8").split("\n").filter((line) => line.trim() !== ""));
+const baseTexts = recordings.flatMap((name) =>
+  readFileSync(join(FIXTURES, name), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== ""),
+);
 const baseLines = baseTexts.map((text) => parseHelperLine(text));
 const hellos = baseLines.filter((line): line is HelloLine => line.type === "hello");
 const samples = baseLines.filter((line): line is SampleLine => line.type === "sample");
@@ -104,11 +108,18 @@ describe(`fuzzed helper lines (seed ${SEED})`, () => {
       }
       const label = `${names.join(" + ") || "unchanged"} of fixture line ${baseIndex}`;
       const outcome = check(text, index, label, failures);
-      if (outcome) (counts[names[0] ?? "unchanged"] ??= { accepted: 0, rejected: 0 })[outcome]++;
+      if (outcome) {
+        const name = names[0] ?? "unchanged";
+        counts[name] ??= { accepted: 0, rejected: 0 };
+        counts[name][outcome]++;
+      }
     }
     expect(failures.slice(0, 10)).toEqual([]);
     // the fuzz must exercise both ways out: many rejections, and accepted oddities too
-    const total = Object.values(counts).reduce((sum, c) => ({ accepted: sum.accepted + c.accepted, rejected: sum.rejected + c.rejected }), { accepted: 0, rejected: 0 });
+    const total = Object.values(counts).reduce((sum, c) => ({ accepted: sum.accepted + c.accepted, rejected: sum.rejected + c.rejected }), {
+      accepted: 0,
+      rejected: 0,
+    });
     expect(total.accepted + total.rejected).toBe(LINES);
     expect(total.rejected).toBeGreaterThan(LINES / 2);
     expect(total.accepted).toBeGreaterThan(100);
@@ -129,7 +140,11 @@ describe(`fuzzed helper lines (seed ${SEED})`, () => {
 
   it("takes hello and sample lines with 200 000 CPUs: they analyse and render", () => {
     const failures: string[] = [];
-    const [hello, sample] = manyCpus(hellos[0] as unknown as { [key: string]: Json }, samples[0] as unknown as { [key: string]: Json }, 200_000);
+    const [hello, sample] = manyCpus(
+      hellos[0] as unknown as { [key: string]: Json },
+      samples[0] as unknown as { [key: string]: Json },
+      200_000,
+    );
     expect(check(hello, 0, "200 000 CPUs hello", failures)).toBe("accepted");
     const wideHello = parseHelperLine(hello) as HelloLine;
     const wideSample = parseHelperLine(sample) as SampleLine;
@@ -143,12 +158,21 @@ describe(`fuzzed helper lines (seed ${SEED})`, () => {
 });
 
 describe(`fuzzed recordings through replay (seed ${SEED})`, () => {
-  const INVALID_UTF8 = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90, 0x80, 0x80]), Buffer.from([0])];
+  const INVALID_UTF8 = [
+    Buffer.from([0xff]),
+    Buffer.from([0xc3]),
+    Buffer.from([0xed, 0xa0, 0x80]),
+    Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+    Buffer.from([0]),
+  ];
 
   /** a recording with byte-level damage on a few lines */
   function damaged(random: () => number, index: number): Buffer {
     const name = recordings[index % recordings.length]!;
-    const lines = readFileSync(join(FIXTURES, name), "utf8").trim().split("\n").map((line) => Buffer.from(line));
+    const lines = readFileSync(join(FIXTURES, name), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => Buffer.from(line));
     const damage = 1 + Math.floor(random() * 3);
     const done: string[] = [];
     for (let round = 0; round < damage; round++) {
@@ -162,7 +186,14 @@ describe(`fuzzed recordings through replay (seed ${SEED})`, () => {
       } else if (kind === 1) lines[at] = Buffer.concat([line, Buffer.from("\r")]);
       else if (kind === 2) lines[at] = line.subarray(0, Math.floor(random() * line.length));
       else if (kind === 3) lines.splice(at, 1);
-      else if (kind === 4) lines.splice(at, 0, Buffer.from(mutators[Math.floor(random() * mutators.length)]!.apply(JSON.parse(line.toString() || "null") as Json, line.toString(), random)));
+      else if (kind === 4)
+        lines.splice(
+          at,
+          0,
+          Buffer.from(
+            mutators[Math.floor(random() * mutators.length)]!.apply(JSON.parse(line.toString() || "null") as Json, line.toString(), random),
+          ),
+        );
       else if (kind === 5 && index % 50 === 0) lines[at] = Buffer.alloc(2 * 1024 * 1024, 0x61); // over the 1 MiB limit
     }
     return Buffer.concat(lines.flatMap((line) => [line, Buffer.from("\n")]));
@@ -210,7 +241,13 @@ describe("the live view on accepted fuzz", () => {
       const source = pushedSource("fuzz");
       const outcomes: ViewOutcome[] = [];
       const app = render(
-        <App open={async () => source} analyse={analyse} saveSnapshot={async () => []} onDone={(outcome) => outcomes.push(outcome)} mode="live" />,
+        <App
+          open={async () => source}
+          analyse={analyse}
+          saveSnapshot={async () => []}
+          onDone={(outcome) => outcomes.push(outcome)}
+          mode="live"
+        />,
       );
       try {
         source.push(hello);

@@ -27,8 +27,17 @@ const pick = <T>(items: readonly T[], random: () => number): T => items[Math.flo
 function slots(value: Json): [Json[] | { [key: string]: Json }, string | number][] {
   const found: [Json[] | { [key: string]: Json }, string | number][] = [];
   const walk = (node: Json) => {
-    if (Array.isArray(node)) node.forEach((child, index) => (found.push([node, index]), walk(child)));
-    else if (node !== null && typeof node === "object") for (const key of Object.keys(node)) found.push([node, key]), walk(node[key]!);
+    if (Array.isArray(node)) {
+      node.forEach((child, index) => {
+        found.push([node, index]);
+        walk(child);
+      });
+    } else if (node !== null && typeof node === "object") {
+      for (const key of Object.keys(node)) {
+        found.push([node, key]);
+        walk(node[key]!);
+      }
+    }
   };
   walk(value);
   return found;
@@ -38,7 +47,10 @@ function objects(value: Json): { [key: string]: Json }[] {
   const found: { [key: string]: Json }[] = [];
   const walk = (node: Json) => {
     if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === "object") (found.push(node), Object.values(node).forEach(walk));
+    else if (node !== null && typeof node === "object") {
+      found.push(node);
+      for (const child of Object.values(node)) walk(child);
+    }
   };
   walk(value);
   return found;
@@ -53,7 +65,18 @@ function set(value: Json, random: () => number, make: (old: Json) => Json): Json
 }
 
 const OTHER_TYPES: Json[] = [null, true, false, 0, -1, 1.5, "", "7", "x", [], {}, [1, 2], { a: 1 }];
-const HUGE_NUMBERS = ["1e308", "-1e308", "1e999", "-1e999", "9007199254740993", "-0", "4294967296", "1.7976931348623157e308", "5e-324", "123456789012345678901234567890"];
+const HUGE_NUMBERS = [
+  "1e308",
+  "-1e308",
+  "1e999",
+  "-1e999",
+  "9007199254740993",
+  "-0",
+  "4294967296",
+  "1.7976931348623157e308",
+  "5e-324",
+  "123456789012345678901234567890",
+];
 
 /** a number placeholder swapped in as raw text, so it reaches JSON.parse as written */
 const RAW = "@@raw-number@@";
@@ -62,7 +85,8 @@ export const mutators: Mutator[] = [
   { name: "type changed", apply: (v, _t, r) => JSON.stringify(set(v, r, () => pick(OTHER_TYPES, r))) },
   {
     name: "huge number",
-    apply: (v, _t, r) => JSON.stringify(set(v, r, (old) => (typeof old === "number" || r() < 0.3 ? RAW : old))).replace(`"${RAW}"`, pick(HUGE_NUMBERS, r)),
+    apply: (v, _t, r) =>
+      JSON.stringify(set(v, r, (old) => (typeof old === "number" || r() < 0.3 ? RAW : old))).replace(`"${RAW}"`, pick(HUGE_NUMBERS, r)),
   },
   {
     name: "deep nesting",
@@ -95,7 +119,7 @@ export const mutators: Mutator[] = [
     name: "byte noise",
     apply: (_v, t, r) => {
       const at = Math.floor(r() * t.length);
-      return t.slice(0, at) + pick(["\u0000", "\u001b[2J", "\ud800", "\"", "\\", "}", ",", "\u2028", "\ufffd"], r) + t.slice(at + 1);
+      return t.slice(0, at) + pick(["\u0000", "\u001b[2J", "\ud800", '"', "\\", "}", ",", "\u2028", "\ufffd"], r) + t.slice(at + 1);
     },
   },
   { name: "not an object", apply: (_v, _t, r) => JSON.stringify(pick<Json>([null, 1, "hello", [], [{ type: "sample" }], true], r)) },
@@ -111,7 +135,10 @@ export function manyCpus(hello: { [key: string]: Json }, sample: { [key: string]
   const wideHello = { ...hello, cpus: { online, possible: online } };
   const counters = sample.counters as { [key: string]: { [key: string]: Json } };
   const wideCounters = Object.fromEntries(
-    Object.entries(counters).map(([name, counter]) => [name, { ...counter, residue: online.map((slot) => ({ slot, pages: (slot % 3) - 1 })) }]),
+    Object.entries(counters).map(([name, counter]) => [
+      name,
+      { ...counter, residue: online.map((slot) => ({ slot, pages: (slot % 3) - 1 })) },
+    ]),
   );
   return [JSON.stringify(wideHello), JSON.stringify({ ...sample, counters: wideCounters })];
 }

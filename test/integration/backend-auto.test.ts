@@ -16,20 +16,44 @@ import { defaultSshOptions } from "../../src/transports/ssh-options.js";
 // the procfs estimate reads a real process: this test's own
 const PID = process.pid;
 const hello = (backend: "bpf" | "drgn") => ({
-  type: "hello", protocol: 1, backend, kernel: "6.18.0-test", drgn: backend === "drgn" ? "0.0.31" : null, page_size: 4096,
-  cpus: { online: [0, 1], possible: [0, 1] }, batch: 32, era: "percpu", era_source: "type",
-  layout: "struct percpu_counter [4]", slot_kind: "cpu", fault_around_pages: 16,
-  target: { pid: PID, comm: "node", start_time: 1, threads: 1 }, interval_ms: 100, smaps: false,
+  type: "hello",
+  protocol: 1,
+  backend,
+  kernel: "6.18.0-test",
+  drgn: backend === "drgn" ? "0.0.31" : null,
+  page_size: 4096,
+  cpus: { online: [0, 1], possible: [0, 1] },
+  batch: 32,
+  era: "percpu",
+  era_source: "type",
+  layout: "struct percpu_counter [4]",
+  slot_kind: "cpu",
+  fault_around_pages: 16,
+  target: { pid: PID, comm: "node", start_time: 1, threads: 1 },
+  interval_ms: 100,
+  smaps: false,
   ...(backend === "bpf" ? { bpf: { per_cpu_offsets: "kallsyms", insns: 300, btf_ms: 40, load_ms: 2 } } : {}),
 });
-const counter = { count: 5, cached: 5, exact: 6, residue: [{ slot: 0, pages: 1 }, { slot: 1, pages: 0 }] };
+const counter = {
+  count: 5,
+  cached: 5,
+  exact: 6,
+  residue: [
+    { slot: 0, pages: 1 },
+    { slot: 1, pages: 0 },
+  ],
+};
 const sample = {
-  type: "sample", seq: 0, mono_ms: 1000, threads: 1,
+  type: "sample",
+  seq: 0,
+  mono_ms: 1000,
+  threads: 1,
   counters: { file: counter, anon: counter, shmem: counter, swap: { ...counter, exact: 5, residue: [] } },
   proc: {
     statm: { size: 10, resident: 15, shared: 5 },
     status: { VmRSS: 60, RssAnon: 20, RssFile: 20, RssShmem: 20, VmSwap: 0, VmHWM: 60 },
-    stat_rss: 15, smaps_rollup: null,
+    stat_rss: 15,
+    smaps_rollup: null,
   },
   read_us: 10,
 };
@@ -51,7 +75,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function scriptedHelper(acts: { bpf: Act; drgn: Act }): Buffer {
   return Buffer.from(
-    [
+    `${[
       "import json, os, sys",
       "argv = sys.argv[1:]",
       "backend = argv[argv.index('--backend') + 1] if '--backend' in argv else 'drgn'",
@@ -60,7 +84,7 @@ function scriptedHelper(acts: { bpf: Act; drgn: Act }): Buffer {
       "for line in act.get('lines', []): print(json.dumps(line), flush=True)",
       "sys.stderr.write(act.get('stderr', ''))",
       "sys.exit(act.get('exit', 0))",
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
 }
 
@@ -74,7 +98,12 @@ afterEach(async () => {
 });
 
 const target = (backend: TargetOptions["backend"]): TargetOptions => ({
-  pid: PID, backend, intervalMs: 100, count: 1, smaps: false, ssh: defaultSshOptions(),
+  pid: PID,
+  backend,
+  intervalMs: 100,
+  count: 1,
+  smaps: false,
+  ssh: defaultSshOptions(),
 });
 
 async function open(acts: { bpf: Act; drgn: Act }, backend: TargetOptions["backend"] = "auto") {
@@ -110,10 +139,18 @@ describe("--backend auto", () => {
   });
 
   it("moves on to drgn when the kernel has no BTF, in one line that says why and how to fix it", async () => {
-    const { source, notices, lines } = await open({ bpf: fails("no-btf", "no /sys/kernel/btf/vmlinux on 6.18.0-test", 4), drgn: works("drgn") });
+    const { source, notices, lines } = await open({
+      bpf: fails("no-btf", "no /sys/kernel/btf/vmlinux on 6.18.0-test", 4),
+      drgn: works("drgn"),
+    });
     expect(source.backend?.used).toBe("drgn");
     expect(source.backend?.skipped).toEqual([
-      { backend: "bpf", code: "no-btf", reason: "no /sys/kernel/btf/vmlinux on 6.18.0-test", hint: expect.stringContaining("CONFIG_DEBUG_INFO_BTF") },
+      {
+        backend: "bpf",
+        code: "no-btf",
+        reason: "no /sys/kernel/btf/vmlinux on 6.18.0-test",
+        hint: expect.stringContaining("CONFIG_DEBUG_INFO_BTF"),
+      },
     ]);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/^bpf not used \(no-btf\): no \/sys\/kernel\/btf\/vmlinux on 6\.18\.0-test; fix: .*CONFIG_DEBUG_INFO_BTF/);
@@ -129,8 +166,18 @@ describe("--backend auto", () => {
       requested: "auto",
       used: "procfs",
       skipped: [
-        { backend: "bpf", code: "bpf-refused", reason: "bpf(BPF_PROG_LOAD) failed: Operation not permitted", hint: "grant CAP_BPF and CAP_PERFMON" },
-        { backend: "drgn", code: "no-debug-info", reason: "no vmlinux debug info for 6.18.0-test", hint: "apt install linux-image-6.18.0-test-dbg" },
+        {
+          backend: "bpf",
+          code: "bpf-refused",
+          reason: "bpf(BPF_PROG_LOAD) failed: Operation not permitted",
+          hint: "grant CAP_BPF and CAP_PERFMON",
+        },
+        {
+          backend: "drgn",
+          code: "no-debug-info",
+          reason: "no vmlinux debug info for 6.18.0-test",
+          hint: "apt install linux-image-6.18.0-test-dbg",
+        },
       ],
     });
     expect(notices.slice(0, 2)).toEqual([
@@ -171,9 +218,18 @@ describe("--backend auto", () => {
   it("not root and no sudo to be had: each kernel backend says so (no-sudo), not 'install python3'", async () => {
     // a real spawn of a sudo that is not there, whatever this machine has
     const local = localTransport();
-    const noSudo = { ...local, start: (argv: string[]) => local.start(argv[0] === "sudo" ? ["/nonexistent/sudo", ...argv.slice(1)] : argv) };
+    const noSudo = {
+      ...local,
+      start: (argv: string[]) => local.start(argv[0] === "sudo" ? ["/nonexistent/sudo", ...argv.slice(1)] : argv),
+    };
     const notices: string[] = [];
-    const source = await openBackend(noSudo, target("auto"), true, (line) => notices.push(line), scriptedHelper({ bpf: works("bpf"), drgn: works("drgn") }));
+    const source = await openBackend(
+      noSudo,
+      target("auto"),
+      true,
+      (line) => notices.push(line),
+      scriptedHelper({ bpf: works("bpf"), drgn: works("drgn") }),
+    );
     opened.push(source);
     expect(source.backend?.used).toBe("procfs");
     expect(source.backend?.skipped.map((skip) => `${skip.backend} ${skip.code}`)).toEqual(["bpf no-sudo", "drgn no-sudo"]);

@@ -235,12 +235,15 @@ describe.skipIf(!existsSync(CLI))("bad input to the real CLI: one line, the docu
 
   // Malformed --host values must be refused in one line before any connection (or DNS lookup).
   describe("hosts", () => {
-    it.each([[["1", "--host", ""]], [["1", "--host", "web\n01"]], [["1", "--host", "[::1"]], [["1", "--host", "a:1:2"]], [["watch", "1", "--host", "a b"]]])(
-      "%j is bad input (2)",
-      async (argv) => {
-        await refused(argv, EXIT.badInput);
-      },
-    );
+    it.each([
+      [["1", "--host", ""]],
+      [["1", "--host", "web\n01"]],
+      [["1", "--host", "[::1"]],
+      [["1", "--host", "a:1:2"]],
+      [["watch", "1", "--host", "a b"]],
+    ])("%j is bad input (2)", async (argv) => {
+      await refused(argv, EXIT.badInput);
+    });
   });
 
   // Names a process can give itself: the error line shows them printable (src/text/printable.ts).

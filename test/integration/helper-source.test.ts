@@ -11,19 +11,43 @@ import { localTransport } from "../../src/transports/local-transport.js";
 import type { Transport } from "../../src/transports/transport.js";
 
 const hello = {
-  type: "hello", protocol: 1, backend: "drgn", kernel: "6.12.0-test", drgn: "0.0.31", page_size: 4096,
-  cpus: { online: [0, 1], possible: [0, 1] }, batch: 32, era: "percpu", era_source: "type",
-  layout: "struct percpu_counter [4]", slot_kind: "cpu", fault_around_pages: 16,
-  target: { pid: 42, comm: "t", start_time: 1, threads: 1 }, interval_ms: 100, smaps: false,
+  type: "hello",
+  protocol: 1,
+  backend: "drgn",
+  kernel: "6.12.0-test",
+  drgn: "0.0.31",
+  page_size: 4096,
+  cpus: { online: [0, 1], possible: [0, 1] },
+  batch: 32,
+  era: "percpu",
+  era_source: "type",
+  layout: "struct percpu_counter [4]",
+  slot_kind: "cpu",
+  fault_around_pages: 16,
+  target: { pid: 42, comm: "t", start_time: 1, threads: 1 },
+  interval_ms: 100,
+  smaps: false,
 };
-const counter = (n: number) => ({ count: n, cached: n, exact: n + 1, residue: [{ slot: 0, pages: 1 }, { slot: 1, pages: 0 }] });
+const counter = (n: number) => ({
+  count: n,
+  cached: n,
+  exact: n + 1,
+  residue: [
+    { slot: 0, pages: 1 },
+    { slot: 1, pages: 0 },
+  ],
+});
 const sample = (seq: number) => ({
-  type: "sample", seq, mono_ms: 1000 + seq, threads: 1,
+  type: "sample",
+  seq,
+  mono_ms: 1000 + seq,
+  threads: 1,
   counters: { file: counter(1), anon: counter(2), shmem: counter(3), swap: counter(0) },
   proc: {
     statm: { size: 10, resident: 9, shared: 4 },
     status: { VmRSS: 36, RssAnon: 8, RssFile: 16, RssShmem: 12, VmSwap: 0, VmHWM: 40 },
-    stat_rss: 6, smaps_rollup: null,
+    stat_rss: 6,
+    smaps_rollup: null,
   },
   read_us: 10,
 });
@@ -31,7 +55,7 @@ const sample = (seq: number) => ({
 /** A python helper that prints `lines` and then, if `echoControl`, answers each control line with a sample. */
 function scriptedHelper(lines: unknown[], tail = ""): Buffer {
   const printed = lines.map((line) => `print(${JSON.stringify(typeof line === "string" ? line : JSON.stringify(line))}, flush=True)`);
-  return Buffer.from(["import os, sys, json", ...printed, tail].join("\n") + "\n");
+  return Buffer.from(`${["import os, sys, json", ...printed, tail].join("\n")}\n`);
 }
 
 const opened: SampleSource[] = [];
@@ -57,7 +81,12 @@ async function drain(source: SampleSource): Promise<{ lines: HelperLine[]; error
 
 describe("drgn source over a local child process", () => {
   it("yields validated hello and sample lines in order, and passes the helper its arguments", async () => {
-    const source = await open(scriptedHelper([hello, sample(0), sample(1)], "print(json.dumps({'type':'progress','step':'sampling','message':' '.join(sys.argv[1:])}))"));
+    const source = await open(
+      scriptedHelper(
+        [hello, sample(0), sample(1)],
+        "print(json.dumps({'type':'progress','step':'sampling','message':' '.join(sys.argv[1:])}))",
+      ),
+    );
     const { lines, error } = await drain(source);
     expect(error).toBeUndefined();
     expect(lines.map((line) => line.type)).toEqual(["hello", "sample", "sample", "progress"]);
@@ -74,7 +103,12 @@ describe("drgn source over a local child process", () => {
   });
 
   it("turns an error line into its exit code and hint", async () => {
-    const line = { type: "error", code: "no-debug-info", message: "no vmlinux debug info for 6.12", hint: "apt install linux-image-6.12-dbg" };
+    const line = {
+      type: "error",
+      code: "no-debug-info",
+      message: "no vmlinux debug info for 6.12",
+      hint: "apt install linux-image-6.12-dbg",
+    };
     const { error } = await drain(await open(scriptedHelper([line], "sys.exit(1)")));
     expect(error?.exitCode).toBe(EXIT.missingPrerequisite);
     expect(error?.code).toBe("no-debug-info");
@@ -95,7 +129,11 @@ describe("drgn source over a local child process", () => {
       start: async (argv) => Object.assign(await local.start(argv), { connectionLost: true }),
       close: () => local.close(),
     };
-    const source = await openHelperSource(dropping, { pid: 42, intervalMs: 100, smaps: false, sudo: false }, scriptedHelper([hello], "sys.exit(0)"));
+    const source = await openHelperSource(
+      dropping,
+      { pid: 42, intervalMs: 100, smaps: false, sudo: false },
+      scriptedHelper([hello], "sys.exit(0)"),
+    );
     opened.push(source);
     const { error } = await drain(source);
     expect(error?.exitCode).toBe(EXIT.sshFailure);
@@ -178,7 +216,10 @@ describe("drgn source over a local child process", () => {
     const endless = scriptedHelper([], "chunk = b'x' * 65536\nfor _ in range(1024): os.write(1, chunk)\nwhile os.read(0, 100): pass");
     const { lines, error } = await drain(await open(endless));
     expect(lines).toEqual([]);
-    expect(error).toMatchObject({ exitCode: EXIT.helperFailure, message: "drgn helper on this machine printed a line longer than 1 MiB: not a helper line" });
+    expect(error).toMatchObject({
+      exitCode: EXIT.helperFailure,
+      message: "drgn helper on this machine printed a line longer than 1 MiB: not a helper line",
+    });
   });
 
   it("restarts a helper whose heartbeat ran out while rssdrift was suspended, and says so", async () => {
@@ -219,14 +260,19 @@ describe("drgn source over a local child process", () => {
       else if (line.type === "progress") notices.push(line.message);
       else if (line.type === "sample" && notices.length > 0 && ++samplesAfterRestart === 3) break;
     }
-    expect(notices[0]).toBe("the helper on this machine heard nothing from rssdrift for 1 s (suspended?) and stopped, as it should; started it again");
+    expect(notices[0]).toBe(
+      "the helper on this machine heard nothing from rssdrift for 1 s (suspended?) and stopped, as it should; started it again",
+    );
     // a second helper process, whose samples go on in the same stream (its repeated hello is not passed on)
     expect(pids).toHaveLength(2);
     expect(pids[0]).not.toBe(pids[1]);
   });
 
   it("does not restart a helper whose heartbeat ran out before it sampled: one clear error", async () => {
-    const stuck = scriptedHelper([], "import signal\nsignal.signal(signal.SIGALRM, lambda *_: os._exit(142))\nsignal.alarm(1)\nwhile os.read(0, 100): pass");
+    const stuck = scriptedHelper(
+      [],
+      "import signal\nsignal.signal(signal.SIGALRM, lambda *_: os._exit(142))\nsignal.alarm(1)\nwhile os.read(0, 100): pass",
+    );
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     let source: SampleSource;
     try {

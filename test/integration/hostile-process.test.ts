@@ -18,9 +18,6 @@ vi.setConfig({ testTimeout: 30_000 });
 const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...env } = process.env;
 const runCli = (args: string[]) => runBuiltCli(args, env);
 
-
-
-
 let target: NamedProcess;
 beforeAll(async () => {
   expect(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run npm run build`).toBe(true);
@@ -67,7 +64,10 @@ describe("a process named to attack the terminal, through the built CLI", () => 
   it("watch --json keeps the exact name on every line", async () => {
     const run = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100", "--json"]);
     expectClean(run, "watch --json");
-    const comms = run.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as JsonReport).hello.target.comm);
+    const comms = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as JsonReport).hello.target.comm);
     expect(comms).toEqual([HOSTILE.comm, HOSTILE.comm]);
   });
 
@@ -75,7 +75,18 @@ describe("a process named to attack the terminal, through the built CLI", () => 
     const dir = mkdtempSync(join(tmpdir(), "rssdrift-hostile-"));
     try {
       const file = join(dir, "run.jsonl");
-      const watch = await runCli(["watch", String(target.pid), "--backend", "procfs", "--count", "2", "--interval", "100", "--record", file]);
+      const watch = await runCli([
+        "watch",
+        String(target.pid),
+        "--backend",
+        "procfs",
+        "--count",
+        "2",
+        "--interval",
+        "100",
+        "--record",
+        file,
+      ]);
       expectClean(watch, "watch --record");
       expectNoRawControls(readFileSync(file, "utf8"), "the recording");
       const replay = await runCli(["replay", file, "--json"]);
@@ -99,4 +110,3 @@ describe("a process named to attack the terminal, through the built CLI", () => 
     }
   });
 });
-

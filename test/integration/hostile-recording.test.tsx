@@ -47,11 +47,16 @@ describe("a hostile recording in the live view", () => {
     expect(frame).toContain("drgn 0.0.31\\x9b2J");
     expect(frame).toContain(HOSTILE.shownComm);
     // the status line wraps: compare it without the breaks
-    expect(frame.replace(/\s+/g, " ")).toContain(`process exited (pid 689 (${HOSTILE.shownComm}) exited: no process\\r\\nrssdrift: all good`);
+    expect(frame.replace(/\s+/g, " ")).toContain(
+      `process exited (pid 689 (${HOSTILE.shownComm}) exited: no process\\r\\nrssdrift: all good`,
+    );
     app.stdin.write("x");
     await until(() => outcomes.length > 0, "the app ending");
     // the error itself stays exact: the entry point makes its own printable line of it
-    expect(outcomes[0]).toMatchObject({ kind: "ended", end: { kind: "exited", error: { message: expect.stringContaining(HOSTILE.comm) } } });
+    expect(outcomes[0]).toMatchObject({
+      kind: "ended",
+      end: { kind: "exited", error: { message: expect.stringContaining(HOSTILE.comm) } },
+    });
   });
 
   it("saves a snapshot whose JSON keeps the exact strings and whose Markdown shows escapes", async () => {
@@ -91,8 +96,6 @@ describe("a hostile recording in the live view", () => {
     await frameWith(app, "process exited");
   });
 });
-
-
 
 describe("the built CLI on a hostile recording", () => {
   it("replays it as lines: escapes on stdout and stderr, one error line, exit 3", async () => {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { analyse } from "../../src/analysis/analyse.js";
-import { EXIT, RssdriftError } from "../../src/errors.js";
+import { EXIT, type RssdriftError } from "../../src/errors.js";
 import type { HelloLine, HelperLine, SampleLine } from "../../src/schema/helper-line.js";
 import { openProcfsSource } from "../../src/sources/procfs-source.js";
 import { localTransport } from "../../src/transports/local-transport.js";
@@ -65,7 +65,9 @@ describe("procfs backend on real processes", () => {
     }
   });
 
-  it("reads a process whose name holds newlines, parentheses or a forged delimiter, and keeps the name exact", { timeout: 30_000 }, async () => {
+  it("reads a process whose name holds newlines, parentheses or a forged delimiter, and keeps the name exact", {
+    timeout: 30_000,
+  }, async () => {
     // "\n@@rssdrift ok" forged a file boundary in the reader's old in-band delimiter (exit 5)
     for (const name of ["a\nb", "\n@@rssdrift ok", "x) Z 1 2 (y\n", "\u001b]0;PWNED\u0007", "\n\n\n"]) {
       const target = await startNamedProcess(name);
@@ -163,7 +165,9 @@ describe("procfs backend on real processes", () => {
 
   it("refuses a zombie", async () => {
     // the parent forks a child that exits at once and is never reaped
-    const { firstLine } = await startPython("import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\nsys.stdin.read()");
+    const { firstLine } = await startPython(
+      "import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\nsys.stdin.read()",
+    );
     const zombie = Number(firstLine);
     for (let tries = 0; tries < 100; tries++) {
       const error = await failure(zombie);
@@ -202,8 +206,13 @@ describe("procfs backend on real processes", () => {
 function asNobody(userNamespace: boolean): Transport {
   const inner = localTransport();
   const prefix = [
-    "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-    "env", "PATH=/usr/local/bin:/usr/bin:/bin",
+    "setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--",
+    "env",
+    "PATH=/usr/local/bin:/usr/bin:/bin",
     ...(userNamespace ? ["unshare", "-U", "-r", "--"] : []),
   ];
   return { where: "this machine", start: (argv) => inner.start([...prefix, ...argv]), close: () => inner.close() };

@@ -49,7 +49,9 @@ beforeAll(() => {
   const cwd = join(dir, "checkout");
   const pythonPath = join(dir, "pythonpath");
   const userBase = join(dir, "userbase");
-  const version = execFileSync(DEFAULT_PYTHON, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" }).trim();
+  const version = execFileSync(DEFAULT_PYTHON, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+    encoding: "utf8",
+  }).trim();
   const userSite = join(userBase, "lib", `python${version}`, "site-packages");
   for (const path of [markers, cwd, pythonPath, userSite]) mkdirSync(path, { recursive: true });
   for (const name of PLANTED) {
@@ -58,10 +60,14 @@ beforeAll(() => {
     plant(userSite, name, "usersite");
   }
   // a .pth line that starts with `import` is executed by site.py for each site-packages directory
-  writeFileSync(join(userSite, "rssdrift-evil.pth"), `import os; open(${JSON.stringify(join(markers, "pth-from-usersite"))}, "w").close()\n`);
+  writeFileSync(
+    join(userSite, "rssdrift-evil.pth"),
+    `import os; open(${JSON.stringify(join(markers, "pth-from-usersite"))}, "w").close()\n`,
+  );
   writeFileSync(join(dir, "startup.py"), `open(${JSON.stringify(join(markers, "startup"))}, "w").close()\n`);
   // nobody must be able to read the planted files and leave markers, or that run would prove nothing
-  for (const path of [dir, cwd, pythonPath, userBase, join(userBase, "lib"), join(userBase, "lib", `python${version}`), userSite]) chmodSync(path, 0o755);
+  for (const path of [dir, cwd, pythonPath, userBase, join(userBase, "lib"), join(userBase, "lib", `python${version}`), userSite])
+    chmodSync(path, 0o755);
   chmodSync(markers, 0o777);
 
   for (const name of HOSTILE_ENV) saved.env[name] = process.env[name];
@@ -91,7 +97,9 @@ describe("the test's own planted modules", () => {
     expect(exit.code).toBe(0);
     expect(stderr).toContain("PLANTED json RAN");
     // the first usercustomize on sys.path wins: PYTHONPATH's; the user site's .pth shows that one is read too
-    expect(markersLeft()).toEqual(expect.arrayContaining(["json-from-cwd", "drgn-from-cwd", "ctypes-from-cwd", "sitecustomize-from-pythonpath", "pth-from-usersite"]));
+    expect(markersLeft()).toEqual(
+      expect.arrayContaining(["json-from-cwd", "drgn-from-cwd", "ctypes-from-cwd", "sitecustomize-from-pythonpath", "pth-from-usersite"]),
+    );
   });
 });
 
@@ -179,16 +187,12 @@ describe.skipIf(!isRoot)("isolated Python", { timeout: 60_000 }, () => {
       removeDir(sshDir);
     });
 
-    isolationChecks(
-      "through exec channels",
-      async () => {
-        const options = { ...defaultSshOptions(), configFile: join(sshDir, "config") };
-        const transport = await openSshTransport("srv", options, () => undefined, { home: sshDir, env: { PATH: process.env.PATH } });
-        transports.push(transport);
-        return transport;
-      },
-      [DEFAULT_PYTHON, DISTRO_PYTHON],
-    );
+    isolationChecks("through exec channels", async () => {
+      const options = { ...defaultSshOptions(), configFile: join(sshDir, "config") };
+      const transport = await openSshTransport("srv", options, () => undefined, { home: sshDir, env: { PATH: process.env.PATH } });
+      transports.push(transport);
+      return transport;
+    }, [DEFAULT_PYTHON, DISTRO_PYTHON]);
 
     it("runs its commands where the planted modules are found (a Python without -I imports them)", async () => {
       const options = { ...defaultSshOptions(), configFile: join(sshDir, "config") };

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDoctor } from "../../src/doctor/run-doctor.js";
-import { RssdriftError } from "../../src/errors.js";
+import type { RssdriftError } from "../../src/errors.js";
 import { BOOTSTRAP, HELPER_SCRIPT_PATH, helperBundle, helperPreamble, type HelperOptions } from "../../src/sources/helper-launch.js";
 import type { HelperLine } from "../../src/schema/helper-line.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
@@ -34,7 +34,10 @@ beforeAll(() => {
   }
   wrapper = join(dir, "rssdrift-helper");
   const source = readFileSync(WRAPPER_SOURCE, "utf8");
-  const installed = source.replace('REVIEWED_HELPER = "/usr/local/lib/rssdrift/rss_stat.py"', `REVIEWED_HELPER = ${JSON.stringify(reviewed)}`);
+  const installed = source.replace(
+    'REVIEWED_HELPER = "/usr/local/lib/rssdrift/rss_stat.py"',
+    `REVIEWED_HELPER = ${JSON.stringify(reviewed)}`,
+  );
   expect(installed).not.toBe(source);
   writeFileSync(wrapper, installed, { mode: 0o755 });
 });
@@ -60,7 +63,15 @@ async function runWrapper(args: string[], stdin: Buffer | string = "") {
  * itself answered, with a sample or with one of its own verdicts on this kernel (`verdicts`).
  */
 async function expectHelperAnswered(options: Partial<HelperOptions>, verdicts: string[]): Promise<void> {
-  const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, count: 1, smaps: false, sudo: false, python: wrapper, ...options });
+  const source = await openHelperSource(localTransport(), {
+    pid: process.pid,
+    intervalMs: 1000,
+    count: 1,
+    smaps: false,
+    sudo: false,
+    python: wrapper,
+    ...options,
+  });
   const lines: string[] = [];
   let error: unknown;
   try {
@@ -145,7 +156,11 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
   });
 
   it("through rssdrift, a refusal is one helper-failure error that says why", async () => {
-    const source = await openHelperSource(localTransport(), { pid: process.pid, intervalMs: 1000, smaps: false, sudo: false, python: wrapper }, Buffer.from("print('hi')\n"));
+    const source = await openHelperSource(
+      localTransport(),
+      { pid: process.pid, intervalMs: 1000, smaps: false, sudo: false, python: wrapper },
+      Buffer.from("print('hi')\n"),
+    );
     const error = await (async () => {
       try {
         for await (const _ of source) void _;
@@ -160,10 +175,19 @@ describe.skipIf(!isRoot)("the sudo wrapper", () => {
 
   it("refuses a command line that is not rssdrift's, and arguments the helper is not sent", async () => {
     const preamble = helperPreamble();
-    for (const args of [["--pid", "1", "--vm", "/run"], ["--pid", "1", "--interval", "1e3"], ["--pid", "1", "--bogus"], ["--pid"], ["--pid", "1", "--backend", "kcore"], ["--pid", "me"]]) {
+    for (const args of [
+      ["--pid", "1", "--vm", "/run"],
+      ["--pid", "1", "--interval", "1e3"],
+      ["--pid", "1", "--bogus"],
+      ["--pid"],
+      ["--pid", "1", "--backend", "kcore"],
+      ["--pid", "me"],
+    ]) {
       const { exit, stderr } = await runWrapper(args, preamble);
       expect(exit.code, args.join(" ")).toBe(REFUSED);
-      expect(stderr).toMatch(/refused: (unexpected helper argument|--interval takes a number|--backend takes one of drgn, bpf|--pid takes a number)/);
+      expect(stderr).toMatch(
+        /refused: (unexpected helper argument|--interval takes a number|--backend takes one of drgn, bpf|--pid takes a number)/,
+      );
     }
     const command = await localTransport().start([wrapper, "-c", "import os; os.system('id')"]);
     command.stdin.end();

@@ -34,8 +34,15 @@ interface HelperRun {
 async function readInGuest(suite: LabSuite, pid: number, backend: "drgn" | "bpf"): Promise<HelperRun> {
   const argv = ["python3", "-I", "-c", BOOTSTRAP, "--pid", String(pid), "--backend", backend, "--smaps"];
   const result = await inGuest(suite, argv, helperPreamble());
-  const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string });
-  expect({ code: result.code, stderr: result.stderr, last: lines.at(-1)?.type }, result.stdout).toEqual({ code: 0, stderr: "", last: "sample" });
+  const lines = result.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string });
+  expect({ code: result.code, stderr: result.stderr, last: lines.at(-1)?.type }, result.stdout).toEqual({
+    code: 0,
+    stderr: "",
+    last: "sample",
+  });
   return { hello: lines.at(-2) as HelperRun["hello"], sample: lines.at(-1) as SampleLine };
 }
 
@@ -61,7 +68,9 @@ sys.stdin.read()
 `;
 
 async function startManyThreads(suite: LabSuite, threads: number): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child = spawn(labScript, ["ssh", suite, "--", "python3", "-c", MANY_THREADS, String(threads)], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(labScript, ["ssh", suite, "--", "python3", "-c", MANY_THREADS, String(threads)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   child.stdin.on("error", () => undefined);
   const ended = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
@@ -81,7 +90,8 @@ describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", (
   useLabVm(suite, {
     afterBoot: async () => {
       const online = await guestOnlineCpus(suite);
-      if (!online.includes(3)) throw new Error(`the ${suite} VM has CPUs ${online.join(",")}; these tests need 0-3 (lab up ${suite} --cpus 4)`);
+      if (!online.includes(3))
+        throw new Error(`the ${suite} VM has CPUs ${online.join(",")}; these tests need 0-3 (lab up ${suite} --cpus 4)`);
       await copyDriftTarget(suite);
     },
     beforeDown: async () => {
@@ -108,8 +118,10 @@ describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", (
       expect(fromBpf).toEqual(fromDrgn);
       expect(bpf.hello).toMatchObject({ backend: "bpf", drgn: null, era, slot_kind: slotKind, target: { pid } });
       expect(perCpuOffsets).toContain(extra!.per_cpu_offsets);
-      console.log(`${suite} (${bpf.hello.kernel}) pid ${pid}: layout "${bpf.hello.layout}", batch ${bpf.hello.batch}, ` +
-        `bpf ${JSON.stringify(extra)}`);
+      console.log(
+        `${suite} (${bpf.hello.kernel}) pid ${pid}: layout "${bpf.hello.layout}", batch ${bpf.hello.batch}, ` +
+          `bpf ${JSON.stringify(extra)}`,
+      );
     }
   });
 
@@ -119,13 +131,19 @@ describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", (
         const ours = bpf.sample.counters![name];
         const reference = drgn.sample.counters![name];
         expect({ pid, name, count: ours.count, exact: ours.exact, residue: bySlot(ours.residue) }).toEqual({
-          pid, name, count: reference.count, exact: reference.exact, residue: bySlot(reference.residue),
+          pid,
+          name,
+          count: reference.count,
+          exact: reference.exact,
+          residue: bySlot(reference.residue),
         });
       }
       const anon = bpf.sample.counters!.anon;
-      console.log(`${suite} pid ${pid} (cpus ${target.cpus.join(",")}, ${target.pages} pages each): anon count ${anon.count}, ` +
-        `exact ${anon.exact}, slots ${JSON.stringify(bySlot(anon.residue).filter((slot) => slot.pages !== 0))}; ` +
-        `drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`);
+      console.log(
+        `${suite} pid ${pid} (cpus ${target.cpus.join(",")}, ${target.pages} pages each): anon count ${anon.count}, ` +
+          `exact ${anon.exact}, slots ${JSON.stringify(bySlot(anon.residue).filter((slot) => slot.pages !== 0))}; ` +
+          `drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`,
+      );
     }
   });
 
@@ -139,13 +157,18 @@ describe.each(suites)("the bpf backend on the $suite lab VM agrees with drgn", (
       const ours = bpf.sample.counters![name];
       const reference = drgn.sample.counters![name];
       expect({ name, count: ours.count, exact: ours.exact, residue: bySlot(ours.residue) }).toEqual({
-        name, count: reference.count, exact: reference.exact, residue: bySlot(reference.residue),
+        name,
+        count: reference.count,
+        exact: reference.exact,
+        residue: bySlot(reference.residue),
       });
     }
     const anon = bpf.sample.counters!.anon;
-    console.log(`${suite} pid ${target.pid}, 151 threads: anon count ${anon.count}, exact ${anon.exact}, ` +
-      `${anon.residue.length} slots, ${anon.residue.filter((slot) => slot.pages !== 0).length} non-zero; ` +
-      `bpf ${JSON.stringify(bpf.hello.bpf)}; drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`);
+    console.log(
+      `${suite} pid ${target.pid}, 151 threads: anon count ${anon.count}, exact ${anon.exact}, ` +
+        `${anon.residue.length} slots, ${anon.residue.filter((slot) => slot.pages !== 0).length} non-zero; ` +
+        `bpf ${JSON.stringify(bpf.hello.bpf)}; drgn read ${drgn.sample.read_us} µs, bpf ${bpf.sample.read_us} µs`,
+    );
   });
 
   it("the exact ANON count is smaps_rollup's Anonymous, and the pinned workers' faults are in it", () => {

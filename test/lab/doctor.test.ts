@@ -19,7 +19,10 @@ function capture(): { ctx: ProcessContext; out: () => string } {
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (chunk) => (out += chunk));
-  return { ctx: { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal }, out: () => out };
+  return {
+    ctx: { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal },
+    out: () => out,
+  };
 }
 
 const checkNames = ["root", "lockdown", "python3", "BTF", "capabilities", "bpf()", "/proc/kcore", "drgn", "debug info", "rss_stat era"];
@@ -44,7 +47,9 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
     expect(out()).toContain(`kernel ${env().LAB_KERNEL}`);
     expect(out()).toContain(`drgn ${env().LAB_DRGN!.replace(/-\d+$/, "")}`); // the Debian revision is not in __version__
     expect(out()).toContain(`/usr/lib/debug/boot/vmlinux-${env().LAB_KERNEL} (has .debug_info)`);
-    expect(out()).toMatch(new RegExp(`✔ rss_stat era +${era} \\(from mm_struct's types: mm->rss_stat is ${layout.replace(/[[\]]/g, "\\$&")}`));
+    expect(out()).toMatch(
+      new RegExp(`✔ rss_stat era +${era} \\(from mm_struct's types: mm->rss_stat is ${layout.replace(/[[\]]/g, "\\$&")}`),
+    );
     expect(out()).toContain("All green");
   });
 

@@ -39,9 +39,29 @@ beforeAll(async () => {
     inbound.pipe(outbound).pipe(inbound);
   });
   await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-  const common = ["  User root", "  HostName 127.0.0.1", `  IdentityFile ${env.LAB_KEY}`, "  IdentitiesOnly yes", `  UserKnownHostsFile ${env.LAB_KNOWN_HOSTS}`, "  ConnectTimeout 20"];
+  const common = [
+    "  User root",
+    "  HostName 127.0.0.1",
+    `  IdentityFile ${env.LAB_KEY}`,
+    "  IdentitiesOnly yes",
+    `  UserKnownHostsFile ${env.LAB_KNOWN_HOSTS}`,
+    "  ConnectTimeout 20",
+  ];
   const relayPort = (relay.address() as { port: number }).port;
-  writeFileSync(config, ["Host lab", `  Port ${env.LAB_PORT}`, ...common, "", "Host lab-relay", `  Port ${relayPort}`, `  HostKeyAlias [127.0.0.1]:${env.LAB_PORT}`, ...common, ""].join("\n"));
+  writeFileSync(
+    config,
+    [
+      "Host lab",
+      `  Port ${env.LAB_PORT}`,
+      ...common,
+      "",
+      "Host lab-relay",
+      `  Port ${relayPort}`,
+      `  HostKeyAlias [127.0.0.1]:${env.LAB_PORT}`,
+      ...common,
+      "",
+    ].join("\n"),
+  );
 });
 afterAll(async () => {
   if (targets.length > 0) await inGuest(SUITE, ["kill", ...targets.map(String)]);
@@ -52,7 +72,11 @@ afterAll(async () => {
 
 /** An idle process in the guest, detached from our ssh session; each case has its own. */
 async function startTarget(): Promise<number> {
-  const out = await inGuestOk(SUITE, ["sh", "-c", 'setsid nohup python3 -I -c "import time; time.sleep(900)" >/dev/null 2>&1 </dev/null & echo $!']);
+  const out = await inGuestOk(SUITE, [
+    "sh",
+    "-c",
+    'setsid nohup python3 -I -c "import time; time.sleep(900)" >/dev/null 2>&1 </dev/null & echo $!',
+  ]);
   const pid = Number(out.trim());
   targets.push(pid);
   return pid;
@@ -89,9 +113,15 @@ function startCli(args: string[]): Running {
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end();
-  const ended = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  const ended = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
   return {
-    samples: () => stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { sample: { seq: number } }),
+    samples: () =>
+      stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { sample: { seq: number } }),
     stderr: () => stderr,
     ended,
     signal: (name) => child.kill(name),
@@ -110,7 +140,9 @@ const watchArgs = (pid: number, host = "lab") => ["watch", String(pid), "--host"
 
 /** Its progress notices aside (`rssdrift: bpf, reading pid …`), what rssdrift said on stderr. */
 function finalLines(stderr: string): string[] {
-  return stderrLines({ stderr }).filter((line) => !/^rssdrift: (bpf, reading|reading the kernel's BTF|loading the kernel's debug info|drgn|reconnect)/.test(line));
+  return stderrLines({ stderr }).filter(
+    (line) => !/^rssdrift: (bpf, reading|reading the kernel's BTF|loading the kernel's debug info|drgn|reconnect)/.test(line),
+  );
 }
 
 function expectNoStack(stderr: string): void {
@@ -157,7 +189,12 @@ describe("faults over SSH, in the lab (bookworm)", () => {
     const [after] = await untilHelpers(pid, 1); // the first one ended with its session: only the new one
     expect(after).not.toEqual(before);
     // the stream went on: after the cut the new helper counts again from 0, nothing else broke
-    expect(run.samples().slice(cutAt).some((line) => line.sample.seq === 0)).toBe(true);
+    expect(
+      run
+        .samples()
+        .slice(cutAt)
+        .some((line) => line.sample.seq === 0),
+    ).toBe(true);
     run.signal("SIGTERM");
     const { code, stderr } = await run.ended;
     expect(code).toBe(EXIT.interrupted);
@@ -173,7 +210,9 @@ describe("faults over SSH, in the lab (bookworm)", () => {
     for (const socket of relaySockets) socket.destroy();
     const { code, stdout, stderr } = await run.ended;
     expect(code).toBe(EXIT.sshFailure);
-    expect(finalLines(stderr)).toEqual([expect.stringMatching(/^rssdrift: the SSH connection to root@lab-relay .* was lost while the helper ran$/)]);
+    expect(finalLines(stderr)).toEqual([
+      expect.stringMatching(/^rssdrift: the SSH connection to root@lab-relay .* was lost while the helper ran$/),
+    ]);
     expectNoStack(stderr);
     expect(stdout).toBe("");
     await untilHelpers(pid, 0); // its session ended with the link: the helper goes with it

@@ -41,11 +41,9 @@ export async function removeDriftTarget(suite: LabSuite): Promise<void> {
 
 /** Starts drift-target with `args` (e.g. ["--cpus", "1,3", "--pages", "100"]) and waits for its ready line. */
 export async function startDriftTarget(suite: LabSuite, args: string[]): Promise<GuestDriftTarget> {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    labScript,
-    ["ssh", suite, "--", "python3", "-I", GUEST_DRIFT_TARGET, ...args],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
+  const child: ChildProcessWithoutNullStreams = spawn(labScript, ["ssh", suite, "--", "python3", "-I", GUEST_DRIFT_TARGET, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.on("error", () => undefined); // EPIPE once the target (and so ssh) has ended: expected

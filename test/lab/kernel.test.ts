@@ -79,7 +79,7 @@ function expectOneLineError(run: CliRun, exitCode: number, line: RegExp): void {
   expect(lines.filter((text) => !text.startsWith("rssdrift: "))).toEqual([]);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, the real CLI over SSH", ({ suite, era, slotKind }) => {
   const targets: GuestDriftTarget[] = [];
@@ -87,7 +87,8 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     afterBoot: async () => {
       const online = await guestOnlineCpus(suite);
       for (const cpu of [...PINNED_CPUS, SEED_CPU]) {
-        if (!online.includes(cpu)) throw new Error(`the ${suite} VM has CPUs ${online.join(",")}; these tests need 0-3 (lab up ${suite} --cpus 4)`);
+        if (!online.includes(cpu))
+          throw new Error(`the ${suite} VM has CPUs ${online.join(",")}; these tests need 0-3 (lab up ${suite} --cpus 4)`);
       }
       await copyDriftTarget(suite);
     },
@@ -159,7 +160,9 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     const { hello, sample } = pinnedReport;
     const anonymous = kbToPages(sample.proc.smaps_rollup!.Anonymous, hello.page_size);
     const exact = sample.counters!.anon.exact;
-    console.log(`${suite}: exact MM_ANONPAGES ${exact}, smaps_rollup Anonymous ${anonymous} pages (cached ${sample.counters!.anon.cached})`);
+    console.log(
+      `${suite}: exact MM_ANONPAGES ${exact}, smaps_rollup Anonymous ${anonymous} pages (cached ${sample.counters!.anon.cached})`,
+    );
     expect(Math.abs(exact - anonymous)).toBeLessThanOrEqual(ANON_VS_SMAPS_JITTER_PAGES);
   });
 
@@ -169,7 +172,10 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
       const anon = sample.counters!.anon;
       expect(anon.residue.map((slot) => slot.slot)).toEqual(await guestOnlineCpus(suite)); // one slot per online CPU
       const holding = anon.residue.filter((slot) => slot.pages !== 0).map((slot) => slot.slot);
-      expect(holding.filter((cpu) => !PINNED_CPUS.includes(cpu)), JSON.stringify(anon.residue)).toEqual([]);
+      expect(
+        holding.filter((cpu) => !PINNED_CPUS.includes(cpu)),
+        JSON.stringify(anon.residue),
+      ).toEqual([]);
       expect(holding.length).toBeGreaterThan(0);
       const ranked = analysis.counters!.find((counter) => counter.name === "anon")!.residue;
       expect(ranked.map((slot) => [slot.kind, slot.slot]).sort()).toEqual(holding.map((cpu) => ["cpu", cpu]).sort());
@@ -182,7 +188,10 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
       const workers = tids.filter((tid) => PINNED_CPUS.map(String).includes(pinnedThreads.get(tid)!));
       expect(workers).toHaveLength(PINNED_CPUS.length);
       for (const name of COUNTER_NAMES) {
-        expect({ name, slots: sample.counters![name].residue.map((slot) => slot.slot).sort((a, b) => a - b) }).toEqual({ name, slots: tids });
+        expect({ name, slots: sample.counters![name].residue.map((slot) => slot.slot).sort((a, b) => a - b) }).toEqual({
+          name,
+          slots: tids,
+        });
       }
       const anon = sample.counters!.anon.residue;
       expect(anon.filter((slot) => workers.includes(slot.slot) && slot.pages !== 0).length, JSON.stringify(anon)).toBeGreaterThan(0);
@@ -197,7 +206,13 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     for (let attempt = 0; attempt < 3 && !seen?.drift; attempt++) {
       const target = await startTarget(["--seed", "--cpu", String(SEED_CPU)]);
       try {
-        expect(target.ready).toMatchObject({ mode: "seed", cpus: [SEED_CPU], page_size: 4096, pages_per_cpu: SEED_PAGES, bytes_touched: SEED_BYTES });
+        expect(target.ready).toMatchObject({
+          mode: "seed",
+          cpus: [SEED_CPU],
+          page_size: 4096,
+          pages_per_cpu: SEED_PAGES,
+          bytes_touched: SEED_BYTES,
+        });
         const threads = await threadsOf(target.pid);
         expect([...threads.values()]).toEqual([String(SEED_CPU)]); // seed mode: the main thread alone, pinned
         const seedSlot = era === "percpu" ? SEED_CPU : target.pid;
@@ -217,7 +232,13 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     expect(anon.residue.filter((slot) => slot.slot !== seedSlot && slot.pages !== 0)).toEqual([]);
     // and the analysis says so, in its fields
     const analysed = seedReport.analysis.counters!.find((counter) => counter.name === "anon")!;
-    expect(analysed).toMatchObject({ kernelName: "MM_ANONPAGES", cached: anon.cached, exact: anon.exact, driftPages: onSeedSlot, driftBytes: onSeedSlot * 4096 });
+    expect(analysed).toMatchObject({
+      kernelName: "MM_ANONPAGES",
+      cached: anon.cached,
+      exact: anon.exact,
+      driftPages: onSeedSlot,
+      driftBytes: onSeedSlot * 4096,
+    });
     expect(analysed.residue.map(({ slot, kind, pages, bytes }) => ({ slot, kind, pages, bytes }))).toEqual([
       { slot: seedSlot, kind: slotKind, pages: onSeedSlot, bytes: onSeedSlot * 4096 },
     ]);
@@ -246,12 +267,18 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
       status: kbToPages(sample.proc.status.VmRSS, hello.page_size),
     };
     const measured = Object.fromEntries(Object.entries(shown).map(([reader, pages]) => [reader, classify(pages, rss.cached, rss.exact)]));
-    console.log(`${suite} (${hello.kernel}): RSS cached ${rss.cached}, exact ${rss.exact}; stat ${shown.stat}, statm ${shown.statm}, status ${shown.status} → ${JSON.stringify(measured)}`);
+    console.log(
+      `${suite} (${hello.kernel}): RSS cached ${rss.cached}, exact ${rss.exact}; stat ${shown.stat}, statm ${shown.statm}, status ${shown.status} → ${JSON.stringify(measured)}`,
+    );
     // /proc/PID/stat field 24 is get_mm_rss(), the cached sum, on every kernel
     expect(measured.stat).toBe("cached");
     expect(readers.stat!.verdict).toBe("cached");
     for (const reader of ["statm", "status"] as const) {
-      expect({ reader, verdict: readers[reader]!.verdict, pages: readers[reader]!.pages }).toEqual({ reader, verdict: measured[reader], pages: shown[reader] });
+      expect({ reader, verdict: readers[reader]!.verdict, pages: readers[reader]!.pages }).toEqual({
+        reader,
+        verdict: measured[reader],
+        pages: shown[reader],
+      });
     }
     if (era === "split-rss") {
       // before 6.2 statm's resident is get_mm_counter()'s sum: it lags behind the threads' caches
@@ -316,7 +343,11 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     }
     expect((await inGuest(suite, ["test", "-f", debugFile])).code).toBe(0);
 
-    expectOneLineError(drgnRun, EXIT.missingPrerequisite, new RegExp(`^rssdrift: no debug info for kernel ${escape(kernel)} .*\\(fix: .*${escape(hint)}.*\\)$`));
+    expectOneLineError(
+      drgnRun,
+      EXIT.missingPrerequisite,
+      new RegExp(`^rssdrift: no debug info for kernel ${escapeRegExp(kernel)} .*\\(fix: .*${escapeRegExp(hint)}.*\\)$`),
+    );
 
     expect(autoRun.code, autoRun.stderr).toBe(EXIT.ok);
     const report = JSON.parse(autoRun.stdout) as JsonReport;
@@ -331,7 +362,11 @@ describe.each(suites)("rssdrift on the $suite lab VM: real kernel, real drgn, th
     expect(notices).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^rssdrift: bpf not used \(/),
-        expect.stringMatching(new RegExp(`^rssdrift: drgn not used \\(no-debug-info\\): no debug info for kernel ${escape(kernel)}.*; fix: .*${escape(hint)}.*$`)),
+        expect.stringMatching(
+          new RegExp(
+            `^rssdrift: drgn not used \\(no-debug-info\\): no debug info for kernel ${escapeRegExp(kernel)}.*; fix: .*${escapeRegExp(hint)}.*$`,
+          ),
+        ),
         expect.stringMatching(/^rssdrift: using the procfs estimate/),
       ]),
     );

@@ -75,14 +75,17 @@ describe.each(suites)("--python, --vmlinux and the sudo wrapper on the $suite la
     expect(run.stderr).toContain("rerun with --python /usr/bin/python3");
     const doctor = await runCli(["doctor", ...target(), "--python", VENV_PYTHON]);
     expect(doctor.stdout).toMatch(/✘ drgn +not installed for \/tmp\/py\/bin\/python3/);
-    expect(doctor.stdout).toMatch(/fix: drgn is installed for \/usr\/bin\/python3, but the helper ran \/tmp\/py\/bin\/python3.*--python \/usr\/bin\/python3/);
+    expect(doctor.stdout).toMatch(
+      /fix: drgn is installed for \/usr\/bin\/python3, but the helper ran \/tmp\/py\/bin\/python3.*--python \/usr\/bin\/python3/,
+    );
   });
 
   it("runs the helper through the wrapper for a user with no other sudo rule, and refuses python3 itself", async () => {
     const run = await report([...target("nopw"), "--python", WRAPPER]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json!.hello.era).toBe(era);
-    const asNopw = (argv: string[]) => outputOf(spawn(labScript, ["ssh", suite, "--user", "nopw", "--", ...argv], { stdio: ["pipe", "pipe", "pipe"] }));
+    const asNopw = (argv: string[]) =>
+      outputOf(spawn(labScript, ["ssh", suite, "--user", "nopw", "--", ...argv], { stdio: ["pipe", "pipe", "pipe"] }));
     const python = await asNopw(["sudo", "-n", "/usr/bin/python3", "-c", "print(1)"]);
     expect(python.code).not.toBe(0);
     const code = await asNopw(["sudo", "-n", WRAPPER, "-I", "-c", "import os; os.system('id')", "--pid", "1"]);

@@ -44,7 +44,8 @@ afterAll(async () => {
   for (const socket of relaySockets) socket.destroy();
   await new Promise((resolve) => (relay ? relay.close(resolve) : resolve(undefined)));
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (process.env.RSSDRIFT_LAB_PS_LOG) writeFileSync(process.env.RSSDRIFT_LAB_PS_LOG, psRecords.map((r) => `## after: ${r.after}\n${r.listing}`).join("\n"));
+  if (process.env.RSSDRIFT_LAB_PS_LOG)
+    writeFileSync(process.env.RSSDRIFT_LAB_PS_LOG, psRecords.map((r) => `## after: ${r.after}\n${r.listing}`).join("\n"));
 });
 
 function writeConfig(relayPort?: number): void {
@@ -107,7 +108,11 @@ async function readLines(command: RunningCommand, until: (line: HelperLine) => b
   return lines;
 }
 
-async function startHelper(transport: Transport, sudo: boolean, intervalMs: number): Promise<{ command: RunningCommand; stderr: () => string }> {
+async function startHelper(
+  transport: Transport,
+  sudo: boolean,
+  intervalMs: number,
+): Promise<{ command: RunningCommand; stderr: () => string }> {
   const command = await transport.start(helperArgv({ pid: 1, intervalMs, smaps: false, sudo }));
   let stderr = "";
   command.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -130,7 +135,10 @@ describe(`SSH to the ${SUITE} lab VM with the real helper`, () => {
       expect(!(await isRoot(transport))).toBe(expectSudo);
       const { command, stderr } = await startHelper(transport, expectSudo, intervalMs);
       const lines = await readLines(command, (line) => line.type === "sample" && line.seq >= 2);
-      expect(lines.find((line) => line.type === "error"), stderr()).toBeUndefined();
+      expect(
+        lines.find((line) => line.type === "error"),
+        stderr(),
+      ).toBeUndefined();
       const hello = lines.find((line) => line.type === "hello");
       expect(hello).toMatchObject({ type: "hello", era: "percpu", target: { pid: 1 }, interval_ms: intervalMs });
       command.stdin.write(control.sampleNow);
@@ -190,7 +198,10 @@ describe(`SSH to the ${SUITE} lab VM with the real helper`, () => {
       for (let round = 0; round < 2; round++) {
         const { command, stderr } = await startHelper(transport, true, intervalMs);
         const lines = await readLines(command, (line) => line.type === "sample");
-        expect(lines.find((line) => line.type === "error"), stderr()).toBeUndefined();
+        expect(
+          lines.find((line) => line.type === "error"),
+          stderr(),
+        ).toBeUndefined();
         expect(lines.some((line) => line.type === "hello")).toBe(true);
         expect(stderr()).not.toContain("nopw"); // the password is never echoed back
         await command.stop();

@@ -13,7 +13,7 @@ export interface Cell {
 }
 
 function fit(cell: Cell): string {
-  const text = cell.text.length > cell.width ? cell.text.slice(0, Math.max(0, cell.width - 1)) + "…" : cell.text;
+  const text = cell.text.length > cell.width ? `${cell.text.slice(0, Math.max(0, cell.width - 1))}…` : cell.text;
   return cell.align === "right" ? text.padStart(cell.width) : text.padEnd(cell.width);
 }
 

@@ -84,8 +84,20 @@ export function CounterTable({ analysis, width, height }: { analysis: Analysis; 
       ...(wide ? [{ text: row.kernelName, width: 15, dim: !head }] : []),
       { text: head ? "cached" : String(row.cached), width: 10, align: "right", color: theme.cached, bold: head },
       { text: head ? "exact" : String(row.exact), width: 10, align: "right", color: theme.exact, bold: head },
-      { text: head ? "drift" : formatSignedPages(row.driftPages), width: 8, align: "right", color: drifting ? theme.drift : undefined, bold: head || drifting },
-      { text: head ? "bytes" : formatSignedBytes(row.driftBytes), width: 10, align: "right", color: drifting ? theme.drift : undefined, bold: head },
+      {
+        text: head ? "drift" : formatSignedPages(row.driftPages),
+        width: 8,
+        align: "right",
+        color: drifting ? theme.drift : undefined,
+        bold: head || drifting,
+      },
+      {
+        text: head ? "bytes" : formatSignedBytes(row.driftBytes),
+        width: 10,
+        align: "right",
+        color: drifting ? theme.drift : undefined,
+        bold: head,
+      },
     ];
     if (withBound) cellsOfRow.push({ text: head ? "of bound" : formatPercent(row.fractionOfBound), width: 8, align: "right", bold: head });
     return cellsOfRow;

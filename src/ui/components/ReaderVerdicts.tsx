@@ -21,7 +21,17 @@ export function readerVerdictsHeights(analysis: Analysis): number[] {
   return [1, 1 + analysis.readers.length + (hasSmaps ? 0 : 1)];
 }
 
-export function ReaderVerdicts({ analysis, smapsEnabled, width, height }: { analysis: Analysis; smapsEnabled: boolean; width: number; height: number }) {
+export function ReaderVerdicts({
+  analysis,
+  smapsEnabled,
+  width,
+  height,
+}: {
+  analysis: Analysis;
+  smapsEnabled: boolean;
+  width: number;
+  height: number;
+}) {
   const theme = useTheme();
   const wide = width >= 90;
   const labelWidth = Math.max(16, Math.min(30, width - 30));

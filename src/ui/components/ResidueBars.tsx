@@ -63,7 +63,9 @@ export const ResidueBars = memo(function ResidueBars({ model, estimate, width, h
   const listRows = Math.max(0, height - 1 - (withMap ? shape.rows + 1 : 0));
   const first = Math.max(0, Math.min(top, count - listRows));
   const shown = model.slots.slice(first, first + listRows);
-  const where = withMap ? ` · rows ${first + 1}–${first + shown.length} of ${count}, ${sortWords[sort]} (o sorts, ↑↓ PgUp PgDn scroll)` : "";
+  const where = withMap
+    ? ` · rows ${first + 1}–${first + shown.length} of ${count}, ${sortWords[sort]} (o sorts, ↑↓ PgUp PgDn scroll)`
+    : "";
   return (
     <Box flexDirection="column">
       <SectionTitle
@@ -96,7 +98,7 @@ function SlotRow({ model, slot, width, theme }: { model: ResidueModel; slot: Slo
       cells={[
         { text: label(model, slot.slot), width: labelWidth },
         { text: bar.left, width: half, color: theme.negative },
-        { text: "│" + bar.right, width: half + 1, color: theme.drift },
+        { text: `│${bar.right}`, width: half + 1, color: theme.drift },
         { text: slot.pages === 0 ? "·" : formatSignedPages(slot.pages), width: 6, align: "right", bold: slot.pages !== 0 },
         { text: slot.pages === 0 ? "" : formatSignedBytes(slot.bytes), width: 9, align: "right" },
         { text: closeness, width: 11 },
@@ -128,7 +130,7 @@ function HeatMap({ model, width, theme }: { model: ResidueModel; width: number; 
     });
     rows.push(
       <Text key={r} wrap="truncate-end">
-        <Text dimColor>{String(cells[0]!.slot).padStart(model.idWidth) + " "}</Text>
+        <Text dimColor>{`${String(cells[0]!.slot).padStart(model.idWidth)} `}</Text>
         {runs.map((run, i) => (
           <Text key={i} color={run.color} dimColor={run.color === undefined}>
             {run.text}
@@ -150,9 +152,7 @@ function HeatLegend({ model, theme }: { model: ResidueModel; theme: Theme }) {
         `(${HEAT_RAMP_NEGATIVE_PLAIN} the same, negative)`
       ) : (
         <>
-          <Text color={theme.drift}>positive</Text>
-          {" "}
-          <Text color={theme.negative}>negative</Text>
+          <Text color={theme.drift}>positive</Text> <Text color={theme.negative}>negative</Text>
         </>
       )}
     </Text>

@@ -1,5 +1,6 @@
 // The bottom line: live, paused, or why the stream stopped; the last action's message; the keys.
 import { Text } from "ink";
+import type { ReactNode } from "react";
 import { printable } from "../../text/printable.js";
 import type { ResidueSort } from "../residue-view.js";
 import type { StreamEnd } from "../stream-types.js";
@@ -32,7 +33,8 @@ function endText(end: StreamEnd, mode: "live" | "replay"): string {
 export function statusKeys(paused: boolean, sort: ResidueSort | null, width: number): string {
   const order = sort === null ? "" : sort === "slot" ? "o sort:id · " : "o sort:|res| · ";
   const scroll = sort === null ? "" : "↑↓ scroll · ";
-  if (width >= 110) return `space ${paused ? "resume" : "pause"} · r sample now · +/- rate · m mark · s snapshot · ${scroll}${order}? help · q quit`;
+  if (width >= 110)
+    return `space ${paused ? "resume" : "pause"} · r sample now · +/- rate · m mark · s snapshot · ${scroll}${order}? help · q quit`;
   if (width >= 90) return `space ${paused ? "resume" : "pause"} · r · +/- · m mark · s save · ${scroll}${order}? help · q quit`;
   return `${order}space ${paused ? "resume" : "pause"} · m mark · s save · ? help · q quit`;
 }
@@ -40,7 +42,7 @@ export function statusKeys(paused: boolean, sort: ResidueSort | null, width: num
 export function StatusLine({ paused, end, quitting, mode, width, sort }: StatusLineProps) {
   const theme = useTheme();
   const keys = statusKeys(paused, sort, width);
-  let state;
+  let state: ReactNode;
   if (quitting) state = <Text bold>stopping the helper…</Text>;
   else if (end)
     state = (

@@ -21,7 +21,12 @@ describe("markRow", () => {
   const points = [10, 11, 12, 13, 14].map((seq) => ({ seq, monoMs: seq * 500, driftPages: 0 }));
   const at = new Date(0);
   it("puts each mark's number above the sample it marks", () => {
-    expect(markRow(points, [{ number: 1, seq: 11, driftPages: 0, at }, { number: 2, seq: 14, driftPages: 0, at }])).toBe(" 1  2");
+    expect(
+      markRow(points, [
+        { number: 1, seq: 11, driftPages: 0, at },
+        { number: 2, seq: 14, driftPages: 0, at },
+      ]),
+    ).toBe(" 1  2");
   });
   it("leaves out marks whose sample scrolled off, and cuts numbers at the edge", () => {
     expect(markRow(points, [{ number: 3, seq: 2, driftPages: 0, at }])).toBe("     ");
@@ -32,7 +37,9 @@ describe("markRow", () => {
 describe("wrappedLines", () => {
   it("counts the lines Ink itself wraps a sentence into", () => {
     // the sentences of a real sample's explanation, rendered by Ink at three widths
-    const lines = readFileSync(new URL("../../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8").trim().split("\n");
+    const lines = readFileSync(new URL("../../../test/fixtures/lab-6.12-4cpu.jsonl", import.meta.url), "utf8")
+      .trim()
+      .split("\n");
     const hello = parseHelperLine(lines[3]!) as HelloLine;
     const samples = [lines[4]!, lines[24]!, lines.at(-1)!].map((line) => parseHelperLine(line) as SampleLine);
     const sentences = samples.flatMap((sample) => explain(analyse(hello, sample), hello));
@@ -78,7 +85,14 @@ describe("themeFor", () => {
 
 describe("an unstable procfs estimate in the live view", () => {
   it("shows 'no estimate' instead of the torn numbers", () => {
-    const { hello, sample } = procfsLines({ cpus: 2, kernel: "6.8.0", era: "percpu", statResident: 1000, statmResident: 1000, smapsRssKb: 7600 });
+    const { hello, sample } = procfsLines({
+      cpus: 2,
+      kernel: "6.8.0",
+      era: "percpu",
+      statResident: 1000,
+      statmResident: 1000,
+      smapsRssKb: 7600,
+    });
     const a = analyse(hello, { ...sample, unstable: true });
     // each at full height and squeezed to one line
     const parts = [40, 1].flatMap((height) => [

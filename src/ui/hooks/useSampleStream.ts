@@ -9,14 +9,7 @@ import type { HelloLine } from "../../schema/helper-line.js";
 import type { SampleSource } from "../../sources/sample-source.js";
 import { readStream } from "../../sources/sample-stream.js";
 import { printable, printableStrings } from "../../text/printable.js";
-import {
-  streamEndOf,
-  type Analyse,
-  type AnalysedSample,
-  type DriftPoint,
-  type OpenSource,
-  type StreamEnd,
-} from "../stream-types.js";
+import { streamEndOf, type Analyse, type AnalysedSample, type DriftPoint, type OpenSource, type StreamEnd } from "../stream-types.js";
 
 /** enough for the widest sparkline */
 export const HISTORY_LIMIT = 400;
@@ -54,7 +47,17 @@ type Action =
   | { type: "sample"; analysed: AnalysedSample; exact: AnalysedSample }
   | { type: "end"; end: StreamEnd };
 
-const initialState: StreamState = { origin: "", backend: null, notices: [], alert: null, hello: null, latest: null, exact: null, history: [], end: null };
+const initialState: StreamState = {
+  origin: "",
+  backend: null,
+  notices: [],
+  alert: null,
+  hello: null,
+  latest: null,
+  exact: null,
+  history: [],
+  end: null,
+};
 
 function reduce(state: StreamState, action: Action): StreamState {
   switch (action.type) {

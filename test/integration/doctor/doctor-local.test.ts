@@ -23,7 +23,9 @@ const drgnImports = spawnSync("python3", ["-c", "import drgn"]).status === 0;
 const pythonVersion = execFileSync("python3", ["-c", "import platform; print(platform.python_version())"], { encoding: "utf8" }).trim();
 const hasBtf = existsSync("/sys/kernel/btf/vmlinux");
 /** the real helper's bpf reader, run directly once on itself: does bpf work here at all? */
-const bpfRoundTrip = spawnSync("python3", ["-I", HELPER_SCRIPT_PATH, "--backend", "bpf", "--pid", "self", "--count", "1"], { encoding: "utf8" });
+const bpfRoundTrip = spawnSync("python3", ["-I", HELPER_SCRIPT_PATH, "--backend", "bpf", "--pid", "self", "--count", "1"], {
+  encoding: "utf8",
+});
 const bpfWorks = isRoot && bpfRoundTrip.status === 0;
 const isDebian = existsSync("/etc/os-release") && /^ID=debian$/m.test(readFileSync("/etc/os-release", "utf8"));
 
@@ -57,7 +59,15 @@ function asNobody(inner: Transport, started: string[][] = []): Transport {
 /** The local transport, counting the commands it starts: each is one round trip over SSH. */
 function counting(started: string[][]): Transport {
   const inner = localTransport();
-  return { ...inner, where: inner.where, start: (argv) => (started.push([...argv]), inner.start(argv)), close: () => inner.close() };
+  return {
+    ...inner,
+    where: inner.where,
+    start: (argv) => {
+      started.push([...argv]);
+      return inner.start(argv);
+    },
+    close: () => inner.close(),
+  };
 }
 
 // each test runs the real helper's checks (bpf and apt-cache among them) on a machine others share
@@ -131,7 +141,9 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
   it("runs the real helper's bpf reader once and agrees with running it directly", () => {
     const bpf = byName(report)["bpf()"]!;
     if (!bpfWorks) {
-      console.warn(`bpf does not work here (the helper said: ${bpfRoundTrip.stdout.trim().split("\n").at(-1)}); checking doctor's failure line`);
+      console.warn(
+        `bpf does not work here (the helper said: ${bpfRoundTrip.stdout.trim().split("\n").at(-1)}); checking doctor's failure line`,
+      );
       expect(bpf.status).toBe("fail");
       expect(bpf.detail).toMatch(/^(the helper's bpf reader failed|refused) \(/);
       return;
@@ -148,25 +160,34 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     expect(out()).toContain("--backend auto (the default) uses bpf there.");
   });
 
-  it.skipIf(bpfWorks || (hasKcore && drgnImports))("exits with the missing-prerequisite code and points to the procfs estimate", async () => {
-    const { ctx, out } = capture();
-    const code = await runCommandLine(doctorCommand, [], ctx);
-    expect(code).toBe(EXIT.missingPrerequisite);
-    expect(out()).toMatch(/^✘ \/proc\/kcore|^✘ drgn/m);
-    expect(out()).toContain("rssdrift <pid> --backend procfs");
-    expect(out()).toContain("--backend auto uses the procfs estimate there");
-    expect(out()).not.toContain("\u001b["); // not a terminal: no colours
-  });
+  it.skipIf(bpfWorks || (hasKcore && drgnImports))(
+    "exits with the missing-prerequisite code and points to the procfs estimate",
+    async () => {
+      const { ctx, out } = capture();
+      const code = await runCommandLine(doctorCommand, [], ctx);
+      expect(code).toBe(EXIT.missingPrerequisite);
+      expect(out()).toMatch(/^✘ \/proc\/kcore|^✘ drgn/m);
+      expect(out()).toContain("rssdrift <pid> --backend procfs");
+      expect(out()).toContain("--backend auto uses the procfs estimate there");
+      expect(out()).not.toContain("\u001b["); // not a terminal: no colours
+    },
+  );
 
   it("prints --json as the target, what auto uses there, and the checks as {check, backend, ok, status, code, detail, fix}", async () => {
     const { ctx, out } = capture();
     await runCommandLine(doctorCommand, ["--json"], ctx);
-    const json = JSON.parse(out()) as { kernel: string; auto: string; checks: { check: string; ok: boolean | null; status: string; code: string | null }[] };
+    const json = JSON.parse(out()) as {
+      kernel: string;
+      auto: string;
+      checks: { check: string; ok: boolean | null; status: string; code: string | null }[];
+    };
     expect(Object.keys(json).sort()).toEqual(["auto", "checks", "kernel", "os", "user", "where"]);
     expect(json.kernel).toBe(release);
     expect(json.auto).toBe(report.autoUses);
     const entries = json.checks;
-    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(entries.map(() => ["backend", "check", "code", "detail", "fix", "ok", "status"]));
+    expect(entries.map((entry) => Object.keys(entry).sort())).toEqual(
+      entries.map(() => ["backend", "check", "code", "detail", "fix", "ok", "status"]),
+    );
     for (const entry of entries) expect(entry.code === null).toBe(entry.status !== "fail");
     const checks = byName(report);
     for (const entry of entries) {
@@ -190,7 +211,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     if (debugInfo.status === "ok") return;
     const apt = spawnSync("apt-cache", ["policy", `linux-image-${release}-dbg`], { encoding: "utf8" });
     const known = apt.status === 0 && /Candidate: (?!\(none\))/.test(apt.stdout);
-    if (known) expect(debugInfo.fix).toMatch(new RegExp(`install linux-image-.*-dbg$`));
+    if (known) expect(debugInfo.fix).toMatch(/install linux-image-.*-dbg$/);
     else expect(debugInfo.fix).toMatch(/--vmlinux PATH/);
     if (!known && apt.status === 0 && isDebian) expect(debugInfo.fix).toMatch(/^apt knows no linux-image-/);
   });
@@ -246,7 +267,18 @@ describe("doctor's arguments", () => {
   it("teaches every check in --help", async () => {
     const { ctx, out } = capture();
     expect(await runCommandLine(doctorCommand, ["--help"], ctx)).toBe(EXIT.ok);
-    for (const check of ["root", "/proc/kcore", "lockdown", "python3", "drgn", "debug info", "rss_stat era", "BTF", "capabilities", "bpf()"]) {
+    for (const check of [
+      "root",
+      "/proc/kcore",
+      "lockdown",
+      "python3",
+      "drgn",
+      "debug info",
+      "rss_stat era",
+      "BTF",
+      "capabilities",
+      "bpf()",
+    ]) {
       expect(out()).toContain(`  ${check}`);
     }
   });

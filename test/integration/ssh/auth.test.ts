@@ -8,7 +8,16 @@ import { runCommand } from "../../../src/transports/run-command.js";
 import { defaultSshOptions, type SshOptions } from "../../../src/transports/ssh-options.js";
 import { NoTerminalError } from "../../../src/transports/ssh-prompt.js";
 import { openSshTransport, type SshEnvironment } from "../../../src/transports/ssh-transport.js";
-import { makeKey, removeDir, startAgent, startTestServer, tempDir, writeSshConfig, type KeyFiles, type TestServer } from "./ssh-test-server.js";
+import {
+  makeKey,
+  removeDir,
+  startAgent,
+  startTestServer,
+  tempDir,
+  writeSshConfig,
+  type KeyFiles,
+  type TestServer,
+} from "./ssh-test-server.js";
 
 let dir: string;
 let server: TestServer;
@@ -64,11 +73,16 @@ async function tryConnect(
   target = "srv",
 ): Promise<string | RssdriftError> {
   try {
-    const transport = await openSshTransport(target, { ...defaultSshOptions(), configFile: configWith(settings), ...options }, () => undefined, {
-      home: dir,
-      env: { PATH: process.env.PATH },
-      ...environment,
-    });
+    const transport = await openSshTransport(
+      target,
+      { ...defaultSshOptions(), configFile: configWith(settings), ...options },
+      () => undefined,
+      {
+        home: dir,
+        env: { PATH: process.env.PATH },
+        ...environment,
+      },
+    );
     try {
       return (await runCommand(transport, ["echo", "in"])).stdout;
     } finally {
@@ -125,7 +139,10 @@ describe("authentication", () => {
       return "correct horse";
     };
     const settings = { IdentityFile: encryptedKey.path };
-    expect(await Promise.all([tryConnect(settings, { prompt, keyCache }), tryConnect(settings, { prompt, keyCache })])).toEqual(["in\n", "in\n"]);
+    expect(await Promise.all([tryConnect(settings, { prompt, keyCache }), tryConnect(settings, { prompt, keyCache })])).toEqual([
+      "in\n",
+      "in\n",
+    ]);
     expect(await tryConnect(settings, { prompt, keyCache })).toBe("in\n");
     expect(asked).toBe(1);
   });
@@ -136,11 +153,14 @@ describe("authentication", () => {
   });
 
   it("without a terminal, an encrypted key is one clear line and an SSH failure", async () => {
-    const result = await tryConnect({ IdentityFile: encryptedKey.path }, {
-      prompt: async () => {
-        throw new NoTerminalError();
+    const result = await tryConnect(
+      { IdentityFile: encryptedKey.path },
+      {
+        prompt: async () => {
+          throw new NoTerminalError();
+        },
       },
-    });
+    );
     expect(result).toBeInstanceOf(RssdriftError);
     const error = result as RssdriftError;
     expect(error.exitCode).toBe(EXIT.sshFailure);
@@ -165,7 +185,10 @@ describe("authentication", () => {
 
   it("IdentitiesOnly yes leaves the agent out", async () => {
     const env = { PATH: process.env.PATH, SSH_AUTH_SOCK: agent.socket };
-    const error = (await tryConnect({ IdentityFile: strangerKey.path, IdentitiesOnly: "yes" }, { env, prompt: refusedPrompt })) as RssdriftError;
+    const error = (await tryConnect(
+      { IdentityFile: strangerKey.path, IdentitiesOnly: "yes" },
+      { env, prompt: refusedPrompt },
+    )) as RssdriftError;
     expect(error.code).toBe("ssh-auth");
     expect(error.message).not.toContain("ssh-agent");
   });

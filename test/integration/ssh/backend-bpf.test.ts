@@ -70,7 +70,13 @@ print(json.dumps({"type": "sample", "seq": 0, "mono_ms": 1, "threads": 1,
 `);
 
 const target = (backend: TargetOptions["backend"], pid = 42): TargetOptions => ({
-  pid, backend, intervalMs: 100, count: 1, smaps: false, host: "srv", ssh: { ...defaultSshOptions(), configFile: config },
+  pid,
+  backend,
+  intervalMs: 100,
+  count: 1,
+  smaps: false,
+  host: "srv",
+  ssh: { ...defaultSshOptions(), configFile: config },
 });
 
 describe("auto over SSH, with a scripted helper", () => {
@@ -82,7 +88,11 @@ describe("auto over SSH, with a scripted helper", () => {
       const source = await openBackend(transport, target("auto"), false, (line) => notices.push(line), noBtfThenDrgn);
       const lines: HelperLine[] = [];
       for await (const line of source) lines.push(line);
-      expect(source.backend).toMatchObject({ requested: "auto", used: "drgn", skipped: [{ backend: "bpf", code: "no-btf", reason: "no /sys/kernel/btf/vmlinux on the target" }] });
+      expect(source.backend).toMatchObject({
+        requested: "auto",
+        used: "drgn",
+        skipped: [{ backend: "bpf", code: "no-btf", reason: "no /sys/kernel/btf/vmlinux on the target" }],
+      });
       expect(notices[0]).toMatch(/^bpf not used \(no-btf\): no \/sys\/kernel\/btf\/vmlinux on the target; fix: /);
       expect(lines.map((line) => line.type)).toEqual(["hello", "sample"]);
     } finally {
@@ -100,7 +110,13 @@ describe("doctor over SSH", () => {
     const stdout = new PassThrough();
     let out = "";
     stdout.on("data", (chunk) => (out += chunk));
-    const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal };
+    const ctx: ProcessContext = {
+      stdin: new PassThrough(),
+      stdout,
+      stderr: new PassThrough(),
+      env: {},
+      signal: new AbortController().signal,
+    };
     const code = await runCommandLine(doctorCommand, ["--host", "srv", "-F", config, "--no-color"], ctx);
     expect(out).toMatch(/^bpf backend \(tried first by --backend auto\)/m);
     if (bpfHere.works) {
@@ -129,7 +145,13 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader over SSH", () => {
     const stdout = new PassThrough();
     let out = "";
     stdout.on("data", (chunk) => (out += chunk));
-    const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {}, signal: new AbortController().signal };
+    const ctx: ProcessContext = {
+      stdin: new PassThrough(),
+      stdout,
+      stderr: new PassThrough(),
+      env: {},
+      signal: new AbortController().signal,
+    };
     server.commands.length = 0;
     const code = await runCommandLine(reportCommand, [String(anon.pid), "--host", "srv", "-F", config, "--backend", "bpf", "--json"], ctx);
     expect(code).toBe(EXIT.ok);
@@ -146,11 +168,20 @@ describe.skipIf(!bpfHere.works)("the real helper's bpf reader over SSH", () => {
     const stdout = new PassThrough();
     let out = "";
     stdout.on("data", (chunk) => (out += chunk));
-    const ctx: ProcessContext = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: { PATH: process.env.PATH, HOME: dir }, signal: new AbortController().signal };
+    const ctx: ProcessContext = {
+      stdin: new PassThrough(),
+      stdout,
+      stderr: new PassThrough(),
+      env: { PATH: process.env.PATH, HOME: dir },
+      signal: new AbortController().signal,
+    };
     const argv = [String(anon.pid), "--host", "srv", "--host", "srv2", "-F", config, "--backend", "bpf", "--json"];
     expect(await runCommandLine(fleetCommand, argv, ctx)).toBe(EXIT.ok);
     const rows = JSON.parse(out) as { host: string; ok: boolean; backend: string; report: JsonReport }[];
-    expect(rows.map((row) => [row.host, row.ok, row.backend])).toEqual([["srv", true, "bpf"], ["srv2", true, "bpf"]]);
+    expect(rows.map((row) => [row.host, row.ok, row.backend])).toEqual([
+      ["srv", true, "bpf"],
+      ["srv2", true, "bpf"],
+    ]);
     for (const row of rows) expect(row.report.backend).toEqual({ requested: "bpf", used: "bpf", skipped: [] });
   });
 

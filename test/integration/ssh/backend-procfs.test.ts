@@ -55,9 +55,19 @@ async function rssdrift(args: string[]): Promise<{ code: number; stdout: string;
   let stderr = "";
   const out = new PassThrough().on("data", (chunk) => (stdout += chunk));
   const err = new PassThrough().on("data", (chunk) => (stderr += chunk));
-  const ctx: ProcessContext = { stdin: new PassThrough(), stdout: out, stderr: err, env: { PATH: process.env.PATH, HOME: dir }, signal: new AbortController().signal };
+  const ctx: ProcessContext = {
+    stdin: new PassThrough(),
+    stdout: out,
+    stderr: err,
+    env: { PATH: process.env.PATH, HOME: dir },
+    signal: new AbortController().signal,
+  };
   try {
-    return { code: await runCommandLine(reportCommand, [...args, "--host", "srv", "-F", config, "--backend", "procfs"], ctx), stdout, stderr };
+    return {
+      code: await runCommandLine(reportCommand, [...args, "--host", "srv", "-F", config, "--backend", "procfs"], ctx),
+      stdout,
+      stderr,
+    };
   } catch (error) {
     return { code: (error as { exitCode: number }).exitCode, stdout, stderr: (error as Error).message };
   }
@@ -71,7 +81,12 @@ describe("--backend procfs over SSH, the real helper", () => {
     expect(run.code, run.stderr).toBe(EXIT.ok);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.backend).toEqual({ requested: "procfs", used: "procfs", skipped: [] });
-    expect(report.hello).toMatchObject({ backend: "procfs", era_source: "version", slot_kind: "none", target: { pid: child.pid, comm: "python3" } });
+    expect(report.hello).toMatchObject({
+      backend: "procfs",
+      era_source: "version",
+      slot_kind: "none",
+      target: { pid: child.pid, comm: "python3" },
+    });
     expect(report.sample.counters).toBeNull();
     expect(report.sample.proc.status.VmRSS).toBeGreaterThan(0);
     // one command: the helper (its multi-line bootstrap goes through /bin/sh as printf escapes),

@@ -64,7 +64,9 @@ describe("Ctrl-C while an SSH connection is being made", () => {
   // ConnectTimeout 3600: were SIGINT ignored, the run would outlast the test's timeout by far
   it("ends at once with exit 130 and one line, closing the connection", { timeout: 30_000 }, async () => {
     const port = (blackhole.address() as { port: number }).port;
-    const config = writeSshConfig(join(dir, "config-blackhole"), { blackhole: { HostName: "127.0.0.1", Port: port, User: "tester", ConnectTimeout: 3600 } });
+    const config = writeSshConfig(join(dir, "config-blackhole"), {
+      blackhole: { HostName: "127.0.0.1", Port: port, User: "tester", ConnectTimeout: 3600 },
+    });
     const run = startCli(["1", "--host", "blackhole", "-F", config, "--known-hosts", join(dir, "known_hosts")]);
     while (accepted.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const socketClosed = new Promise((resolve) => accepted[0]!.once("close", resolve));
@@ -78,18 +80,40 @@ describe("Ctrl-C while an SSH connection is being made", () => {
 
   it("in watch's live view, the Ctrl-C key (no SIGINT in raw mode) ends it at once with exit 130", { timeout: 30_000 }, async () => {
     const port = (blackhole.address() as { port: number }).port;
-    const config = writeSshConfig(join(dir, "config-blackhole-tui"), { blackhole: { HostName: "127.0.0.1", Port: port, User: "tester", ConnectTimeout: 3600 } });
+    const config = writeSshConfig(join(dir, "config-blackhole-tui"), {
+      blackhole: { HostName: "127.0.0.1", Port: port, User: "tester", ConnectTimeout: 3600 },
+    });
     const before = accepted.length;
     // a private tmux server; a sh wrapper writes node's exit status to a file
     const tmux = (...args: string[]) => execFileSync("tmux", ["-L", `rssdrift-ssh-${process.pid}`, ...args], { encoding: "utf8" });
     const statusFile = join(dir, "watch-status");
     const wrapper = 'status_file=$1; shift; env -u CI "$@"; echo $? > "$status_file"';
     const cli = [process.execPath, CLI, "watch", "1", "--host", "blackhole", "-F", config, "--known-hosts", join(dir, "known_hosts")];
-    tmux("new-session", "-d", "-s", "watch", "-x", "100", "-y", "30", "sh", "-c", wrapper, "sh", statusFile, "env", `HOME=${dir}`, "TERM=xterm-256color", ...cli);
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      "watch",
+      "-x",
+      "100",
+      "-y",
+      "30",
+      "sh",
+      "-c",
+      wrapper,
+      "sh",
+      statusFile,
+      "env",
+      `HOME=${dir}`,
+      "TERM=xterm-256color",
+      ...cli,
+    );
     try {
-      while (accepted.length === before || !tmux("capture-pane", "-p", "-t", "watch").includes("q quits")) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (accepted.length === before || !tmux("capture-pane", "-p", "-t", "watch").includes("q quits"))
+        await new Promise((resolve) => setTimeout(resolve, 50));
       tmux("send-keys", "-t", "watch", "C-c");
-      while (!existsSync(statusFile) || readFileSync(statusFile, "utf8").trim() === "") await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!existsSync(statusFile) || readFileSync(statusFile, "utf8").trim() === "")
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(Number(readFileSync(statusFile, "utf8"))).toBe(EXIT.interrupted);
     } finally {
       try {
@@ -105,7 +129,9 @@ describe("bad SSH input", () => {
   it("refuses a directory as --known-hosts with one line and exit 2", async () => {
     const { code, stderr } = await startCli(["1", "--host", "127.0.0.1:1", "--known-hosts", dir]).ended;
     expect(code).toBe(EXIT.badInput);
-    expect(lines(stderr)).toEqual([`rssdrift: the known_hosts file ${dir} is a directory, not a file (fix: point --known-hosts (or UserKnownHostsFile) at a file)`]);
+    expect(lines(stderr)).toEqual([
+      `rssdrift: the known_hosts file ${dir} is a directory, not a file (fix: point --known-hosts (or UserKnownHostsFile) at a file)`,
+    ]);
   });
 
   it.each([
@@ -116,7 +142,12 @@ describe("bad SSH input", () => {
     ["a:1:2", "doctor"],
     ["db1\r\u001b[2J", "fleet"],
   ])("refuses --host %j (%s) with one escaped line and exit 2, before any lookup", async (host, command) => {
-    const args = { report: ["1", "--host", host], watch: ["watch", "1", "--host", host], doctor: ["doctor", "--host", host], fleet: ["1", "--host", host, "--host", "db2"] }[command]!;
+    const args = {
+      report: ["1", "--host", host],
+      watch: ["watch", "1", "--host", host],
+      doctor: ["doctor", "--host", host],
+      fleet: ["1", "--host", host, "--host", "db2"],
+    }[command]!;
     const { code, stdout, stderr } = await startCli(args).ended;
     expect(code).toBe(EXIT.badInput);
     expect(stdout).toBe("");

@@ -8,15 +8,7 @@ import { runCommand } from "../../../src/transports/run-command.js";
 import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
 import { shellCommandLine } from "../../../src/transports/ssh-quote.js";
 import { openSshTransport, type SshTransport } from "../../../src/transports/ssh-transport.js";
-import {
-  isAlive,
-  makeKey,
-  removeDir,
-  startTestServer,
-  tempDir,
-  writeSshConfig,
-  type TestServer,
-} from "./ssh-test-server.js";
+import { isAlive, makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh-test-server.js";
 
 let dir: string;
 let server: TestServer;
@@ -32,7 +24,10 @@ beforeAll(async () => {
   const config = writeSshConfig(join(dir, "config"), {
     srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
   });
-  transport = await openSshTransport("srv", { ...defaultSshOptions(), configFile: config }, () => undefined, { home: dir, env: { PATH: process.env.PATH } });
+  transport = await openSshTransport("srv", { ...defaultSshOptions(), configFile: config }, () => undefined, {
+    home: dir,
+    env: { PATH: process.env.PATH },
+  });
 });
 
 afterAll(async () => {
@@ -84,7 +79,11 @@ describe("an exec channel", () => {
   });
 
   it("passes a malformed line and raw bytes through untouched", async () => {
-    const bytes = Buffer.concat([Buffer.from('{"type": "sample", "seq": \n'), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from("\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"type": "sample", "seq": \n'),
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      Buffer.from("\n"),
+    ]);
     const script = `import sys; sys.stdout.buffer.write(bytes.fromhex("${bytes.toString("hex")}"))`;
     const command = await transport.start(["python3", "-c", script]);
     command.stdin.end();

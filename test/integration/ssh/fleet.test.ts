@@ -36,10 +36,19 @@ beforeAll(async () => {
   }
   knownHosts = join(dir, "known_hosts");
   // gamma's key is not on record: its row fails with a host-key error
-  writeFileSync(knownHosts, ["alpha", "beta"].map((name) => `[127.0.0.1]:${servers[name]!.port} ${hostKeys[name]!.publicLine}`).join("\n") + "\n");
+  writeFileSync(
+    knownHosts,
+    `${["alpha", "beta"].map((name) => `[127.0.0.1]:${servers[name]!.port} ${hostKeys[name]!.publicLine}`).join("\n")}\n`,
+  );
   const hosts: Record<string, Record<string, string | number>> = {};
   for (const name of ["alpha", "beta", "gamma"]) {
-    hosts[name] = { HostName: "127.0.0.1", Port: servers[name]!.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts };
+    hosts[name] = {
+      HostName: "127.0.0.1",
+      Port: servers[name]!.port,
+      User: "tester",
+      IdentityFile: userKey.path,
+      UserKnownHostsFile: knownHosts,
+    };
   }
   config = writeSshConfig(join(dir, "config"), hosts);
   // two processes named fleetsleeper (a symlink to sleep): pgrep -xo must pick the older one
@@ -81,7 +90,11 @@ function sampleOnceRecording(calls: { pid: number; host: string }[]) {
   return async (transport: Transport, pid: number): Promise<AnalysedSample> => {
     const { stdout } = await runCommand(transport, ["sh", "-c", 'printf %s "$FLEET_HOST"']);
     calls.push({ pid, host: stdout });
-    return handMadeSample(1, seedCounters, handMadeHello({ kernel: `6.12.0-${stdout}`, target: { pid, comm: PROCESS_NAME, start_time: 1, threads: 1 } }));
+    return handMadeSample(
+      1,
+      seedCounters,
+      handMadeHello({ kernel: `6.12.0-${stdout}`, target: { pid, comm: PROCESS_NAME, start_time: 1, threads: 1 } }),
+    );
   };
 }
 
@@ -150,23 +163,39 @@ describe("fleet mode", () => {
     const { ctx } = context();
     const hostsFile = join(dir, "hosts");
     writeFileSync(hostsFile, "# the fleet\nalpha\n\nbeta   # the second one\ntester@gamma\n");
-    const code = await runCommandLine(fleetCommandWith(sampleOnce), ["7", "--ssh-config", config, "--hosts-file", hostsFile, "--parallel", "2"], ctx);
+    const code = await runCommandLine(
+      fleetCommandWith(sampleOnce),
+      ["7", "--ssh-config", config, "--hosts-file", hostsFile, "--parallel", "2"],
+      ctx,
+    );
     expect(code).toBe(EXIT.hostKey);
     expect(most).toBe(2);
   });
 
   it("exits 0 when every host gave a reading", async () => {
     const { ctx, stdout } = context();
-    expect(await runCommandLine(fleetCommandWith(sampleOnceRecording([])), ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx)).toBe(EXIT.ok);
+    expect(
+      await runCommandLine(
+        fleetCommandWith(sampleOnceRecording([])),
+        ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"],
+        ctx,
+      ),
+    ).toBe(EXIT.ok);
     expect(stdout()).not.toContain("✗");
   });
 
   it("refuses a missing pid, a pid with --pgrep, no hosts and a bad hosts file line", async () => {
     const { ctx } = context();
     const noop = sampleOnceRecording([]);
-    await expect(runCommandLine(fleetCommandWith(noop), ["--host", "alpha", "--host", "beta"], ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
-    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x", "--host", "alpha"], ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
-    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x"].slice(1), ctx)).rejects.toMatchObject({ exitCode: EXIT.badInput });
+    await expect(runCommandLine(fleetCommandWith(noop), ["--host", "alpha", "--host", "beta"], ctx)).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+    });
+    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x", "--host", "alpha"], ctx)).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+    });
+    await expect(runCommandLine(fleetCommandWith(noop), ["7", "--pgrep", "x"].slice(1), ctx)).rejects.toMatchObject({
+      exitCode: EXIT.badInput,
+    });
     const bad = join(dir, "bad-hosts");
     writeFileSync(bad, "alpha\nbeta:notaport\n");
     await expect(runCommandLine(fleetCommandWith(noop), ["7", "--hosts-file", bad], ctx)).rejects.toMatchObject({
@@ -187,7 +216,11 @@ describe("fleet mode", () => {
       return firstSample(source, analyse, () => undefined, 500);
     };
     const { ctx, stdout } = context();
-    const code = await runCommandLine(fleetCommandWith(sampleOnce), ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"], ctx);
+    const code = await runCommandLine(
+      fleetCommandWith(sampleOnce),
+      ["7", "--ssh-config", config, "--host", "alpha", "--host", "beta"],
+      ctx,
+    );
     expect(code).toBe(EXIT.helperFailure);
     const lines = stdout().split("\n");
     expect(lines[1]).toMatch(/^alpha\s+7\s+6\.12\.0-alpha\s/);

@@ -57,10 +57,15 @@ afterAll(async () => {
 
 const notices: string[] = [];
 async function connect(alias: string, options: Partial<SshOptions> = {}): Promise<string> {
-  const transport = await openSshTransport(alias, { ...defaultSshOptions(), configFile: config, ...options }, (line) => notices.push(line), {
-    home: dir,
-    env: { PATH: process.env.PATH },
-  });
+  const transport = await openSshTransport(
+    alias,
+    { ...defaultSshOptions(), configFile: config, ...options },
+    (line) => notices.push(line),
+    {
+      home: dir,
+      env: { PATH: process.env.PATH },
+    },
+  );
   try {
     return (await runCommand(transport, ["echo", "connected"])).stdout;
   } finally {
@@ -140,14 +145,21 @@ describe("host keys", () => {
   });
 
   it("is not confused by @cert-authority lines and another port's key", async () => {
-    writeFileSync(knownHosts, `@cert-authority *.example.com ${typeAndBase64(otherKey)}\n127.0.0.1 ${typeAndBase64(otherKey)}\n${name} ${typeAndBase64(hostKey)}\n`);
+    writeFileSync(
+      knownHosts,
+      `@cert-authority *.example.com ${typeAndBase64(otherKey)}\n127.0.0.1 ${typeAndBase64(otherKey)}\n${name} ${typeAndBase64(hostKey)}\n`,
+    );
     expect(await connect("srv")).toBe("connected\n");
   });
 
   it("refuses an RSA key when an ED25519 key is on record, even with --accept-new or StrictHostKeyChecking accept-new", async () => {
     const before = `${rsaName} ${typeAndBase64(hostKey)}\n`;
     writeFileSync(knownHosts, before);
-    for (const [alias, acceptNew] of [["rsa", false], ["rsa", true], ["rsa-accept-new", false]] as const) {
+    for (const [alias, acceptNew] of [
+      ["rsa", false],
+      ["rsa", true],
+      ["rsa-accept-new", false],
+    ] as const) {
       const error = await refusal(alias, { acceptNew });
       expect(error.exitCode).toBe(EXIT.hostKey);
       expect(error.code).toBe("host-key-changed");

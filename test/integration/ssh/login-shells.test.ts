@@ -36,7 +36,10 @@ describe.each(["tcsh", "bsd-csh"])("over SSH to a user whose login shell is %s",
     const config = writeSshConfig(join(dir, "config"), {
       srv: { HostName: "127.0.0.1", Port: server.port, User: "tester", IdentityFile: userKey.path, UserKnownHostsFile: knownHosts },
     });
-    transport = await openSshTransport("srv", { ...defaultSshOptions(), configFile: config }, () => undefined, { home: dir, env: { PATH: process.env.PATH } });
+    transport = await openSshTransport("srv", { ...defaultSshOptions(), configFile: config }, () => undefined, {
+      home: dir,
+      env: { PATH: process.env.PATH },
+    });
   });
 
   afterAll(async () => {

@@ -56,7 +56,10 @@ function recordAll(): void {
 }
 
 async function hostnameVia(alias: string): Promise<string> {
-  const transport = await openSshTransport(alias, { ...defaultSshOptions(), configFile: config }, () => undefined, { home: dir, env: { PATH: process.env.PATH } });
+  const transport = await openSshTransport(alias, { ...defaultSshOptions(), configFile: config }, () => undefined, {
+    home: dir,
+    env: { PATH: process.env.PATH },
+  });
   try {
     return (await runCommand(transport, ["echo", "ran on the target"])).stdout;
   } finally {

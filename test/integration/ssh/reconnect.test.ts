@@ -7,7 +7,16 @@ import { EXIT, RssdriftError } from "../../../src/errors.js";
 import { runCommand } from "../../../src/transports/run-command.js";
 import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
 import { ReconnectingSshTransport } from "../../../src/transports/ssh-reconnect.js";
-import { isAlive, makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type KeyFiles, type TestServer } from "./ssh-test-server.js";
+import {
+  isAlive,
+  makeKey,
+  removeDir,
+  startTestServer,
+  tempDir,
+  writeSshConfig,
+  type KeyFiles,
+  type TestServer,
+} from "./ssh-test-server.js";
 
 let dir: string;
 let hostKey: KeyFiles;

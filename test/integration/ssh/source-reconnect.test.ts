@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RssdriftError } from "../../../src/errors.js";
 import type { HelperLine } from "../../../src/schema/helper-line.js";
 import { openHelperSource } from "../../../src/sources/helper-source.js";
+import type { SampleSource } from "../../../src/sources/sample-source.js";
 import { defaultSshOptions } from "../../../src/transports/ssh-options.js";
 import { ReconnectingSshTransport } from "../../../src/transports/ssh-reconnect.js";
 import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh-test-server.js";
@@ -146,15 +147,14 @@ while True:
                "stat_rss": 3, "smaps_rollup": None}, "read_us": 1}), flush=True)
     seq += 1
 `);
-    const transport = await ReconnectingSshTransport.open(
-      "srv",
-      { ...defaultSshOptions(), configFile: config },
-      () => undefined,
-      { home: dir, env: { PATH: process.env.PATH }, prompt: async () => "" },
-    );
+    const transport = await ReconnectingSshTransport.open("srv", { ...defaultSshOptions(), configFile: config }, () => undefined, {
+      home: dir,
+      env: { PATH: process.env.PATH },
+      prompt: async () => "",
+    });
     // the source's pings are on fake timers that never advance: as if rssdrift were stopped (Ctrl-Z)
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    let source;
+    let source: SampleSource;
     try {
       source = await openHelperSource(transport, { pid: 42, intervalMs: 100, smaps: false, sudo: false, heartbeatS: 1 }, beating);
     } finally {
@@ -173,7 +173,9 @@ while True:
       await source.close();
       await transport.close();
     }
-    expect(notices[0]).toMatch(/^the helper on tester@srv\b.* heard nothing from rssdrift for 1 s \(suspended\?\) and stopped, as it should; started it again$/);
+    expect(notices[0]).toMatch(
+      /^the helper on tester@srv\b.* heard nothing from rssdrift for 1 s \(suspended\?\) and stopped, as it should; started it again$/,
+    );
     expect(pids).toHaveLength(2);
     expect(pids[0]).not.toBe(pids[1]);
   });

@@ -103,8 +103,15 @@ function runCommand(command: string, channel: ServerChannel, env: NodeJS.Process
       // the client is gone already
     }
   };
-  for (const stream of [child.stdout, child.stderr]) stream.on("end", () => (outputs--, finish()));
-  child.on("exit", (code, signal) => ((exit = [code, signal]), finish()));
+  for (const stream of [child.stdout, child.stderr])
+    stream.on("end", () => {
+      outputs--;
+      finish();
+    });
+  child.on("exit", (code, signal) => {
+    exit = [code, signal];
+    finish();
+  });
   return child;
 }
 
@@ -114,38 +121,41 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const users: string[] = [];
   const forwards: string[] = [];
   const connections = new Set<Connection>();
-  const server = new Server({ hostKeys: [options.hostKey, ...(options.moreHostKeys ?? [])].map((key) => readFileSync(key.path)) }, (connection) => {
-    connections.add(connection);
-    connection.on("close", () => connections.delete(connection));
-    connection.on("error", () => undefined);
-    acceptPublicKey(connection, options.authorizedKeys, users);
-    connection.on("tcpip", (accept, reject, info) => {
-      forwards.push(`${info.destIP}:${info.destPort}`);
-      const socket: Socket = netConnect(info.destPort, info.destIP);
-      socket.once("error", () => reject());
-      socket.once("connect", () => {
-        const stream = accept();
-        stream.on("error", () => undefined);
-        stream.pipe(socket).pipe(stream);
+  const server = new Server(
+    { hostKeys: [options.hostKey, ...(options.moreHostKeys ?? [])].map((key) => readFileSync(key.path)) },
+    (connection) => {
+      connections.add(connection);
+      connection.on("close", () => connections.delete(connection));
+      connection.on("error", () => undefined);
+      acceptPublicKey(connection, options.authorizedKeys, users);
+      connection.on("tcpip", (accept, reject, info) => {
+        forwards.push(`${info.destIP}:${info.destPort}`);
+        const socket: Socket = netConnect(info.destPort, info.destIP);
+        socket.once("error", () => reject());
+        socket.once("connect", () => {
+          const stream = accept();
+          stream.on("error", () => undefined);
+          stream.pipe(socket).pipe(stream);
+        });
       });
-    });
-    connection.on("session", (acceptSession) => {
-      const session = acceptSession();
-      let child: ChildProcess | undefined;
-      // sshd acts on a "signal" request after the client's EOF; ssh2's Server refuses every request
-      // once the session saw EOF, so the flag it checks is cleared to behave like sshd
-      session.on("eof", () => ((session as unknown as { _ending: boolean })._ending = false));
-      session.on("signal", (_accept, _reject, info) => child?.kill(`SIG${info.name}` as NodeJS.Signals));
-      session.on("exec", (acceptExec, _reject, info) => {
-        commands.push(info.command);
-        const channel = acceptExec();
-        channel.on("error", () => undefined);
-        if (options.exec?.(info.command, channel)) return;
-        child = runCommand(info.command, channel, options.env ?? {}, options.shell ?? "bash");
-        processes.push(child);
+      connection.on("session", (acceptSession) => {
+        const session = acceptSession();
+        let child: ChildProcess | undefined;
+        // sshd acts on a "signal" request after the client's EOF; ssh2's Server refuses every request
+        // once the session saw EOF, so the flag it checks is cleared to behave like sshd
+        session.on("eof", () => ((session as unknown as { _ending: boolean })._ending = false));
+        session.on("signal", (_accept, _reject, info) => child?.kill(`SIG${info.name}` as NodeJS.Signals));
+        session.on("exec", (acceptExec, _reject, info) => {
+          commands.push(info.command);
+          const channel = acceptExec();
+          channel.on("error", () => undefined);
+          if (options.exec?.(info.command, channel)) return;
+          child = runCommand(info.command, channel, options.env ?? {}, options.shell ?? "bash");
+          processes.push(child);
+        });
       });
-    });
-  });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;
   return {

@@ -79,7 +79,11 @@ describe("--sudo-prompt", () => {
     answer = "pa$$ 'word'";
     for (const round of [1, 2]) {
       const { stdout, stderr, exit } = await runCommand(transport!, ["sudo", "-n", "cat"], `preamble ${round}\ncontrol line\n`);
-      expect({ stdout, stderr, exit }).toEqual({ stdout: `preamble ${round}\ncontrol line\n`, stderr: "", exit: { code: 0, signal: null } });
+      expect({ stdout, stderr, exit }).toEqual({
+        stdout: `preamble ${round}\ncontrol line\n`,
+        stderr: "",
+        exit: { code: 0, signal: null },
+      });
     }
     expect(questions).toEqual([`[sudo] password for ${transport!.where}: `]);
     expect(readFileSync(join(sudoDir, "passwords-read"), "utf8")).toBe("pa$$ 'word'\npa$$ 'word'\n");

@@ -63,8 +63,14 @@ function run(argv: readonly string[], env: NodeJS.ProcessEnv): Run {
       }
     }
   };
-  child.stdout!.on("data", (chunk) => ((stdout += chunk), check()));
-  child.stderr!.on("data", (chunk) => ((stderr += chunk), check()));
+  child.stdout!.on("data", (chunk) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr!.on("data", (chunk) => {
+    stderr += chunk;
+    check();
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.on("close", (code) => {
       running.delete(child);
