@@ -77,27 +77,30 @@ class Words(unittest.TestCase):
         hello = lab_hello()
         self.assertEqual(
             check_result.describe_hello(hello),
-            "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 4 online CPUs; "
+            "percpu (detected from the kernel's types: mm->rss_stat is struct percpu_counter [4]; batch 32, "
+            "4 of 4 CPUs online; "
             "drgn %s)" % hello["drgn"],
         )
         split = dict(hello, era="split-rss", layout="struct mm_rss_stat", batch=None, slot_kind="thread")
         self.assertRegex(
             check_result.describe_hello(split),
-            r"^split-rss \(from mm_struct's types: mm->rss_stat is struct mm_rss_stat, plus per-thread caches",
+            r"^split-rss \(detected from the kernel's types: mm->rss_stat is struct mm_rss_stat, "
+            r"plus per-thread caches",
         )
 
     def test_the_bpf_proof_shows_how_it_found_the_offsets_the_era_and_the_cost(self):
         self.assertEqual(
             bpf_checks.describe_bpf_hello(BPF_HELLO),
             "works: read its own counters with a BPF program; per-CPU offsets from the runqueues (derived); era "
-            "percpu (from mm_struct's types: mm->rss_stat is struct percpu_counter [4]; batch 32, 2 online CPUs; "
+            "percpu (detected from the kernel's types: mm->rss_stat is struct percpu_counter [4]; batch 32, "
+            "2 of 2 CPUs online; "
             "bpf); 321 instructions, BTF read in 48.5 ms, loaded in 1.5 ms",
         )
 
     def test_labels_a_version_based_era_as_a_guess(self):
         self.assertRegex(
             drgn_checks.guessed_era_detail("6.1.0-50-cloud-amd64"),
-            r"^not checked \(needs the above\); a guess from the kernel version 6\.1\.0-50-cloud-amd64: split-rss",
+            r"^not checked \(needs the above\); guessed from the kernel release 6\.1\.0-50-cloud-amd64: split-rss",
         )
         self.assertRegex(
             drgn_checks.guessed_era_detail("6.12.107+deb13-cloud-amd64"), r": percpu \(v6\.2 and later are percpu"
@@ -321,7 +324,7 @@ class EraProof(unittest.TestCase):
             failed = dict(passing(), **{name: check_result.fail(name, "x", "no")})
             result = drgn_checks.check_era(here(release="6.1.0"), failed, read=refusing("internal", "must not run"))
             self.assertEqual(result.status, "skipped", name)
-            self.assertIn("a guess from the kernel version 6.1.0: split-rss", result.detail)
+            self.assertIn("guessed from the kernel release 6.1.0: split-rss", result.detail)
 
     def test_fails_with_the_readers_own_error_and_fix(self):
         result = drgn_checks.check_era(

@@ -34,10 +34,11 @@ def skipped(name, detail):
 
 
 def describe_hello(hello):
-    """The era a reader found, from its hello line: "percpu (from mm_struct's types: ...)"."""
-    source = "from mm_struct's types" if hello["era_source"] == "type" else "guessed by the helper from the version"
-    online = len(hello["cpus"]["online"])
-    cpus = "%d online CPU%s" % (online, "" if online == 1 else "s")
+    """The era a reader found, from its hello line: "percpu (detected from the kernel's types: ...)".
+    In the words rssdrift's other screens use (src/vocabulary/era.ts, machine.ts)."""
+    source = "detected from the kernel's types" if hello["era_source"] == "type" else "guessed from the kernel release"
+    online, possible = len(hello["cpus"]["online"]), len(hello["cpus"]["possible"])
+    cpus = "%d of %d CPU%s online" % (online, possible, "" if possible == 1 else "s")
     reader = "drgn %s" % hello["drgn"] if hello["backend"] == "drgn" else hello["backend"]
     era, layout = hello["era"], hello["layout"]
     if era == "percpu":

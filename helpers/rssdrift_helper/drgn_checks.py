@@ -295,7 +295,7 @@ def guessed_era_detail(release):
     if era == "unknown":
         return "not checked (needs the above); the kernel release %s does not say which era" % json.dumps(release)
     return (
-        "not checked (needs the above); a guess from the kernel version %s: %s (v6.2 and later are percpu, "
+        "not checked (needs the above); guessed from the kernel release %s: %s (v6.2 and later are percpu, "
         "older are split-rss)" % (release, era)
     )
 

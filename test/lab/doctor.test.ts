@@ -48,7 +48,7 @@ describe.each(suites)("doctor on the $suite lab VM", ({ suite, era, layout }) =>
     expect(out()).toContain(`drgn ${env().LAB_DRGN!.replace(/-\d+$/, "")}`); // the Debian revision is not in __version__
     expect(out()).toContain(`/usr/lib/debug/boot/vmlinux-${env().LAB_KERNEL} (has .debug_info)`);
     expect(out()).toMatch(
-      new RegExp(`✔ rss_stat era +${era} \\(from mm_struct's types: mm->rss_stat is ${layout.replace(/[[\]]/g, "\\$&")}`),
+      new RegExp(`✔ rss_stat era +${era} \\(detected from the kernel's types: mm->rss_stat is ${layout.replace(/[[\]]/g, "\\$&")}`),
     );
     expect(out()).toContain("All green");
   });

@@ -127,7 +127,7 @@ describe.skipIf(!isRoot)("doctor on this machine, as root", { timeout: 60_000 },
     expect(era.status).toBe("skipped");
     const [major, minor] = release.split(".").map(Number) as [number, number];
     const expected = major > 6 || (major === 6 && minor >= 2) ? "percpu" : "split-rss";
-    expect(era.detail).toContain(`a guess from the kernel version ${release}: ${expected}`);
+    expect(era.detail).toContain(`guessed from the kernel release ${release}: ${expected}`);
   });
 
   it("finds BTF and root's capabilities as this machine has them", () => {
