@@ -8,9 +8,6 @@
 /** The interpreter when neither --python nor RSSDRIFT_PYTHON names one: the first on the PATH. */
 export const DEFAULT_PYTHON = "python3";
 
-/** Where Debian, Ubuntu and Fedora install the Python that their python3-drgn / drgn packages serve. */
-export const DISTRO_PYTHON = "/usr/bin/python3";
-
 /** argv that runs `python` isolated with `args` (e.g. ["-c", CODE, ...], ["-m", "drgn", ...]). */
 export function isolatedPython(python: string, args: readonly string[]): string[] {
   return [python, "-I", ...args];

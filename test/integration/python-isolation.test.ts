@@ -13,13 +13,16 @@ import type { DoctorReport } from "../../src/doctor/report.js";
 import { runDoctor } from "../../src/doctor/run-doctor.js";
 import { RssdriftError } from "../../src/errors.js";
 import { openHelperSource } from "../../src/sources/helper-source.js";
-import { DEFAULT_PYTHON, DISTRO_PYTHON } from "../../src/sources/python.js";
+import { DEFAULT_PYTHON } from "../../src/sources/python.js";
 import { localTransport } from "../../src/transports/local-transport.js";
 import { runCommand } from "../../src/transports/run-command.js";
 import { defaultSshOptions } from "../../src/transports/ssh-options.js";
 import { openSshTransport } from "../../src/transports/ssh-transport.js";
 import type { Transport } from "../../src/transports/transport.js";
 import { makeKey, removeDir, startTestServer, tempDir, writeSshConfig, type TestServer } from "./ssh/ssh-test-server.js";
+
+/** the distribution's Python (where python3-drgn installs), besides the first python3 on the PATH */
+const DISTRO_PYTHON = "/usr/bin/python3";
 
 const isRoot = process.getuid?.() === 0;
 /** What the helper and the probes import, plus what Python itself looks for at start-up. */
