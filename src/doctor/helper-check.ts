@@ -6,7 +6,8 @@ import type { Readable } from "node:stream";
 import { EXIT, helperError, RssdriftError } from "../errors.js";
 import type { CheckLine } from "../schema/helper-line.js";
 import { parseProtocolLine } from "../schema/validate-line.js";
-import { boundedLines, MAX_LINE_BYTES } from "../sources/bounded-lines.js";
+import { boundedLines } from "../sources/bounded-lines.js";
+import { helperLineTooLong } from "../sources/helper-failure.js";
 import { checkArgv, helperPreamble, type HelperOptions } from "../sources/helper-launch.js";
 import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit, RunningCommand, Transport } from "../transports/transport.js";
@@ -72,15 +73,8 @@ async function start(transport: Transport, argv: string[], sudo: boolean): Promi
 
 /** The check line the helper printed, or undefined; an error line stands as the error it is. */
 async function readCheckLine(command: RunningCommand, origin: string): Promise<CheckLine | undefined> {
-  const tooLong = () =>
-    new RssdriftError(
-      `${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`,
-      EXIT.helperFailure,
-      undefined,
-      "malformed-line",
-    );
   let found: CheckLine | undefined;
-  for await (const text of boundedLines(command.stdout, tooLong)) {
+  for await (const text of boundedLines(command.stdout, () => helperLineTooLong(origin))) {
     if (text.trim() === "") continue;
     const line = parseProtocolLine(text, origin);
     if (line.type === "error") throw helperError(line.code, line.message, line.hint);

@@ -4,7 +4,18 @@ import { EXIT, RssdriftError } from "../errors.js";
 import type { HelperBackend } from "../schema/helper-line.js";
 import { sudoFailure } from "../transports/ssh-sudo.js";
 import type { CommandExit } from "../transports/transport.js";
+import { MAX_LINE_BYTES } from "./bounded-lines.js";
 import { HEARTBEAT_EXIT_CODE } from "./helper-launch.js";
+
+/** A helper line over the cap: the helper is not speaking the protocol (or something poses as it). */
+export function helperLineTooLong(origin: string): RssdriftError {
+  return new RssdriftError(
+    `${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`,
+    EXIT.helperFailure,
+    undefined,
+    "malformed-line",
+  );
+}
 
 /** What to do when the helper's Python is not there; every backend needs it, procfs too. */
 export function noPythonHint(backend: HelperBackend | undefined): string {

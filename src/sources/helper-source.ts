@@ -7,8 +7,8 @@ import { EXIT, helperError, RssdriftError } from "../errors.js";
 import type { HelloLine, HelperLine } from "../schema/helper-line.js";
 import { parseHelperLine } from "../schema/validate-line.js";
 import type { RunningCommand, Transport } from "../transports/transport.js";
-import { boundedLines, MAX_LINE_BYTES } from "./bounded-lines.js";
-import { helperExitError, noPythonHint } from "./helper-failure.js";
+import { boundedLines } from "./bounded-lines.js";
+import { helperExitError, helperLineTooLong, noPythonHint } from "./helper-failure.js";
 import { control, HEARTBEAT_EXIT_CODE, HEARTBEAT_S, helperArgv, helperPreamble, pingEveryMs, type HelperOptions } from "./helper-launch.js";
 import { DEFAULT_PYTHON } from "./python.js";
 import type { SampleSource } from "./sample-source.js";
@@ -66,14 +66,7 @@ export async function openHelperSource(transport: Transport, options: HelperOpti
 
   /** One helper's lines; a repeated hello after a restart is checked, not passed on. */
   async function* helperLines(first: HelloLine | undefined): AsyncGenerator<HelperLine> {
-    const tooLong = () =>
-      new RssdriftError(
-        `${origin} printed a line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: not a helper line`,
-        EXIT.helperFailure,
-        undefined,
-        "malformed-line",
-      );
-    for await (const text of boundedLines(helper.command.stdout, tooLong)) {
+    for await (const text of boundedLines(helper.command.stdout, () => helperLineTooLong(origin))) {
       if (text.trim() === "") continue;
       const line = parseHelperLine(text, origin);
       if (line.type === "error") throw helperError(line.code, line.message, line.hint);
